@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+return await NpcEcrf.Api.Cli.CommandLine.RunAsync(args);
+
+/// <summary>Exposed for WebApplicationFactory-style tests.</summary>
+public partial class Program;

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NpcEcrf.Api.Hosting;
+
+namespace NpcEcrf.Api.Cli;
+
+/// <summary>The one entry point: every verb of ./npc-ecrf.</summary>
+public static class CommandLine
+{
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("NpcEcrf: an event-sourced eCRF backend (see README.md).");
+        root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(TestCommand());
+        root.Subcommands.Add(UserCommands.Users());
+        root.Subcommands.Add(UserCommands.Token());
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Usage: ./npc-ecrf <verb> [options]; ./npc-ecrf --help lists the verbs.");
+            return UsageError;
+        }
+        try
+        {
+            return await parsed.InvokeAsync();
+        }
+        catch (EmbeddedPostgresException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    public static Option<string?> DataDirOption() => new("--data-dir")
+    {
+        Description = $"Where this installation keeps its database and signing key (default {Installation.DefaultDataDir()}).",
+    };
+
+    private static Command ServeCommand()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var dataDir = DataDirOption();
+        var command = new Command("serve", "Run the API until Ctrl-C (embedded PostgreSQL unless NPCECRF_DB is set).") { urls, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var app = AppHost.Build(installation.Settings());
+            app.Urls.Add(parse.GetValue(urls)!);
+            Console.WriteLine(installation.Embedded is null
+                ? "Database: NPCECRF_DB"
+                : $"Database: embedded PostgreSQL on 127.0.0.1:{installation.Embedded.Port} ({installation.Embedded.ClusterDir})");
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command TestCommand()
+    {
+        var command = new Command("test", "Run the whole test suite against a private PostgreSQL (or NPCECRF_TEST_DB).");
+        command.SetAction(async (_, ct) =>
+        {
+            var solution = (Environment.GetEnvironmentVariable("NPCECRF_REPO") is { } repo ? Path.Combine(repo, "NpcEcrf.sln") : FindSolution()) ?? throw new InvalidOperationException("Run ./npc-ecrf test from inside the repository.");
+            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(solution)! };
+            foreach (var a in new[] { "test", solution, "-c", "Release", "--logger", "console;verbosity=normal" }) psi.ArgumentList.Add(a);
+            using var process = Process.Start(psi)!;
+            await process.WaitForExitAsync(ct);
+            return process.ExitCode;
+        });
+        return command;
+    }
+
+    private static string? FindSolution()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var sln = Path.Combine(dir.FullName, "NpcEcrf.sln");
+            if (File.Exists(sln)) return sln;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using FluentValidation;
+using Marten;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Identity;
+
+namespace NpcEcrf.Api.Cli;
+
+/// <summary>Bootstrapping accounts and tokens from the shell, as the installation's operator.</summary>
+public static class UserCommands
+{
+    public static Command Users()
+    {
+        var username = new Option<string>("--username") { Required = true, Description = "The new user's login." };
+        var roles = new Option<string[]>("--role") { Required = true, Description = "A role (repeatable): " + string.Join(", ", Infrastructure.Roles.All), AllowMultipleArgumentsPerToken = false };
+        var sites = new Option<string[]>("--site") { Description = "A site id (repeatable)." };
+        var printedName = new Option<string?>("--printed-name") { Description = "The name printed on signatures (default: the username)." };
+        var password = new Option<string?>("--password") { Description = "The password (default: NPCECRF_PASSWORD, else one is generated and printed)." };
+        var dataDir = CommandLine.DataDirOption();
+        var add = new Command("add", "Create a user account.") { username, roles, sites, printedName, password, dataDir };
+        add.SetAction(async (parse, ct) =>
+        {
+            var generated = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("NPCECRF_PASSWORD");
+            var secret = generated ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(15));
+            var command = new CreateUser(parse.GetValue(username)!, parse.GetValue(printedName) ?? parse.GetValue(username)!,
+                secret, parse.GetValue(roles), parse.GetValue(sites));
+            var check = new CreateUser.Validator().Validate(command);
+            if (!check.IsValid)
+            {
+                foreach (var e in check.Errors) Console.Error.WriteLine($"{e.PropertyName}: {e.ErrorMessage}");
+                return CommandLine.UsageError;
+            }
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            await using var store = await OpenStoreAsync(installation, ct);
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = OperatorName();
+            if (await session.Events.FetchStreamStateAsync(UserAccount.IdFor(command.Username), ct) is not null)
+            {
+                Console.Error.WriteLine($"User '{command.Username}' already exists.");
+                return 1;
+            }
+            var account = await CreateUser.Execute(session, command, ct);
+            Console.WriteLine($"Created {account.Username} ({string.Join(", ", account.Roles)}{(account.Sites.Count > 0 ? "; sites " + string.Join(", ", account.Sites) : "")}).");
+            if (generated is null) Console.WriteLine($"Password: {secret}");
+            return 0;
+        });
+        return new Command("users", "Manage user accounts.") { add };
+    }
+
+    public static Command Token()
+    {
+        var username = new Option<string>("--username") { Required = true, Description = "Whose token to print." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("token", "Print a short-lived bearer token for a user, for scripting.") { username, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            await using var store = await OpenStoreAsync(installation, ct);
+            await using var session = store.QuerySession();
+            var account = await session.LoadAsync<UserAccount>(UserAccount.IdFor(parse.GetValue(username)!), ct);
+            if (account is not { Active: true })
+            {
+                Console.Error.WriteLine($"No active user '{parse.GetValue(username)}'.");
+                return 1;
+            }
+            Console.WriteLine(new Tokens(installation.Settings()).Issue(account).Token);
+            return 0;
+        });
+        return command;
+    }
+
+    public static async Task<DocumentStore> OpenStoreAsync(Installation installation, CancellationToken ct)
+    {
+        var store = AppHost.Store(installation.Settings());
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return store;
+    }
+
+    /// <summary>Events written from the shell name the operating-system account that wrote them.</summary>
+    public static string OperatorName() => $"cli:{Environment.UserName}";
+}

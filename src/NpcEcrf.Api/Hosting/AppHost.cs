@@ -1,0 +1,100 @@
+using JasperFx.CodeGeneration;
+using Marten;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Infrastructure;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Marten;
+using JasperFx;
+
+namespace NpcEcrf.Api.Hosting;
+
+/// <summary>Builds the web host: Marten event store, Wolverine, authentication, and every feature's endpoints.</summary>
+public static class AppHost
+{
+    public static WebApplication Build(NpcEcrfSettings settings, string[]? args = null, Action<WebApplicationBuilder>? customise = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Clock);
+        builder.Services.AddHttpContextAccessor();
+
+        builder.Services.AddMarten(opts => ConfigureStore(opts, settings))
+            .UseLightweightSessions()
+            .BuildSessionsWith<ActorSessionFactory>()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine(m =>
+            {
+                m.MessageStorageSchemaName = settings.Schema;
+                // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
+                m.UseWolverineManagedEventSubscriptionDistribution = true;
+            });
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.Policies.AutoApplyTransactions();
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.ApplicationAssembly = typeof(AppHost).Assembly;
+        });
+
+        builder.Services.AddIdentity(settings);
+        builder.Services.AddValidators();
+        builder.Services.AddProblemDetails();
+        // Malformed bodies reach ProblemExceptionHandler, which names the field the JSON broke at.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        customise?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCorrelationIds();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous();
+        app.MapIdentity();
+        return app;
+    }
+
+    /// <summary>The store configuration, shared by the web host and the command line.</summary>
+    public static void ConfigureStore(StoreOptions opts, NpcEcrfSettings settings)
+    {
+        opts.Connection(settings.ConnectionString);
+        opts.DatabaseSchemaName = settings.Schema;
+        opts.Events.DatabaseSchemaName = settings.Schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // Who, in which request, caused by which command, and why: Part 11's audit trail lives here.
+        opts.Events.MetadataConfig.EnableAll();
+        opts.ConfigureIdentity();
+    }
+
+    /// <summary>A store for the command line, configured exactly as the web host's.</summary>
+    public static DocumentStore Store(NpcEcrfSettings settings) => DocumentStore.For(opts => ConfigureStore(opts, settings));
+}
+
+public sealed class DatabaseHealthCheck(NpcEcrfSettings settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("select 1", connection);
+            await command.ExecuteScalarAsync(ct);
+            return HealthCheckResult.Healthy("PostgreSQL answers.");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using FluentValidation;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Identity;
+
+// Role and site changes are four tiny commands with one shape; they share this file's mapping.
+
+public sealed record GrantRole(string Role)
+{
+    public static Decision Decide(UserAccount account, GrantRole c) =>
+        AccountCommands.UnknownRole(c.Role) ?? (account.Roles.Contains(c.Role) ? Decision.Accept() : Decision.Accept(new RoleGranted(c.Role)));
+}
+
+public sealed record RevokeRole(string Role)
+{
+    public static Decision Decide(UserAccount account, RevokeRole c) =>
+        account.Roles.Contains(c.Role) ? Decision.Accept(new RoleRevoked(c.Role)) : Rejection.Invalid("role", $"The user does not hold role '{c.Role}'.");
+}
+
+public sealed record AssignSite(string SiteId)
+{
+    public sealed class Validator : AbstractValidator<AssignSite>
+    {
+        public Validator() => RuleFor(c => c.SiteId).NotEmpty().MaximumLength(64);
+    }
+
+    public static Decision Decide(UserAccount account, AssignSite c) =>
+        account.Sites.Contains(c.SiteId) ? Decision.Accept() : Decision.Accept(new SiteAssigned(c.SiteId));
+}
+
+public sealed record RemoveSite(string SiteId)
+{
+    public static Decision Decide(UserAccount account, RemoveSite c) =>
+        account.Sites.Contains(c.SiteId) ? Decision.Accept(new SiteRemoved(c.SiteId)) : Rejection.Invalid("siteId", $"The user is not assigned to site '{c.SiteId}'.");
+}
+
+public static class ChangeUserAccess
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/users/{username}").RequireAuthorization(Policies.Admin).WithTags("Users");
+        users.MapPost("/roles", (string username, GrantRole c, IDocumentSession s, CancellationToken ct) =>
+            AccountCommands.Run(s, username, a => GrantRole.Decide(a, c), ct)).Validated<GrantRole>();
+        users.MapDelete("/roles/{role}", (string username, string role, IDocumentSession s, CancellationToken ct) =>
+            AccountCommands.Run(s, username, a => RevokeRole.Decide(a, new RevokeRole(role)), ct));
+        users.MapPost("/sites", (string username, AssignSite c, IDocumentSession s, CancellationToken ct) =>
+            AccountCommands.Run(s, username, a => AssignSite.Decide(a, c), ct)).Validated<AssignSite>();
+        users.MapDelete("/sites/{siteId}", (string username, string siteId, IDocumentSession s, CancellationToken ct) =>
+            AccountCommands.Run(s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId)), ct));
+    }
+}

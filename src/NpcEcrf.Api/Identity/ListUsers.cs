@@ -1,0 +1,32 @@
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Identity;
+
+public static class ListUsers
+{
+    public sealed record AccountHistoryEntry(long Version, string EventType, DateTimeOffset Timestamp, string? User, string? CorrelationId, object Data);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/users").RequireAuthorization(Policies.AdminOrAuditor).WithTags("Users");
+        users.MapGet("", async (IQuerySession session, CancellationToken ct) =>
+            (await session.Query<UserAccount>().OrderBy(a => a.Username).ToListAsync(ct)).Select(UserView.Of));
+        users.MapGet("/{username}", async (string username, IQuerySession session, CancellationToken ct) =>
+            await session.LoadAsync<UserAccount>(UserAccount.IdFor(username), ct) is { } a ? Results.Ok(UserView.Of(a)) : Problems.NotFound($"User '{username}'"));
+        users.MapGet("/{username}/history", async (string username, IQuerySession session, CancellationToken ct) =>
+        {
+            var events = await session.Events.FetchStreamAsync(UserAccount.IdFor(username), token: ct);
+            if (events.Count == 0) return Problems.NotFound($"User '{username}'");
+            return Results.Ok(events.Select(e => new AccountHistoryEntry(
+                e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId, Redact(e.Data))));
+        });
+    }
+
+    private static object Redact(object data) => data switch
+    {
+        UserAccountCreated c => c with { PasswordHash = "(hidden)" },
+        PasswordChanged p => p with { PasswordHash = "(hidden)" },
+        _ => data,
+    };
+}

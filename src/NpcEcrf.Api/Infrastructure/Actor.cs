@@ -1,0 +1,40 @@
+using System.Security.Claims;
+
+namespace NpcEcrf.Api.Infrastructure;
+
+public static class Roles
+{
+    public const string Cra = "cra";
+    public const string Investigator = "investigator";
+    public const string Monitor = "monitor";
+    public const string DataManager = "data-manager";
+    public const string Auditor = "auditor";
+    public const string Statistician = "statistician";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Cra, Investigator, Monitor, DataManager, Auditor, Statistician, Admin];
+    public static bool IsKnown(string role) => All.Contains(role);
+}
+
+public static class ClaimNames
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+    public const string Site = "site";
+}
+
+/// <summary>The authenticated user, as the claims of their token describe them.</summary>
+public sealed record Actor(string Username, string PrintedName, IReadOnlySet<string> Roles, IReadOnlySet<string> Sites)
+{
+    public bool Has(params string[] roles) => roles.Any(Roles.Contains);
+
+    /// <summary>Auditors (and admins, who run the installation) see every site; everyone else their own.</summary>
+    public bool CanSeeSite(string siteId) => Has(Infrastructure.Roles.Auditor, Infrastructure.Roles.Admin) || Sites.Contains(siteId);
+
+    public static Actor From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(ClaimNames.Subject) ?? user.Identity?.Name ?? "anonymous",
+        user.FindFirstValue(ClaimNames.Name) ?? user.FindFirstValue(ClaimNames.Subject) ?? "anonymous",
+        user.FindAll(ClaimNames.Role).Select(c => c.Value).ToHashSet(),
+        user.FindAll(ClaimNames.Site).Select(c => c.Value).ToHashSet());
+}
