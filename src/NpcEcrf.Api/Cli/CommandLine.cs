@@ -64,14 +64,40 @@ public static class CommandLine
         var command = new Command("test", "Run the whole test suite against a private PostgreSQL (or NPCECRF_TEST_DB).");
         command.SetAction(async (_, ct) =>
         {
-            var solution = (Environment.GetEnvironmentVariable("NPCECRF_REPO") is { } repo ? Path.Combine(repo, "NpcEcrf.sln") : FindSolution()) ?? throw new InvalidOperationException("Run ./npc-ecrf test from inside the repository.");
-            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(solution)! };
-            foreach (var a in new[] { "test", solution, "-c", "Release", "--logger", "console;verbosity=normal" }) psi.ArgumentList.Add(a);
+            var solution = (Environment.GetEnvironmentVariable("NPCECRF_REPO") is { } repo ? Path.Combine(repo, "NpcEcrf.sln") : FindSolution())
+                ?? throw new InvalidOperationException("Run ./npc-ecrf test from inside the repository.");
+            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(solution)!, RedirectStandardOutput = true };
+            foreach (var a in new[] { "test", solution, "-c", "Release" }) psi.ArgumentList.Add(a);
             using var process = Process.Start(psi)!;
+            var totals = new TestTotals();
+            while (await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                Console.WriteLine(line);
+                totals.Add(line);
+            }
             await process.WaitForExitAsync(ct);
+            // One plain closing line over all test projects, for people and CI alike.
+            Console.WriteLine($"{totals.Passed} passed, {totals.Failed} failed, {totals.Skipped} skipped");
             return process.ExitCode;
         });
         return command;
+    }
+
+    private sealed partial class TestTotals
+    {
+        public int Passed, Failed, Skipped;
+
+        public void Add(string line)
+        {
+            var m = Summary().Match(line);
+            if (!m.Success) return;
+            Failed += int.Parse(m.Groups["failed"].Value);
+            Passed += int.Parse(m.Groups["passed"].Value);
+            Skipped += int.Parse(m.Groups["skipped"].Value);
+        }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"Failed:\s+(?<failed>\d+), Passed:\s+(?<passed>\d+), Skipped:\s+(?<skipped>\d+)")]
+        private static partial System.Text.RegularExpressions.Regex Summary();
     }
 
     private static string? FindSolution()

@@ -73,6 +73,7 @@ public static class AppHost
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         // Who, in which request, caused by which command, and why: Part 11's audit trail lives here.
         opts.Events.MetadataConfig.EnableAll();
+        opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.ConfigureIdentity();
     }
 

@@ -41,7 +41,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "database, e.g. NPCECRF_DB='Host=localhost;Username=npc;Password=...;Database=npcecrf'.");
         Directory.CreateDirectory(dataDir);
         var asPostgresUser = Environment.UserName == "root" || IsRoot();
-        var clusterDir = asPostgresUser ? ClusterDirForRoot(dataDir) : Path.Combine(dataDir, "pgdata");
+        var clusterDir = asPostgresUser && !PostgresUserCanReach(dataDir) ? ClusterDirForRoot(dataDir) : Path.Combine(dataDir, "pgdata");
         var pg = new EmbeddedPostgres(binDir, clusterDir, asPostgresUser);
         await pg.InitialiseIfNeededAsync(durable, ct);
         await pg.StartServerAsync(ct);
@@ -71,6 +71,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static bool IsRoot() => OperatingSystem.IsLinux() && File.Exists("/proc/self/status")
         && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:"))?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0";
+
+    private static bool PostgresUserCanReach(string dir)
+    {
+        for (var d = new DirectoryInfo(Path.GetFullPath(dir)).Parent; d is not null; d = d.Parent)
+            if (!d.UnixFileMode.HasFlag(UnixFileMode.OtherExecute)) return false;
+        return true;
+    }
 
     // The postgres user cannot enter root's home, so root's clusters live in a postgres-owned folder
     // named after the data directory they belong to; the data directory records where.
