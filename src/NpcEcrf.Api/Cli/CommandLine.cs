@@ -5,7 +5,7 @@ using NpcEcrf.Api.Hosting;
 namespace NpcEcrf.Api.Cli;
 
 /// <summary>The one entry point: every verb of ./npc-ecrf.</summary>
-public static class CommandLine
+public static partial class CommandLine
 {
     public const int UsageError = 2;
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.Subjects;
 using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Marten;
@@ -61,6 +63,8 @@ public static class AppHost
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous();
         app.MapIdentity();
+        app.MapStudies();
+        app.MapSubjects();
         return app;
     }
 
@@ -75,6 +79,8 @@ public static class AppHost
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.ConfigureIdentity();
+        opts.ConfigureStudies();
+        opts.ConfigureSubjects();
     }
 
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>

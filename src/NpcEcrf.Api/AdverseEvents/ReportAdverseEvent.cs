@@ -1,0 +1,29 @@
+using FluentValidation;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.AdverseEvents;
+
+/// <summary>A CTCAE v5 adverse event; the grade is checked against the grades its term allows.</summary>
+public sealed record ReportAdverseEvent(string AdverseEventId, string Term, int Grade, DateOnly OnsetDate, bool Serious, Relation Relation, ActionTaken Action,
+    long? Version = null, Guid? CommandId = null) : ISubjectCommand
+{
+    public sealed class Validator : AbstractValidator<ReportAdverseEvent>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.AdverseEventId).NotEmpty().MaximumLength(20);
+            RuleFor(c => c.Term).NotEmpty().Must(ClinicalRules.IsKnownTerm).WithMessage(c => $"'{c.Term}' is not in the study's CTCAE catalogue.");
+            RuleFor(c => c.Grade).InclusiveBetween(1, 5);
+            RuleFor(c => c.Relation).IsInEnum();
+            RuleFor(c => c.Action).IsInEnum();
+        }
+    }
+
+    public static Decision Decide(SubjectContext s, ReportAdverseEvent c) =>
+        s.Casebook.AdverseEvents.Any(a => a.Report.AdverseEventId == c.AdverseEventId)
+            ? Rejection.Conflict($"Adverse event {c.AdverseEventId} is already entered.")
+            : Decision.Accept(new AdverseEventReported(c.AdverseEventId, ClinicalRules.CanonicalTerm(c.Term), c.Grade, c.OnsetDate, c.Serious, c.Relation, c.Action));
+
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ReportAdverseEvent>("/adverse-events", Decide, tag: "Adverse events");
+}

@@ -1,0 +1,18 @@
+using FluentValidation;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Dosing;
+
+/// <summary>The first dose: the time origin of PFS and OS.</summary>
+public sealed record GiveFirstDose(DateOnly Date, int DoseMg, long? Version = null, Guid? CommandId = null) : ISubjectCommand
+{
+    public sealed class Validator : AbstractValidator<GiveFirstDose>
+    {
+        public Validator() => RuleFor(c => c.DoseMg).GreaterThan(0);
+    }
+
+    public static Infrastructure.Decision Decide(SubjectContext s, GiveFirstDose c) =>
+        SubjectRoutes.Once(s.Casebook.FirstDose, "first dose", new FirstDoseGiven(c.Date, c.DoseMg));
+
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<GiveFirstDose>("/first-dose", Decide, tag: "Dosing");
+}

@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+using JasperFx.Events;
+
+namespace NpcEcrf.Api.Studies;
+
+public sealed record StudyCreated(string StudyId, string Title, int[] DoseLevelsMg);
+public sealed record SiteAdded(string SiteId, string Name);
+
+public sealed record Site(string SiteId, string Name);
+
+/// <summary>A study and its sites; the protocol's dose levels drive the dosing edit checks.</summary>
+public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<int> DoseLevelsMg, IReadOnlyList<Site> Sites, long Version)
+{
+    public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, e.Data.DoseLevelsMg, [], 0);
+    public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name)] };
+
+    public bool HasSite(string siteId) => Sites.Any(s => s.SiteId == siteId);
+
+    public static Guid IdFor(string studyId) => StableIds.For("study", studyId);
+}
+
+/// <summary>Stream ids derived from natural keys, so uniqueness is the event store's own stream-id check.</summary>
+public static class StableIds
+{
+    public static Guid For(params string[] parts)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("npc-ecrf/" + string.Join('/', parts.Select(p => p.Trim().ToLowerInvariant()))));
+        return new Guid(hash.AsSpan(0, 16));
+    }
+}

@@ -1,0 +1,44 @@
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Subjects;
+
+public static class ReadCasebooks
+{
+    /// <summary>Who reads live casebooks: site staff and monitors/data managers for their sites; auditors and admins everywhere.</summary>
+    public static readonly string[] ReaderRoles = [Roles.Cra, Roles.Investigator, Roles.Monitor, Roles.DataManager, Roles.Auditor, Roles.Admin];
+
+    public sealed record SubjectSummary(string SubjectNumber, string SiteId, SubjectStatus Status, int? CurrentDoseMg, int CyclesCompleted, long Version);
+
+    public sealed record HistoryEntry(long Version, long Sequence, string EventType, DateTimeOffset Timestamp, string? User, string? CorrelationId,
+        string? CausationId, string? ReasonForChange, object Data);
+
+    public static bool CanRead(Actor actor, string siteId) => actor.Has(ReaderRoles) && actor.CanSeeSite(siteId);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet(SubjectRoutes.Subject, async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
+            await session.LoadAsync<Casebook>(Casebook.IdFor(studyId, subjectNumber), http.RequestAborted) is { } c && CanRead(Actor.From(http.User), c.SiteId)
+                ? Results.Json(c, CasebookForms.Json)
+                : Problems.NotFound($"Subject {subjectNumber} of study {studyId}"))
+            .WithTags("Casebook");
+
+        app.MapGet(SubjectRoutes.Subject + "/history", async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
+        {
+            var id = Casebook.IdFor(studyId, subjectNumber);
+            if (await session.LoadAsync<Casebook>(id, http.RequestAborted) is not { } c || !CanRead(Actor.From(http.User), c.SiteId))
+                return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
+            var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
+            return Results.Json(events.Select(e => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId,
+                e.CausationId, e.GetHeader(SubjectCommands.ReasonHeader)?.ToString(), e.Data)), CasebookForms.Json);
+        }).WithTags("Casebook");
+
+        app.MapGet("/studies/{studyId}/sites/{siteId}/subjects", async (string studyId, string siteId, HttpContext http, IQuerySession session) =>
+        {
+            if (!CanRead(Actor.From(http.User), siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
+            var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId && c.SiteId == siteId).ToListAsync(http.RequestAborted);
+            return Results.Json(casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
+                .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, c.Status, c.CurrentDoseMg, c.Cycles.Count, c.Version)), CasebookForms.Json);
+        }).WithTags("Casebook");
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Subjects;
+
+/// <summary>What every change to an existing subject carries.</summary>
+public interface ISubjectCommand
+{
+    /// <summary>The casebook version the user saw (or send If-Match); a stale one writes nothing.</summary>
+    long? Version { get; }
+    /// <summary>Client-chosen id: retrying the same command writes nothing twice and answers the same.</summary>
+    Guid? CommandId { get; }
+}
+
+/// <summary>Everything a pure decision may look at.</summary>
+public sealed record SubjectContext(Casebook Casebook, Study Study, DateOnly Today, Actor Actor);
+
+/// <summary>A retried command's first answer, kept in the same transaction as its events.</summary>
+public sealed record ProcessedCommand(Guid Id, Guid SubjectId, long Version, string Response);
+
+/// <summary>A reason the store refuses writes right now (a database lock, for instance).</summary>
+public interface IWriteGuard
+{
+    Task<IResult?> Check(IQuerySession session, Casebook casebook, object command, CancellationToken ct);
+}
+
+/// <summary>
+/// The single path of every subject command: authorise, check the version, decide (pure), run the
+/// casebook-wide edit checks on the result, append, save. Nothing is written unless all of it passes.
+/// </summary>
+public static class SubjectCommands
+{
+    public const string ReasonHeader = "reasonForChange";
+    public static readonly string[] WriterRoles = [Roles.Cra, Roles.Investigator];
+
+    public static async Task<IResult> Run<TCommand>(
+        HttpContext http, IDocumentSession session, string studyId, string subjectNumber, TCommand command,
+        Func<SubjectContext, TCommand, Decision> decide, string? reasonForChange = null)
+        where TCommand : ISubjectCommand
+    {
+        var ct = http.RequestAborted;
+        var actor = Actor.From(http.User);
+        if (!actor.Has(WriterRoles)) return Problems.Forbidden("Only site staff (CRAs and investigators) enter casebook data.");
+
+        var stream = await session.Events.FetchForWriting<Casebook>(Casebook.IdFor(studyId, subjectNumber), ct);
+        if (stream.Aggregate is not { } casebook || !actor.CanSeeSite(casebook.SiteId))
+            return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
+
+        if (command.CommandId is { } commandId && await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } done)
+            return done.SubjectId == casebook.Id
+                ? Results.Text(done.Response, "application/json")
+                : Problems.Conflict("That command id was already used for another subject.");
+
+        var expected = command.Version ?? IfMatch(http);
+        if (expected is null) return Problems.Validation("version", "Send the casebook version you saw (version field or If-Match).");
+        if (expected != casebook.Version) return Problems.StaleVersion(expected.Value, casebook.Version);
+
+        foreach (var guard in http.RequestServices.GetServices<IWriteGuard>())
+            if (await guard.Check(session, casebook, command!, ct) is { } refused) return refused;
+
+        var study = await session.LoadAsync<Study>(Study.IdFor(studyId), ct);
+        if (study is null) return Problems.NotFound($"Study '{studyId}'");
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var decision = decide(new SubjectContext(casebook, study, DateOnly.FromDateTime(now.UtcDateTime), actor), command);
+        if (decision.Rejection is { } rejection) return rejection.ToProblem();
+
+        var (events, after, refusal) = Check(casebook, study, decision.Events, actor.Username, now);
+        if (refusal is not null) return refusal;
+
+        stream.AppendMany(events);
+        if (reasonForChange is not null) session.SetHeader(ReasonHeader, reasonForChange);
+        if (command.CommandId is { } id)
+        {
+            session.CausationId = id.ToString();
+            session.Insert(new ProcessedCommand(id, casebook.Id, after.Version, JsonSerializer.Serialize(after, CasebookForms.Json)));
+        }
+        await session.SaveChangesAsync(ct);
+        return Results.Json(after, CasebookForms.Json);
+    }
+
+    /// <summary>Runs the edit checks on the casebook the events would produce.</summary>
+    public static (IReadOnlyList<object> Events, Casebook After, IResult? Refusal) Check(
+        Casebook before, Study study, IReadOnlyList<object> events, string user, DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var after = CasebookReplay.After(before, events, user, now);
+        var existing = EditChecks.Hard(before, study, today).ToHashSet();
+        var introduced = EditChecks.Hard(after, study, today).Where(f => !existing.Contains(f)).ToList();
+        if (introduced.Count > 0)
+            return (events, after, Results.ValidationProblem(
+                introduced.GroupBy(f => Field(f)).ToDictionary(g => g.Key, g => g.Select(f => f.Message).ToArray()),
+                title: "The data failed its edit checks."));
+
+        var flagged = before.Flags.Select(f => (f.CheckId, f.Form, f.Field)).ToHashSet();
+        var soft = EditChecks.Soft(after).ToList();
+        var raised = soft.Where(f => !flagged.Contains((f.CheckId, f.Form, f.Field)))
+            .Select(f => (object)new EditCheckFlagged(f.CheckId, f.Form, f.Field, f.Message));
+        var cleared = before.Flags.Where(f => !soft.Any(s => s.CheckId == f.CheckId && s.Form == f.Form && s.Field == f.Field))
+            .Select(f => (object)new EditCheckCleared(f.CheckId, f.Form, f.Field));
+        var all = events.Concat(raised).Concat(cleared).ToList();
+        return (all, all.Count == events.Count ? after : CasebookReplay.After(before, all, user, now), null);
+    }
+
+    /// <summary>Errors name the field as the request names it, prefixed by the form when it is another form's.</summary>
+    private static string Field(CheckFinding f) => $"{f.Form}.{f.Field}";
+
+    private static long? IfMatch(HttpContext http) =>
+        long.TryParse(http.Request.Headers.IfMatch.ToString().Trim('"', 'W', '/'), out var v) ? v : null;
+}

@@ -1,0 +1,22 @@
+using FluentValidation;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Survival;
+
+/// <summary>Survival follow-up: the subject was known alive on this date.</summary>
+public sealed record RecordContact(DateOnly Date, string Method, long? Version = null, Guid? CommandId = null) : ISubjectCommand
+{
+    public sealed class Validator : AbstractValidator<RecordContact>
+    {
+        public Validator() => RuleFor(c => c.Method).NotEmpty().MaximumLength(40);
+    }
+
+    public static Decision Decide(SubjectContext s, RecordContact c)
+    {
+        if (s.Casebook.Death is { } death) return Rejection.Invalid("date", $"The subject died on {death.Date:yyyy-MM-dd}; no later contact is possible.");
+        return Decision.Accept(new ContactRecorded(c.Date, c.Method));
+    }
+
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordContact>("/contacts", Decide, tag: "Survival");
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+
+namespace NpcEcrf.Api.Tests.Infrastructure;
+
+/// <summary>An app with one study (12 and 10 mg/day) and two sites, and a helper to drive a casebook.</summary>
+public class StudyFixture : AppFixture
+{
+    public const string StudyId = "ANLO-NPC";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var admin = await ClientFor("study-admin", ["admin"]);
+        await (await admin.PostJson("/studies", new { studyId = StudyId, title = "Anlotinib in R/M NPC", doseLevelsMg = new[] { 12, 10 } })).ShouldBe(HttpStatusCode.Created);
+        foreach (var (id, name) in new[] { ("S1", "Guilin"), ("S2", "Wuzhou") })
+            await (await admin.PostJson($"/studies/{StudyId}/sites", new { siteId = id, name })).ShouldBe(HttpStatusCode.OK);
+    }
+
+    public static string Subject(string number) => $"/studies/{StudyId}/subjects/{number}";
+}
+
+/// <summary>Posts forms to one subject, carrying the casebook version forward like a real client.</summary>
+public sealed class CasebookClient(HttpClient http, string subjectNumber)
+{
+    public long Version { get; private set; }
+    public JsonElement Casebook { get; private set; }
+    public HttpClient Http => http;
+    public string Url => StudyFixture.Subject(subjectNumber);
+
+    public async Task Enrol(string site, string consent = "2021-03-01", string enrolment = "2021-03-03")
+    {
+        var response = await http.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
+            new { subjectNumber, siteId = site, consentDate = consent, enrolmentDate = enrolment, eligibilityConfirmed = true });
+        Track(await response.ShouldBe(HttpStatusCode.Created));
+    }
+
+    public async Task<JsonElement> Post(string path, object form, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var body = JsonSerializer.SerializeToElement(form, HttpAssertions.Json);
+        var withVersion = JsonSerializer.Deserialize<Dictionary<string, object?>>(body.GetRawText())!;
+        withVersion.TryAdd("version", Version);
+        var json = await (await http.PostJson(Url + path, withVersion)).ShouldBe(expected);
+        if (expected == HttpStatusCode.OK) Track(json);
+        return json;
+    }
+
+    private void Track(JsonElement casebook)
+    {
+        Casebook = casebook;
+        Version = casebook.GetProperty("version").GetInt64();
+    }
+}
