@@ -2,6 +2,8 @@ using JasperFx.CodeGeneration;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using NpcEcrf.Api.Audit;
+using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
@@ -10,6 +12,7 @@ using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Marten;
 using JasperFx;
+using Weasel.Core;
 
 namespace NpcEcrf.Api.Hosting;
 
@@ -42,6 +45,7 @@ public static class AppHost
         });
 
         builder.Services.AddIdentity(settings);
+        builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddValidators();
         builder.Services.AddProblemDetails();
         // Malformed bodies reach ProblemExceptionHandler, which names the field the JSON broke at.
@@ -65,6 +69,8 @@ public static class AppHost
         app.MapIdentity();
         app.MapStudies();
         app.MapSubjects();
+        app.MapDataQueries();
+        ReadAuditTrail.Map(app);
         return app;
     }
 
@@ -78,9 +84,12 @@ public static class AppHost
         // Who, in which request, caused by which command, and why: Part 11's audit trail lives here.
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
+        // Readable JSON in the database: the audit trail and direct SQL read what the API shows.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         opts.ConfigureIdentity();
         opts.ConfigureStudies();
         opts.ConfigureSubjects();
+        opts.ConfigureDataQueries();
     }
 
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>

@@ -3,6 +3,8 @@ using NpcEcrf.Api.AdverseEvents;
 using NpcEcrf.Api.Corrections;
 using NpcEcrf.Api.Dosing;
 using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Signatures;
+using NpcEcrf.Api.SourceDataVerification;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TumourAssessments;
@@ -23,6 +25,17 @@ public sealed record CorrectionEntry(string Form, string Field, string OldValue,
 
 /// <summary>A form's provenance: the stream version of the event that last set its values.</summary>
 public sealed record FormVersion(string Form, long Version);
+
+/// <summary>A source data verification as it stands; revoked ones stay visible with the version that changed them.</summary>
+public sealed record Verification(string Form, string? Field, long VerifiedAtVersion, string? Monitor, long? RevokedAtVersion)
+{
+    public bool Active => RevokedAtVersion is null;
+}
+
+public enum SignatureState { Unsigned, Signed, Voided }
+
+/// <summary>The casebook's signature status: a signature stands only while no data changed after the version it signed.</summary>
+public sealed record SignatureStatus(SignatureState State, CasebookSigned? Signature, long? VoidedByDataVersion);
 
 /// <summary>
 /// One subject's casebook: every form's current values, rebuilt from the subject's stream (inline snapshot).
@@ -62,6 +75,10 @@ public sealed class Casebook
     public List<EditCheckFlagged> Flags { get; set; } = [];
     public List<CorrectionEntry> Corrections { get; set; } = [];
     public List<FormVersion> FormVersions { get; set; } = [];
+    public List<Verification> Verifications { get; set; } = [];
+    public List<CasebookSigned> Signatures { get; set; } = [];
+    /// <summary>The version of the last event that changed clinical data (not flags, verification or signatures).</summary>
+    public long LastDataVersion { get; set; }
 
     public static Guid IdFor(string studyId, string subjectNumber) => StableIds.For("subject", studyId, subjectNumber);
 
@@ -104,6 +121,25 @@ public sealed class Casebook
         Version = e.Version;
     }
 
+    public void Apply(IEvent<SourceDataVerified> e)
+    {
+        Verifications.Add(new Verification(e.Data.Form, e.Data.Field, e.Version, e.UserName, null));
+        Version = e.Version;
+    }
+
+    public void Apply(IEvent<SourceDataVerificationRevoked> e)
+    {
+        var index = Verifications.FindIndex(v => v.Active && v.Form == e.Data.Form && v.Field == e.Data.Field);
+        if (index >= 0) Verifications[index] = Verifications[index] with { RevokedAtVersion = e.Data.ChangedAtVersion };
+        Version = e.Version;
+    }
+
+    public void Apply(IEvent<CasebookSigned> e)
+    {
+        Signatures.Add(e.Data);
+        Version = e.Version;
+    }
+
     public void Apply(IEvent<DataPointCorrected> e)
     {
         CasebookForms.ApplyCorrection(this, e.Data);
@@ -122,6 +158,7 @@ public sealed class Casebook
         FormVersions.RemoveAll(f => f.Form == form);
         FormVersions.Add(new FormVersion(form, version));
         Version = Math.Max(Version, version);
+        LastDataVersion = Math.Max(LastDataVersion, version);
     }
 
     private void UpdateAdverseEvent(string id, Func<AdverseEventEntry, AdverseEventEntry> change)
@@ -141,6 +178,20 @@ public sealed class Casebook
 
     public int? CurrentDoseMg =>
         DoseChanges.OrderBy(d => d.Date).LastOrDefault()?.ToMg ?? FirstDose?.DoseMg;
+
+    public SignatureStatus SignatureStatus => Signatures.LastOrDefault() is not { } last
+        ? new SignatureStatus(SignatureState.Unsigned, null, null)
+        : last.SignedVersion >= LastDataVersion
+            ? new SignatureStatus(SignatureState.Signed, last, null)
+            : new SignatureStatus(SignatureState.Voided, last, LastDataVersion);
+
+    /// <summary>The forms a casebook needs before an investigator may sign it.</summary>
+    public IReadOnlyList<string> MissingForms => new (string Form, object? Value)[]
+        {
+            (CasebookForms.Demographics, Demographics), (CasebookForms.Ecog, Ecog), (CasebookForms.DiseaseStatus, DiseaseStatus),
+            (CasebookForms.MetastaticSites, MetastaticSites), (CasebookForms.PriorTherapy, PriorTherapy),
+            (CasebookForms.BaselineLesions, Baseline), (CasebookForms.FirstDose, FirstDose),
+        }.Where(f => f.Value is null).Select(f => f.Form).ToList();
 
     /// <summary>RECIST per-visit responses (TRGRESP, NTRGRESP, OVRLRESP), recomputed from the measurements.</summary>
     public IReadOnlyList<Clinical.VisitResponse> Responses => Baseline is null ? [] : Clinical.Recist.Evaluate(Baseline, Assessments);

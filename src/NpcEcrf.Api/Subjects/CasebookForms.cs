@@ -37,8 +37,21 @@ public static class CasebookForms
     public static string Contact(int number) => $"contact/{number}";
 
     /// <summary>Identity fields say which record a form is; changing them is not a correction.</summary>
-    private static readonly HashSet<string> IdentityFields =
-        ["studyId", "siteId", "subjectNumber", "cycleNumber", "changeId", "interruptionId", "assessmentId", "adverseEventId", "lesionId"];
+    private static bool IsIdentity(string form, string field)
+    {
+        var name = form.Split('/')[0];
+        string[] keys = name switch
+        {
+            Enrolment => ["studyId", "siteId", "subjectNumber"],
+            "cycle" => ["cycleNumber"],
+            "dose-change" => ["changeId"],
+            "interruption" or "resumption" => ["interruptionId"],
+            "tumour-assessment" => ["assessmentId"],
+            "adverse-event" => ["adverseEventId"],
+            _ => [],
+        };
+        return keys.Contains(field, StringComparer.OrdinalIgnoreCase) || field.EndsWith("lesionId", StringComparison.OrdinalIgnoreCase);
+    }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -82,7 +95,7 @@ public static class CasebookForms
     public static (JsonNode? Value, string? Error) Read(Casebook casebook, string form, string field)
     {
         if (Locate(casebook, form) is not { } slot) return (null, $"The casebook has no form '{form}'.");
-        if (IdentityFields.Contains(field.Split('.', '[')[^1]) || IdentityFields.Contains(field.Split('.', '[')[0]))
+        if (IsIdentity(form, field))
             return (null, $"'{field}' identifies the record and cannot be corrected.");
         var node = JsonSerializer.SerializeToNode(slot.Value, slot.Value.GetType(), Json);
         return Navigate(node, field) is var (parent, name, index) && parent is not null

@@ -23,4 +23,21 @@ public static class CasebookReplay
         }
         return casebook;
     }
+
+    /// <summary>Rebuilds a casebook from its stored events (in version order), as Marten's snapshot does.</summary>
+    public static Casebook? Build(IEnumerable<IEvent> events)
+    {
+        Casebook? casebook = null;
+        foreach (var e in events)
+        {
+            if (casebook is null)
+            {
+                if (e is not IEvent<Enrolment.SubjectEnrolled> enrolled) return null;
+                casebook = Casebook.Create(enrolled);
+                continue;
+            }
+            ((dynamic)casebook).Apply((dynamic)e);
+        }
+        return casebook;
+    }
 }

@@ -4,6 +4,8 @@ using NpcEcrf.Api.AdverseEvents;
 using NpcEcrf.Api.Corrections;
 using NpcEcrf.Api.Dosing;
 using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Signatures;
+using NpcEcrf.Api.SourceDataVerification;
 using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TumourAssessments;
 
@@ -42,6 +44,10 @@ public static class SubjectConfiguration
         RecordDeath.Map(app);
         RecordLostToFollowUp.Map(app);
         CorrectDataPoint.Map(app);
+        VerifySourceData.Map(app);
+        ReadSdvProgress.Map(app);
+        SignCasebook.Map(app);
         ReadCasebooks.Map(app);
+        TimeTravel.Map(app);
     }
 }

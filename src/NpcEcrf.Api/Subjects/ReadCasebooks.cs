@@ -17,11 +17,17 @@ public static class ReadCasebooks
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet(SubjectRoutes.Subject, async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
-            await session.LoadAsync<Casebook>(Casebook.IdFor(studyId, subjectNumber), http.RequestAborted) is { } c && CanRead(Actor.From(http.User), c.SiteId)
-                ? Results.Json(c, CasebookForms.Json)
-                : Problems.NotFound($"Subject {subjectNumber} of study {studyId}"))
-            .WithTags("Casebook");
+        // ?asOf=<timestamp> or ?version=<n> rebuilds the casebook as it was then (time travel).
+        app.MapGet(SubjectRoutes.Subject, async (string studyId, string subjectNumber, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session) =>
+        {
+            var id = Casebook.IdFor(studyId, subjectNumber);
+            var current = await session.LoadAsync<Casebook>(id, http.RequestAborted);
+            if (current is null || !CanRead(Actor.From(http.User), current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
+            if (asOf is null && version is null) return Results.Json(current, CasebookForms.Json);
+            var then = await TimeTravel.CasebookAsOf(session, id, asOf, version, http.RequestAborted);
+            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(then, CasebookForms.Json);
+        })
+        .WithTags("Casebook");
 
         app.MapGet(SubjectRoutes.Subject + "/history", async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
         {

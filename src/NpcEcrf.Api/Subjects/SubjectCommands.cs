@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Marten;
+using NpcEcrf.Api.Corrections;
+using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.SourceDataVerification;
 using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.Subjects;
@@ -35,14 +38,18 @@ public static class SubjectCommands
     public const string ReasonHeader = "reasonForChange";
     public static readonly string[] WriterRoles = [Roles.Cra, Roles.Investigator];
 
+    /// <param name="roles">Who may run the command (default: site staff).</param>
+    /// <param name="alongside">More writes for the same transaction, given the casebook as it will be.</param>
     public static async Task<IResult> Run<TCommand>(
         HttpContext http, IDocumentSession session, string studyId, string subjectNumber, TCommand command,
-        Func<SubjectContext, TCommand, Decision> decide, string? reasonForChange = null)
+        Func<SubjectContext, TCommand, Decision> decide, string? reasonForChange = null, string[]? roles = null,
+        Func<IDocumentSession, Casebook, Task<IResult?>>? alongside = null)
         where TCommand : ISubjectCommand
     {
         var ct = http.RequestAborted;
         var actor = Actor.From(http.User);
-        if (!actor.Has(WriterRoles)) return Problems.Forbidden("Only site staff (CRAs and investigators) enter casebook data.");
+        roles ??= WriterRoles;
+        if (!actor.Has(roles)) return Problems.Forbidden($"This needs one of the roles: {string.Join(", ", roles)}.");
 
         var stream = await session.Events.FetchForWriting<Casebook>(Casebook.IdFor(studyId, subjectNumber), ct);
         if (stream.Aggregate is not { } casebook || !actor.CanSeeSite(casebook.SiteId))
@@ -71,6 +78,8 @@ public static class SubjectCommands
 
         stream.AppendMany(events);
         if (reasonForChange is not null) session.SetHeader(ReasonHeader, reasonForChange);
+        await DataQueryAutomation.FollowEditChecks(session, after, events, ct);
+        if (alongside is not null && await alongside(session, after) is { } alongsideRefusal) return alongsideRefusal;
         if (command.CommandId is { } id)
         {
             session.CausationId = id.ToString();
@@ -99,8 +108,21 @@ public static class SubjectCommands
             .Select(f => (object)new EditCheckFlagged(f.CheckId, f.Form, f.Field, f.Message));
         var cleared = before.Flags.Where(f => !soft.Any(s => s.CheckId == f.CheckId && s.Form == f.Form && s.Field == f.Field))
             .Select(f => (object)new EditCheckCleared(f.CheckId, f.Form, f.Field));
-        var all = events.Concat(raised).Concat(cleared).ToList();
+        var revoked = RevokedVerifications(before, after, events);
+        var all = events.Concat(raised).Concat(cleared).Concat(revoked).ToList();
         return (all, all.Count == events.Count ? after : CasebookReplay.After(before, all, user, now), null);
+    }
+
+    /// <summary>A verified value that changes is un-verified, visibly, in the same transaction.</summary>
+    private static IEnumerable<object> RevokedVerifications(Casebook before, Casebook after, IReadOnlyList<object> events)
+    {
+        var changedForms = after.FormVersions.Where(f => f.Version > before.Version).Select(f => f.Form).ToHashSet();
+        var correctedFields = events.OfType<DataPointCorrected>().Select(c => (c.Form, c.Field)).ToHashSet();
+        var reEntered = changedForms.Where(form => !correctedFields.Any(c => c.Form == form)).ToHashSet();
+        return before.Verifications
+            .Where(v => v.Active && changedForms.Contains(v.Form)
+                && (v.Field is null || reEntered.Contains(v.Form) || correctedFields.Contains((v.Form, v.Field))))
+            .Select(v => new SourceDataVerificationRevoked(v.Form, v.Field, after.FormVersions.First(f => f.Form == v.Form).Version));
     }
 
     /// <summary>Errors name the field as the request names it, prefixed by the form when it is another form's.</summary>

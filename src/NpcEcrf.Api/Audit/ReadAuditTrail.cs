@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Audit;
+
+/// <summary>Reading the audit trail is itself audited: who looked, at what, and how much they saw.</summary>
+public sealed record AuditTrailViewed(string Filter, long After, int Entries, string Format);
+
+public static class ReadAuditTrail
+{
+    public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfter);
+
+    public static readonly string[] AuditRoles = [Roles.Auditor, Roles.Admin, Roles.Monitor, Roles.DataManager];
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/audit", async (HttpContext http, AuditTrail trail, IDocumentSession session, long? after, int? limit) =>
+        {
+            if (Filter(http) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
+            var page = await trail.Page(filter, after ?? 0, limit ?? 100, http.RequestAborted);
+            await RecordView(session, http, filter, after ?? 0, page.Count, "json");
+            var next = page.Count == Math.Clamp(limit ?? 100, 1, AuditTrail.MaxPageSize) ? page[^1].Sequence : (long?)null;
+            return Results.Ok(new AuditPage(page, next));
+        }).WithTags("Audit");
+
+        app.MapGet("/audit/export.csv", async (HttpContext http, AuditTrail trail, IDocumentSession session) =>
+        {
+            if (Filter(http) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
+            var csv = new StringBuilder("sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id\n");
+            var count = 0;
+            await foreach (var e in trail.Stream(filter, 0, null, http.RequestAborted))
+            {
+                count++;
+                csv.AppendJoin(',', new[]
+                {
+                    e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("O"), e.User, e.EventType, e.StreamId.ToString(),
+                    e.Version.ToString(CultureInfo.InvariantCulture), e.StudyId, e.SiteId, e.SubjectNumber, e.Form, e.Field, e.OldValue, e.NewValue,
+                    e.Reason, e.CorrelationId, e.CausationId,
+                }.Select(Csv)).Append('\n');
+            }
+            await RecordView(session, http, filter, 0, count, "csv");
+            return Results.Text(csv.ToString(), "text/csv");
+        }).WithTags("Audit");
+    }
+
+    /// <summary>The caller's filter, narrowed to their sites unless they audit everything; null if they may not look.</summary>
+    private static AuditFilter? Filter(HttpContext http)
+    {
+        var actor = Actor.From(http.User);
+        if (!actor.Has(AuditRoles)) return null;
+        var q = http.Request.Query;
+        string? S(string key) => string.IsNullOrWhiteSpace(q[key]) ? null : q[key].ToString();
+        DateTimeOffset? T(string key) => DateTimeOffset.TryParse(S(key), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        return new AuditFilter(S("studyId"), S("subjectNumber"), S("siteId"), S("user"), S("field"), S("eventType"), T("from"), T("to"),
+            actor.Has(Roles.Auditor, Roles.Admin) ? null : actor.Sites.ToList());
+    }
+
+    private static async Task RecordView(IDocumentSession session, HttpContext http, AuditFilter filter, long after, int entries, string format)
+    {
+        var viewer = Actor.From(http.User).Username;
+        session.Events.Append(StableIds.For("audit-reads", viewer), new AuditTrailViewed(filter.ToString(), after, entries, format));
+        await session.SaveChangesAsync(http.RequestAborted);
+    }
+
+    private static string Csv(string? value) =>
+        value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+}

@@ -1,0 +1,19 @@
+using FluentValidation;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.DataQueries;
+
+public sealed record ReopenDataQuery(string Reason)
+{
+    public sealed class Validator : AbstractValidator<ReopenDataQuery>
+    {
+        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+    }
+
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapPost("/data-queries/{id:guid}/reopen", (Guid id, ReopenDataQuery c, HttpContext http, IDocumentSession session) =>
+            DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, q => DataQueryTransitions.Reopen(q, c.Reason)))
+        .Validated<ReopenDataQuery>()
+        .WithTags("Data queries");
+}

@@ -1,0 +1,52 @@
+using FluentValidation;
+using Marten;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Signatures;
+
+/// <summary>
+/// An investigator signs a casebook (21 CFR 11.50/11.70). Signing re-authenticates: the password travels with
+/// the command, and a wrong one is refused and recorded on the account.
+/// </summary>
+public sealed record SignCasebook(string Meaning, string Password, long? Version = null, Guid? CommandId = null) : ISubjectCommand
+{
+    public sealed class Validator : AbstractValidator<SignCasebook>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Meaning).NotEmpty().MaximumLength(300);
+            RuleFor(c => c.Password).NotEmpty();
+        }
+    }
+
+    public static Decision Decide(SubjectContext s, SignCasebook c, UserAccount signer, DateTimeOffset now)
+    {
+        if (s.Casebook.MissingForms is { Count: > 0 } missing)
+            return Rejection.Invalid("casebook", $"The casebook is incomplete; missing: {string.Join(", ", missing)}.");
+        if (s.Casebook.SignatureStatus.State == SignatureState.Signed)
+            return Rejection.Conflict("The casebook is already signed at this version.");
+        return Decision.Accept(new CasebookSigned(signer.Username, signer.PrintedName, c.Meaning, s.Casebook.Version, now));
+    }
+
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapPost(SubjectRoutes.Subject + "/signatures", async (string studyId, string subjectNumber, SignCasebook c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        {
+            var actor = Actor.From(http.User);
+            if (!actor.Has(Roles.Investigator)) return Problems.Forbidden("Only investigators sign casebooks.");
+            var signer = await session.LoadAsync<UserAccount>(UserAccount.IdFor(actor.Username), http.RequestAborted);
+            if (signer is not { Active: true } || !Passwords.Verify(signer, c.Password))
+            {
+                if (signer is not null)
+                {
+                    session.Events.Append(signer.Id, new AuthenticationFailed("signature"));
+                    await session.SaveChangesAsync(http.RequestAborted);
+                }
+                return Results.Problem(title: "Re-authentication failed: wrong password. Nothing was signed.", statusCode: StatusCodes.Status401Unauthorized);
+            }
+            return await SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, cmd, signer, clock.GetUtcNow()), roles: [Roles.Investigator]);
+        })
+        .Validated<SignCasebook>()
+        .WithTags("Signatures");
+}

@@ -1,0 +1,45 @@
+using JasperFx.Events;
+using Marten;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Subjects;
+
+/// <summary>
+/// Casebooks and whole studies as the database knew them at a past moment, rebuilt from Marten's event
+/// store (never from a copy that could drift).
+/// </summary>
+public static class TimeTravel
+{
+    public sealed record StudyAsOf(DateTimeOffset AsOf, Study? Study, IReadOnlyList<Casebook> Casebooks);
+
+    public static Task<Casebook?> CasebookAsOf(IQuerySession session, Guid subjectId, DateTimeOffset? asOf, long? version, CancellationToken ct) =>
+        session.Events.AggregateStreamAsync<Casebook>(subjectId, version ?? 0, asOf, token: ct);
+
+    /// <summary>Every casebook of the study and its site list as of <paramref name="asOf"/>: one read of the events, one replay.</summary>
+    public static async Task<StudyAsOf> StudyAt(IQuerySession session, string studyId, DateTimeOffset asOf, Func<string, bool> canSeeSite, CancellationToken ct)
+    {
+        var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf, token: ct);
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Timestamp <= asOf)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        var casebooks = events.GroupBy(e => e.StreamId)
+            .Where(g => g.First() is IEvent<SubjectEnrolled> first && first.Data.StudyId == studyId && canSeeSite(first.Data.SiteId))
+            .Select(g => CasebookReplay.Build(g.OrderBy(e => e.Version))!)
+            .OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)
+            .ToList();
+        return new StudyAsOf(asOf, study, casebooks);
+    }
+
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapGet("/studies/{studyId}/as-of", async (string studyId, DateTimeOffset at, HttpContext http, IQuerySession session) =>
+        {
+            var actor = Actor.From(http.User);
+            if (!actor.Has(ReadCasebooks.ReaderRoles)) return Problems.Forbidden("Your role does not read live casebooks.");
+            var snapshot = await StudyAt(session, studyId, at, site => actor.CanSeeSite(site), http.RequestAborted);
+            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(snapshot, CasebookForms.Json);
+        })
+        .WithTags("Time travel");
+}
