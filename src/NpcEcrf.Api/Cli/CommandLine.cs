@@ -16,6 +16,7 @@ public static partial class CommandLine
         root.Subcommands.Add(TestCommand());
         root.Subcommands.Add(UserCommands.Users());
         root.Subcommands.Add(UserCommands.Token());
+        root.Subcommands.Add(VerifyCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

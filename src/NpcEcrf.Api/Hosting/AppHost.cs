@@ -46,6 +46,7 @@ public static class AppHost
 
         builder.Services.AddIdentity(settings);
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<TamperEvidence.StoreVerifier>();
         builder.Services.AddValidators();
         builder.Services.AddProblemDetails();
         // Malformed bodies reach ProblemExceptionHandler, which names the field the JSON broke at.
@@ -71,6 +72,8 @@ public static class AppHost
         app.MapSubjects();
         app.MapDataQueries();
         ReadAuditTrail.Map(app);
+        app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
         return app;
     }
 
@@ -86,6 +89,7 @@ public static class AppHost
         opts.Events.MetadataConfig.UserNameEnabled = true;
         // Readable JSON in the database: the audit trail and direct SQL read what the API shows.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        opts.Listeners.Add(new TamperEvidence.SealingListener(new TamperEvidence.EventSeal(settings.SigningKey), settings.ConnectionString, settings.Schema));
         opts.ConfigureIdentity();
         opts.ConfigureStudies();
         opts.ConfigureSubjects();
