@@ -17,18 +17,11 @@ public static class DataQueryCommands
         if (!actor.Has(roles)) return Problems.Forbidden($"This needs one of the roles: {string.Join(", ", roles)}.");
         var stream = await session.Events.FetchForWriting<DataQuery>(id, ct);
         if (stream.Aggregate is not { } query || !actor.CanSeeSite(query.SiteId)) return Problems.NotFound("Data query");
-        foreach (var guard in http.RequestServices.GetServices<IDataQueryWriteGuard>())
-            if (await guard.Check(session, query, ct) is { } refused) return refused;
+        if (await Locks.LockGuard.Check(session, query.StudyId, Locks.WriteKind.Review, ct) is { } locked) return locked;
         var decision = decide(query);
         if (decision.Rejection is { } rejection) return rejection.ToProblem();
         stream.AppendMany(decision.Events);
         await session.SaveChangesAsync(ct);
         return Results.Json(await session.LoadAsync<DataQuery>(id, ct), Subjects.CasebookForms.Json);
     }
-}
-
-/// <summary>A reason the store refuses query changes right now (a hard database lock).</summary>
-public interface IDataQueryWriteGuard
-{
-    Task<IResult?> Check(IQuerySession session, DataQuery query, CancellationToken ct);
 }

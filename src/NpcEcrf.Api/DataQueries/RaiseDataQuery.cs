@@ -36,6 +36,7 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
             if (!actor.Has(DataQueryCommands.ReviewerRoles)) return Problems.Forbidden("Monitors and data managers raise data queries.");
             var casebook = await session.LoadAsync<Casebook>(Casebook.IdFor(c.StudyId, c.SubjectNumber), http.RequestAborted);
             if (casebook is null || !actor.CanSeeSite(casebook.SiteId)) return Problems.NotFound($"Subject {c.SubjectNumber} of study {c.StudyId}");
+            if (await Locks.LockGuard.Check(session, c.StudyId, Locks.WriteKind.Review, http.RequestAborted) is { } locked) return locked;
             var decision = Decide(casebook, c);
             if (decision.Rejection is { } rejection) return rejection.ToProblem();
             var id = Guid.NewGuid();

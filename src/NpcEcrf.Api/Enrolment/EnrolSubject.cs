@@ -32,6 +32,7 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
             if (!actor.Has(SubjectCommands.WriterRoles)) return Problems.Forbidden("Only site staff (CRAs and investigators) enrol subjects.");
             if (!actor.CanSeeSite(c.SiteId)) return Problems.Forbidden($"You are not assigned to site '{c.SiteId}'.");
             if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Problems.NotFound($"Study '{studyId}'");
+            if (await Locks.LockGuard.Check(session, studyId, Locks.WriteKind.Data, ct) is { } locked) return locked;
             var id = Casebook.IdFor(studyId, c.SubjectNumber);
             if (await session.Events.FetchStreamStateAsync(id, ct) is not null)
                 return Problems.Conflict($"Subject number {c.SubjectNumber} is already used in study {studyId}.");

@@ -5,6 +5,7 @@ using Npgsql;
 using NpcEcrf.Api.Audit;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Locks;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Subjects;
@@ -71,6 +72,7 @@ public static class AppHost
         app.MapStudies();
         app.MapSubjects();
         app.MapDataQueries();
+        app.MapLocks();
         ReadAuditTrail.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
@@ -94,6 +96,7 @@ public static class AppHost
         opts.ConfigureStudies();
         opts.ConfigureSubjects();
         opts.ConfigureDataQueries();
+        opts.ConfigureLocks();
     }
 
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>

@@ -45,7 +45,7 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
                 }
                 return Results.Problem(title: "Re-authentication failed: wrong password. Nothing was signed.", statusCode: StatusCodes.Status401Unauthorized);
             }
-            return await SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, cmd, signer, clock.GetUtcNow()), roles: [Roles.Investigator]);
+            return await SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, cmd, signer, clock.GetUtcNow()), roles: [Roles.Investigator], writeKind: Locks.WriteKind.Review);
         })
         .Validated<SignCasebook>()
         .WithTags("Signatures");

@@ -24,7 +24,7 @@ public sealed record VerifySourceData(string Form, string? Field, long? Version 
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost(SubjectRoutes.Subject + "/verifications", (string studyId, string subjectNumber, VerifySourceData c, HttpContext http, Marten.IDocumentSession session) =>
-            SubjectCommands.Run(http, session, studyId, subjectNumber, c, Decide, roles: [Roles.Monitor]))
+            SubjectCommands.Run(http, session, studyId, subjectNumber, c, Decide, roles: [Roles.Monitor], writeKind: Locks.WriteKind.Review))
         .Validated<VerifySourceData>()
         .WithTags("Source data verification");
 }

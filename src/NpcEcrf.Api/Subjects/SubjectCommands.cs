@@ -23,12 +23,6 @@ public sealed record SubjectContext(Casebook Casebook, Study Study, DateOnly Tod
 /// <summary>A retried command's first answer, kept in the same transaction as its events.</summary>
 public sealed record ProcessedCommand(Guid Id, Guid SubjectId, long Version, string Response);
 
-/// <summary>A reason the store refuses writes right now (a database lock, for instance).</summary>
-public interface IWriteGuard
-{
-    Task<IResult?> Check(IQuerySession session, Casebook casebook, object command, CancellationToken ct);
-}
-
 /// <summary>
 /// The single path of every subject command: authorise, check the version, decide (pure), run the
 /// casebook-wide edit checks on the result, append, save. Nothing is written unless all of it passes.
@@ -40,10 +34,11 @@ public static class SubjectCommands
 
     /// <param name="roles">Who may run the command (default: site staff).</param>
     /// <param name="alongside">More writes for the same transaction, given the casebook as it will be.</param>
+    /// <param name="writeKind">Whether a soft database lock lets the command through (review work) or not (data).</param>
     public static async Task<IResult> Run<TCommand>(
         HttpContext http, IDocumentSession session, string studyId, string subjectNumber, TCommand command,
         Func<SubjectContext, TCommand, Decision> decide, string? reasonForChange = null, string[]? roles = null,
-        Func<IDocumentSession, Casebook, Task<IResult?>>? alongside = null)
+        Func<IDocumentSession, Casebook, Task<IResult?>>? alongside = null, Locks.WriteKind writeKind = Locks.WriteKind.Data)
         where TCommand : ISubjectCommand
     {
         var ct = http.RequestAborted;
@@ -64,8 +59,7 @@ public static class SubjectCommands
         if (expected is null) return Problems.Validation("version", "Send the casebook version you saw (version field or If-Match).");
         if (expected != casebook.Version) return Problems.StaleVersion(expected.Value, casebook.Version);
 
-        foreach (var guard in http.RequestServices.GetServices<IWriteGuard>())
-            if (await guard.Check(session, casebook, command!, ct) is { } refused) return refused;
+        if (await Locks.LockGuard.Check(session, studyId, writeKind, ct) is { } locked) return locked;
 
         var study = await session.LoadAsync<Study>(Study.IdFor(studyId), ct);
         if (study is null) return Problems.NotFound($"Study '{studyId}'");

@@ -1,0 +1,33 @@
+using JasperFx.Events;
+using Marten;
+using NpcEcrf.Api.DataQueries;
+using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Locks;
+
+/// <summary>Rebuilds a study's cohort from the events up to a high-water mark: the same path for locking, verifying and as-of analysis.</summary>
+public static class CohortReplay
+{
+    public static async Task<long> HighWaterMark(IQuerySession session, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        IQueryable<IEvent> query = session.Events.QueryAllRawEvents();
+        if (asOf is { } at) query = query.Where(e => e.Timestamp <= at);
+        var latest = await query.OrderByDescending(e => e.Sequence).Take(1).ToListAsync(ct);
+        return latest.Count == 0 ? 0 : latest[0].Sequence;
+    }
+
+    public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct)
+    {
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence <= highWaterMark).OrderBy(e => e.Sequence).ToListAsync(ct);
+        var streams = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()).ToList();
+        var study = streams.Where(s => s[0] is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
+            .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e.Data is SiteAdded added ? acc.Apply(added) : acc))
+            .FirstOrDefault();
+        if (study is null) return null;
+        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookReplay.Build(s)!);
+        var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
+            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => (DataQuery)((dynamic)q).Apply((dynamic)e)));
+        return CohortSnapshot.Build(study, casebooks, queries, cutoff, highWaterMark);
+    }
+}

@@ -1,0 +1,52 @@
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Locks;
+
+public sealed record LockVerification(string Lock, string StoredHash, string SnapshotHash, string ReplayedHash, bool Verified);
+
+public static class ReadLocks
+{
+    public static readonly string[] LockReaders = [Roles.DataManager, Roles.Statistician, Roles.Auditor, Roles.Admin, Roles.Monitor];
+
+    /// <summary>A lock by id, or by name when the name is unique across studies.</summary>
+    public static async Task<DatabaseLock?> Find(IQuerySession session, string lockRef, CancellationToken ct)
+    {
+        if (Guid.TryParse(lockRef, out var id)) return await session.LoadAsync<DatabaseLock>(id, ct);
+        var named = await session.Query<DatabaseLock>().Where(l => l.Name == lockRef).ToListAsync(ct);
+        return named.Count == 1 ? named[0] : null;
+    }
+
+    /// <summary>The lock in force on a date: the latest declared by then and not unlocked by then.</summary>
+    public static async Task<DatabaseLock?> InForceOn(IQuerySession session, string? studyId, DateTimeOffset at, CancellationToken ct)
+    {
+        var locks = await session.Query<DatabaseLock>().ToListAsync(ct);
+        return locks.Where(l => (studyId is null || l.StudyId == studyId) && l.InForceAt(at)).MaxBy(l => l.LockedAt);
+    }
+
+    /// <summary>Replays the events up to the lock's high-water mark and compares the hash with the one recorded at locking.</summary>
+    public static async Task<LockVerification> Verify(IQuerySession session, DatabaseLock l, CancellationToken ct)
+    {
+        var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
+        var replayed = await CohortReplay.Snapshot(session, l.StudyId, l.Cutoff, l.HighWaterMark, ct);
+        var replayedHash = replayed is null ? "" : CohortSnapshot.Hash(replayed.CanonicalJson());
+        var snapshotHash = stored is null ? "" : CohortSnapshot.Hash(stored.CanonicalJson);
+        return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, l.SnapshotHash == snapshotHash && l.SnapshotHash == replayedHash);
+    }
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var locks = app.MapGroup("/locks").WithTags("Locks")
+            .RequireAuthorization(p => p.RequireRole(LockReaders));
+        locks.MapGet("", async (string? studyId, IQuerySession session, CancellationToken ct) =>
+            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookForms.Json));
+        locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
+            await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookForms.Json) : Problems.NotFound($"Lock '{lockRef}'"));
+        locks.MapGet("/{lockRef}/snapshot", async (string lockRef, IQuerySession session, CancellationToken ct) =>
+            await Find(session, lockRef, ct) is { } l && await session.LoadAsync<LockSnapshot>(l.Id, ct) is { } s
+                ? Results.Text(s.CanonicalJson, "application/json") : Problems.NotFound($"Lock '{lockRef}'"));
+        locks.MapGet("/{lockRef}/verify", async (string lockRef, IQuerySession session, CancellationToken ct) =>
+            await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookForms.Json) : Problems.NotFound($"Lock '{lockRef}'"));
+    }
+}

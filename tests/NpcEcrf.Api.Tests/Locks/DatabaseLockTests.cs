@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json;
+using NpcEcrf.Api.Locks;
+using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Tests.Infrastructure;
+
+namespace NpcEcrf.Api.Tests.Locks;
+
+public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
+{
+    private async Task<CasebookClient> Subject(string number)
+    {
+        var cra = await app.ClientFor("cra.lock", ["cra"], "S1");
+        var subject = new CasebookClient(cra, number);
+        await subject.Enrol("S1");
+        await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/contacts", new { date = "2021-06-01", method = "clinic" });
+        return subject;
+    }
+
+    private async Task<HttpClient> DataManager() => await app.ClientFor("dm.lock", ["data-manager"]);
+
+    private static async Task<JsonElement> Lock(HttpClient dm, string name, string cutoff, string kind = "Hard") =>
+        await (await dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name, cutoff, reason = "Analysis", kind })).ShouldBe(HttpStatusCode.Created);
+
+    private static async Task Unlock(HttpClient dm, string name) =>
+        await (await dm.PostJson($"/locks/{name}/unlock", new { reason = "Queries resolved; corrections needed" })).ShouldBe(HttpStatusCode.OK);
+
+    [Fact]
+    public async Task under_a_hard_lock_every_kind_of_write_is_refused_with_the_lock_named_and_nothing_written()
+    {
+        var subject = await Subject("L-01");
+        var monitor = await app.ClientFor("monitor.lock", ["monitor"], "S1");
+        var raised = await (await monitor.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = "L-01", form = "demographics", field = "sex", text = "Check" })).ShouldBe(HttpStatusCode.Created);
+        var dm = await DataManager();
+        await Lock(dm, "hard-1", "2021-12-31");
+        await using (var session = app.Store.QuerySession())
+        {
+            var before = (await session.Events.FetchStreamStateAsync(Casebook.IdFor(StudyFixture.StudyId, "L-01")))!.Version;
+            var investigator = await app.ClientFor("pi.lock", ["investigator"], "S1");
+            var refused = new[]
+            {
+                await subject.Http.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1, version = subject.Version }),
+                await subject.Http.PostJson(subject.Url + "/corrections", new { form = "demographics", field = "sex", newValue = "Female", reason = "x", version = subject.Version }),
+                await subject.Http.PostJson($"/studies/{StudyFixture.StudyId}/subjects", new { subjectNumber = "L-99", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true }),
+                await monitor.PostJson(subject.Url + "/verifications", new { form = "demographics", version = subject.Version }),
+                await investigator.PostJson(subject.Url + "/signatures", new { meaning = "ok", password = AppFixture.Password, version = subject.Version }),
+                await subject.Http.PostJson($"/data-queries/{raised.GetProperty("id").GetGuid()}/answer", new { text = "fine" }),
+                await monitor.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = "L-01", form = "demographics", field = "sex", text = "again" }),
+            };
+            foreach (var response in refused)
+            {
+                var problem = await response.ShouldBe(HttpStatusCode.Locked);
+                Assert.Equal("hard-1", problem.GetProperty("lock").GetString());
+            }
+            Assert.Equal(before, (await session.Events.FetchStreamStateAsync(Casebook.IdFor(StudyFixture.StudyId, "L-01")))!.Version);
+        }
+        // Unlock needs a reason; with one it is an audited event.
+        await (await dm.PostJson("/locks/hard-1/unlock", new { reason = "" })).ShouldBe(HttpStatusCode.BadRequest);
+        await Unlock(dm, "hard-1");
+        var unlocked = await (await dm.GetAsync("/locks/hard-1")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal("dm.lock", unlocked.GetProperty("unlockedBy").GetString());
+        await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+    }
+
+    [Fact]
+    public async Task under_a_soft_lock_queries_are_answered_and_closed_but_data_stays_frozen()
+    {
+        var subject = await Subject("L-02");
+        var monitor = await app.ClientFor("monitor.lock", ["monitor"], "S1");
+        var id = (await (await monitor.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = "L-02", form = "demographics", field = "sex", text = "Check" })).ShouldBe(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var dm = await DataManager();
+        await Lock(dm, "soft-1", "2021-12-31", "Soft");
+        try
+        {
+            await (await subject.Http.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1, version = subject.Version })).ShouldBe(HttpStatusCode.Locked);
+            await (await subject.Http.PostJson($"/data-queries/{id}/answer", new { text = "Source confirms male." })).ShouldBe(HttpStatusCode.OK);
+            await (await monitor.PostJson($"/data-queries/{id}/close", new { text = "Thanks" })).ShouldBe(HttpStatusCode.OK);
+        }
+        finally
+        {
+            await Unlock(dm, "soft-1");
+        }
+    }
+
+    [Fact]
+    public async Task a_new_lock_after_a_correction_differs_exactly_there_and_the_first_lock_never_changes()
+    {
+        var subject = await Subject("L-03");
+        var dm = await DataManager();
+        var first = await Lock(dm, "interim-a", "2021-12-31");
+        await Unlock(dm, "interim-a");
+        await subject.Post("/corrections", new { form = "demographics", field = "ageAtEnrolment", newValue = 54, reason = "Birthday after enrolment" });
+        var second = await Lock(dm, "final-a", "2021-12-31");
+        await Unlock(dm, "final-a");
+
+        Assert.NotEqual(first.GetProperty("snapshotHash").GetString(), second.GetProperty("snapshotHash").GetString());
+        var a = await Snapshot(dm, "interim-a");
+        var b = await Snapshot(dm, "final-a");
+        Assert.Equal(55, Row(a, "L-03").GetProperty("age").GetInt32());
+        Assert.Equal(54, Row(b, "L-03").GetProperty("age").GetInt32());
+        Assert.Equal(first.GetProperty("snapshotHash").GetString(), (await (await dm.GetAsync("/locks/interim-a")).ShouldBe(HttpStatusCode.OK)).GetProperty("snapshotHash").GetString());
+
+        var verified = await (await dm.GetAsync("/locks/interim-a/verify")).ShouldBe(HttpStatusCode.OK);
+        Assert.True(verified.GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task lock_verify_fails_after_a_direct_change_below_the_high_water_mark()
+    {
+        var subject = await Subject("L-04");
+        var dm = await DataManager();
+        await Lock(dm, "tamper-a", "2021-12-31");
+        await Unlock(dm, "tamper-a");
+        var id = Casebook.IdFor(StudyFixture.StudyId, "L-04");
+        await TestDatabase.ExecuteAsync(app.ConnectionString,
+            $"update \"{app.Schema}\".mt_events set data = jsonb_set(data, '{{ageAtEnrolment}}', '70') where stream_id = '{id}' and version = 2");
+        var verified = await (await dm.GetAsync("/locks/tamper-a/verify")).ShouldBe(HttpStatusCode.OK);
+        Assert.False(verified.GetProperty("verified").GetBoolean());
+        _ = subject;
+    }
+
+    [Fact]
+    public async Task data_entered_after_the_lock_but_dated_before_the_cutoff_is_not_in_that_lock()
+    {
+        var subject = await Subject("L-05");
+        var dm = await DataManager();
+        await Lock(dm, "late-a", "2021-12-31");
+        await Unlock(dm, "late-a");
+        await subject.Post("/death", new { date = "2021-09-01", cause = "Progression" });
+        await using var session = app.Store.QuerySession();
+        var locked = CohortSnapshot.FromJson((await session.LoadAsync<LockSnapshot>(DatabaseLock.IdFor(StudyFixture.StudyId, "late-a")))!.CanonicalJson)!;
+        Assert.False(locked.Subjects.Single(s => s.SubjectNumber == "L-05").Os!.Event);
+        var hwm = await CohortReplay.HighWaterMark(session, null, default);
+        var asOfNow = (await CohortReplay.Snapshot(session, StudyFixture.StudyId, new DateOnly(2021, 12, 31), hwm, default))!;
+        Assert.True(asOfNow.Subjects.Single(s => s.SubjectNumber == "L-05").Os!.Event);
+    }
+
+    [Fact]
+    public async Task only_data_managers_lock()
+    {
+        var cra = await app.ClientFor("cra.lock", ["cra"], "S1");
+        await (await cra.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = "nope", cutoff = "2021-12-31", reason = "x" })).ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    private static async Task<JsonElement> Snapshot(HttpClient client, string name) => await (await client.GetAsync($"/locks/{name}/snapshot")).ShouldBe(HttpStatusCode.OK);
+
+    private static JsonElement Row(JsonElement snapshot, string subject) =>
+        snapshot.GetProperty("subjects").EnumerateArray().Single(s => s.GetProperty("subjectNumber").GetString() == subject);
+}
