@@ -73,6 +73,7 @@ public static class AppHost
         app.MapSubjects();
         app.MapDataQueries();
         app.MapLocks();
+        Analyses.Analyses.Map(app);
         ReadAuditTrail.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
@@ -97,6 +98,7 @@ public static class AppHost
         opts.ConfigureSubjects();
         opts.ConfigureDataQueries();
         opts.ConfigureLocks();
+        opts.Schema.For<Analyses.SavedPlan>();
     }
 
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>

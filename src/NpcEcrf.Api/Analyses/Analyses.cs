@@ -1,0 +1,106 @@
+using FluentValidation;
+using Marten;
+using NpcEcrf.Analysis;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Locks;
+
+namespace NpcEcrf.Api.Analyses;
+
+/// <summary>A saved analysis plan; plans never change once saved, so an analysis can always name the plan it used.</summary>
+public sealed record SavedPlan(string Id, AnalysisPlan Plan, string? SavedBy, DateTimeOffset SavedAt);
+
+public sealed record SaveAnalysisPlan(string Name, string[] PfsCovariates, Ties Ties, string Rationale)
+{
+    public sealed class Validator : AbstractValidator<SaveAnalysisPlan>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(80).Matches("^[A-Za-z0-9._-]+$");
+            RuleFor(c => c.PfsCovariates).NotEmpty();
+            RuleForEach(c => c.PfsCovariates).Must(StudyAnalysis.FactorNames.Contains)
+                .WithMessage($"Covariates: {string.Join(", ", StudyAnalysis.FactorNames)}.");
+            RuleFor(c => c.Ties).IsInEnum();
+            RuleFor(c => c.Rationale).NotEmpty().WithMessage("Say why these covariates: the plan is printed with every analysis.");
+        }
+    }
+}
+
+/// <summary>Chooses what to analyse (a lock, the lock in force on a date, or an as-of moment) and who may.</summary>
+public static class Analyses
+{
+    public static async Task<(AnalysisReport? Report, IResult? Problem)> OfLock(IQuerySession session, DatabaseLock l, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
+    {
+        var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
+        if (problem is not null) return (null, problem);
+        var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
+        if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Problems.NotFound($"The snapshot of lock '{l.Name}'"));
+        var source = new AnalysisSource("lock", l.Name, l.SnapshotHash, l.Cutoff, l.HighWaterMark, null);
+        return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
+    }
+
+    public static async Task<(AnalysisReport? Report, IResult? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
+    {
+        var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
+        if (problem is not null) return (null, problem);
+        var highWaterMark = await CohortReplay.HighWaterMark(session, at, ct);
+        var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
+        var snapshot = await CohortReplay.Snapshot(session, studyId, clinicalCutoff, highWaterMark, ct);
+        if (snapshot is null) return (null, Problems.NotFound($"Study '{studyId}' as of {at:O}"));
+        var source = new AnalysisSource("as-of", null, CohortSnapshot.Hash(snapshot.CanonicalJson()), clinicalCutoff, highWaterMark, at);
+        return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
+    }
+
+    private static async Task<(AnalysisProfile?, AnalysisPlan?, IResult?)> Methods(IQuerySession session, string? profileName, string? planName, CancellationToken ct)
+    {
+        var profile = AnalysisProfile.Named(profileName ?? "paper");
+        if (profile is null) return (null, null, Problems.Validation("profile", "Profiles: paper, r."));
+        if (planName is null) return (profile, null, null);
+        var saved = await session.LoadAsync<SavedPlan>(planName, ct);
+        return saved is null ? (null, null, Problems.Validation("plan", $"No saved analysis plan '{planName}'.")) : (profile, saved.Plan, null);
+    }
+
+    public static IResult Render(AnalysisReport report, string? format) => format switch
+    {
+        "md" or "markdown" => Results.Text(ReportWriter.Markdown(report), "text/markdown"),
+        "html" => Results.Text(ReportWriter.Html(report), "text/html"),
+        _ => Results.Text(report.ToJson().ToJsonString(ReportWriter.Indented), "application/json"),
+    };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/analysis-plans", async (SaveAnalysisPlan c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        {
+            var actor = Actor.From(http.User);
+            if (!actor.Has(Roles.Statistician)) return Problems.Forbidden("Statisticians save analysis plans.");
+            if (await session.LoadAsync<SavedPlan>(c.Name, http.RequestAborted) is not null) return Problems.Conflict($"Plan '{c.Name}' exists; plans never change. Save a new one.");
+            var saved = new SavedPlan(c.Name, new AnalysisPlan(c.Name, c.PfsCovariates, c.Ties, c.Rationale), actor.Username, clock.GetUtcNow());
+            session.Insert(saved);
+            await session.SaveChangesAsync(http.RequestAborted);
+            return Results.Created($"/analysis-plans/{c.Name}", saved);
+        }).Validated<SaveAnalysisPlan>().WithTags("Analysis");
+
+        app.MapGet("/analysis-plans", async (IQuerySession session, CancellationToken ct) => await session.Query<SavedPlan>().ToListAsync(ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+
+        // Statisticians analyse locks only; auditors any lock or as-of moment.
+        app.MapGet("/locks/{lockRef}/analysis", async (string lockRef, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
+            var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
+            return problem ?? Render(report!, format);
+        }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+
+        app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
+            var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
+            return problem ?? Render(report!, format);
+        }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+
+        app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        {
+            var (report, problem) = await AsOf(session, studyId, at, cutoff, profile, plan, clock.GetUtcNow(), ct);
+            return problem ?? Render(report!, format);
+        }).RequireAuthorization(p => p.RequireRole(Roles.Auditor)).WithTags("Analysis");
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NpcEcrf.Analysis;
+using NpcEcrf.Api.Clinical;
+using NpcEcrf.Api.Locks;
+using NpcEcrf.Api.Subjects;
+
+namespace NpcEcrf.Api.Analyses;
+
+/// <summary>Which frozen data an analysis is of: a lock (name, hash) or an unpersisted as-of snapshot.</summary>
+public sealed record AnalysisSource(string Kind, string? LockName, string? LockHash, DateOnly Cutoff, long HighWaterMark, DateTimeOffset? AsOf);
+
+/// <summary>An analysis with everything needed to reproduce it: source, profile, plan and methods.</summary>
+public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profile, AnalysisPlan? Plan, StudyAnalysisResult Result, IReadOnlyList<AnalysisSubject> Subjects, DateTimeOffset GeneratedAt)
+{
+    public static AnalysisReport Of(CohortSnapshot snapshot, AnalysisSource source, AnalysisProfile profile, AnalysisPlan? plan, DateTimeOffset now)
+    {
+        var subjects = snapshot.Subjects.Select(ToAnalysis).ToList();
+        var terms = CtcaeCatalogue.Shipped.Terms.Select(t => t.Term)
+            .Where(t => subjects.Any(s => s.WorstGradeByTerm.ContainsKey(t))).ToList();
+        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(subjects, profile, plan, terms), subjects, now);
+    }
+
+    /// <summary>The snapshot's subject as the analysis dataset sees it (months = days / 30.4375).</summary>
+    public static AnalysisSubject ToAnalysis(SubjectSnapshot s) => new(
+        s.SubjectNumber, s.SiteId, s.Age, s.Sex, s.Ecog, s.DiseasePattern?.ToLowerInvariant(), s.LiverMetastases, s.PlatinumRefractory,
+        s.CyclesCompleted, s.DoseChanges.Count(d => d.ToMg < d.FromMg), s.DoseIntensity, s.BestOverallResponse?.ToString(), (double?)s.BestPercentChange,
+        s.Pfs?.Months, s.Pfs?.Event == true, s.Os?.Months, s.Os?.Event == true,
+        s.FirstDoseDate is { } first && s.LastDoseDate is { } last ? (last.DayNumber - first.DayNumber + 1) / TimeToEvent.DaysPerMonth : 0,
+        s.FirstDoseDate is not null && s.DiscontinuationDate is null && s.Os?.Event != true, s.DiscontinuationReason ?? (s.Os?.Event == true ? "Death" : null),
+        s.AdverseEvents.ToDictionary(a => a.Term, a => a.WorstGrade));
+
+    /// <summary>
+    /// The JSON document: the analysis, with the keys and shapes of the seed paper's facts file where they
+    /// overlap (at full precision), and the source, profile, plan and methods.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var json = JsonSerializer.SerializeToNode(Result, CasebookForms.Json)!.AsObject();
+        json["lock"] = Source.LockName is null ? null : new JsonObject { ["name"] = Source.LockName, ["cutoff"] = Source.Cutoff.ToString("yyyy-MM-dd"), ["hash"] = Source.LockHash, ["highWaterMark"] = Source.HighWaterMark };
+        json["source"] = JsonSerializer.SerializeToNode(Source, CasebookForms.Json);
+        json["methods"] = new JsonObject
+        {
+            ["profile"] = Profile.Name, ["proportion"] = StudyAnalysis.MethodName(Profile.Proportion), ["median"] = Profile.Median.ToString(),
+            ["survivalBand"] = Profile.ConfType.ToString(), ["coxTies"] = (Plan?.Ties ?? Profile.Ties).ToString(),
+            ["timeToEvent"] = "ADTTE: origin first dose; days = date - origin + 1; months = days / 30.4375",
+        };
+        json["plan"] = Plan is null ? null : JsonSerializer.SerializeToNode(Plan, CasebookForms.Json);
+        json["generatedAt"] = GeneratedAt.UtcDateTime.ToString("O");
+        if (Result.CoxPfsMultivariate is { } model)
+        {
+            var cox = new JsonObject { ["ties"] = model.Ties, ["plan"] = model.Plan, ["waldCi"] = true };
+            foreach (var c in model.Coefficients)
+                cox[c.Name] = new JsonObject { ["hr"] = c.Hr, ["ci95"] = new JsonArray(c.HrLower, c.HrUpper), ["p"] = c.P, ["coef"] = c.Coef, ["se"] = c.Se };
+            cox["warnings"] = new JsonArray(model.Warnings.Select(w => (JsonNode?)w).ToArray());
+            json["coxPfsMultivariate"] = cox;
+        }
+        var adverse = new JsonObject { ["columns"] = new JsonArray("all", "g1", "g2", "g3", "g4") };
+        foreach (var row in Result.AdverseEventTable)
+            adverse[row.Term] = new JsonArray(row.AnyGrade.N, row.Grade1.N, row.Grade2.N, row.Grade3.N, row.Grade4.N);
+        json["adverseEvents"] = adverse;
+        json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookForms.Json);
+        return json;
+    }
+}

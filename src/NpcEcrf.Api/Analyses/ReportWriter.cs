@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using NpcEcrf.Analysis;
+
+namespace NpcEcrf.Api.Analyses;
+
+/// <summary>Markdown and self-contained HTML (inline SVG figures) renderings of an analysis.</summary>
+public static class ReportWriter
+{
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static string F(double? x, string format = "0.0") => x is { } v && double.IsFinite(v) ? v.ToString(format, Inv) : "NA";
+    private static string Pct(Count c) => $"{c.N} ({F(c.Percent)}%)";
+    private static string P(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", Inv);
+    private static string Ci(double?[] ci, string format = "0.0") => $"{F(ci[0], format)}-{F(ci[1], format)}";
+
+    public static IReadOnlyList<string> Provenance(AnalysisReport r) =>
+    [
+        r.Source.LockName is { } name ? $"Lock: {name} (SHA-256 {r.Source.LockHash})" : $"As of {r.Source.AsOf:O} (unpersisted snapshot, SHA-256 {r.Source.LockHash})",
+        $"Data cut-off: {r.Source.Cutoff:yyyy-MM-dd}; event high-water mark: {r.Source.HighWaterMark}",
+        $"Profile: {r.Profile.Name} (proportions: {StudyAnalysis.MethodName(r.Profile.Proportion)}; median: {r.Profile.Median}; band: {r.Profile.ConfType}; ties: {r.Plan?.Ties ?? r.Profile.Ties})",
+        r.Plan is { } plan ? $"Analysis plan: {plan.Name}: PFS ~ {string.Join(" + ", plan.PfsCovariates)}, {plan.Ties} ties. {plan.Rationale}" : "Analysis plan: none (no multivariate model is fitted without one).",
+        "Time to event: origin first dose; days = date - origin + 1; months = days / 30.4375",
+    ];
+
+    public static string Markdown(AnalysisReport report)
+    {
+        var r = report.Result;
+        var md = new StringBuilder();
+        md.AppendLine($"# Analysis: {report.Source.LockName ?? "as-of snapshot"}").AppendLine();
+        foreach (var line in Provenance(report)) md.AppendLine($"- {line}");
+        foreach (var (title, header, rows) in Tables(report))
+        {
+            md.AppendLine().AppendLine($"## {title}").AppendLine();
+            md.AppendLine("| " + string.Join(" | ", header) + " |").AppendLine("|" + string.Concat(header.Select(_ => "---|")));
+            foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        if (r.ScreenCandidates.Count > 0)
+            md.AppendLine().AppendLine($"Screen helper (P < {StudyAnalysis.ScreenThreshold}): {string.Join(", ", r.ScreenCandidates)}. A suggestion for building a plan, not a model.");
+        return md.ToString();
+    }
+
+    /// <summary>Every table of the report, shared by Markdown and HTML.</summary>
+    public static IEnumerable<(string Title, string[] Header, IEnumerable<string[]> Rows)> Tables(AnalysisReport report)
+    {
+        var r = report.Result;
+        yield return ($"Baseline characteristics (N = {r.N})", ["Characteristic", "Level", "n (%)"],
+            (r.Age is { } age ? [new[] { "Age, years", "median (range)", $"{F(age.Median, "0.#")} ({F(age.Min, "0")}-{F(age.Max, "0")})" }] : Array.Empty<string[]>())
+            .Concat(r.Baseline.Select(b => new[] { b.Characteristic, b.Level, $"{b.N} ({F(b.Percent)}%)" })));
+        yield return ("Tumour response (RECIST 1.1)", ["CR", "PR", "SD", "PD", "NE", "ORR % (95% CI)", "DCR % (95% CI)"],
+            [[.. StudyAnalysis.Responses.Select(x => r.BestOverallResponse[x].ToString(Inv)),
+              $"{F(r.Orr.Percent)} ({F(r.Orr.Ci95[0])}-{F(r.Orr.Ci95[1])})", $"{F(r.Dcr.Percent)} ({F(r.Dcr.Ci95[0])}-{F(r.Dcr.Ci95[1])})"]]);
+        yield return ("Survival (months)", ["Endpoint", "n", "Events", "Censored", "Median (95% CI)", "6-month rate %", "12-month rate %", "Median follow-up"],
+            new[] { ("PFS", r.PfsMonths), ("OS", r.OsMonths) }.Select(x => new[]
+                {
+                    x.Item1, x.Item2.N.ToString(Inv), x.Item2.Events.ToString(Inv), x.Item2.Censored.ToString(Inv), $"{F(x.Item2.Median)} ({Ci(x.Item2.Ci95)})",
+                }
+                .Concat(x.Item2.Rates.Select(rate => $"{F(rate.Survival * 100)} ({F(rate.Lower * 100)}-{F(rate.Upper * 100)})"))
+                .Append(F(x.Item2.MedianFollowUp)).ToArray()));
+        yield return ("Cox proportional hazards, PFS: univariate screen", ["Factor", "Comparison", "n", "HR (95% CI)", "P"],
+            r.CoxUnivariate.Select(c => new[] { c.Factor, c.Comparison, c.N.ToString(Inv), $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P) }));
+        if (r.CoxPfsMultivariate is { } model)
+            yield return ($"Cox proportional hazards, PFS: multivariate ({model.Plan}, {model.Ties} ties)", ["Covariate", "HR (95% CI)", "P", "Note"],
+                model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) }));
+        yield return ("Adverse events (CTCAE v5, worst grade per patient)", ["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade >= 3"],
+            r.AdverseEventTable.Select(a => new[] { a.Term, Pct(a.AnyGrade), Pct(a.Grade1), Pct(a.Grade2), Pct(a.Grade3), Pct(a.Grade4), Pct(a.Grade3OrMore) }));
+        yield return ("Dose exposure", ["Cycles, median (range)", ">= 3 cycles", "Dose reduced", "Mean dose intensity"],
+            [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]]);
+    }
+
+    public static string Html(AnalysisReport report)
+    {
+        var html = new StringBuilder();
+        string E(string s) => WebUtility.HtmlEncode(s);
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+            .Append(E($"NpcEcrf analysis: {report.Source.LockName ?? "as-of"}"))
+            .Append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}th{background:#eee}figure{margin:1.5em 0}figcaption{font-weight:bold}svg text{font-size:11px;font-family:sans-serif}</style></head><body>");
+        html.Append($"<h1>{E($"Analysis: {report.Source.LockName ?? "as-of snapshot"}")}</h1><ul>");
+        foreach (var line in Provenance(report)) html.Append($"<li>{E(line)}</li>");
+        html.Append("</ul>");
+        foreach (var (title, header, rows) in Tables(report))
+        {
+            html.Append($"<h2>{E(title)}</h2><table><tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
+            foreach (var row in rows) html.Append($"<tr>{string.Concat(row.Select(c => $"<td>{E(c)}</td>"))}</tr>");
+            html.Append("</table>");
+        }
+        html.Append("<h2>Figures</h2>");
+        html.Append(Figure("km-pfs", "Kaplan-Meier: progression-free survival", Svg.KaplanMeier(report.Result.PfsMonths)));
+        html.Append(Figure("km-os", "Kaplan-Meier: overall survival", Svg.KaplanMeier(report.Result.OsMonths)));
+        html.Append(Figure("forest", "Forest plot: Cox model of PFS", Svg.Forest(report.Result)));
+        html.Append(Figure("waterfall", "Waterfall: best % change in the target-lesion sum", Svg.Waterfall(report.Subjects)));
+        html.Append(Figure("swimmer", "Swimmer plot: time on treatment", Svg.Swimmer(report.Subjects)));
+        html.Append("</body></html>");
+        return html.ToString();
+    }
+
+    private static string Figure(string id, string caption, string svg) => $"<figure id=\"{id}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption>{svg}</figure>";
+}

@@ -1,0 +1,82 @@
+using NpcEcrf.Api.Demo;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace NpcEcrf.Api.Tests.Demo;
+
+/// <summary>Runs the whole demo once (in-process HTTP) and checks what it reproduces.</summary>
+public sealed class DemoFixture : AppFixture
+{
+    public DemoResult Result { get; private set; } = null!;
+    public List<string> Progress { get; } = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using (var session = Store.LightweightSession())
+            await CreateUser.Execute(session, new CreateUser("admin", "Administrator", DemoRunner.Password, ["admin"], []), default);
+        var output = Path.Combine(Path.GetTempPath(), "npcecrf-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        Result = await new DemoRunner(Anonymous(), Progress.Add).Run("admin", output);
+    }
+}
+
+public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output) : IClassFixture<DemoFixture>
+{
+    [Fact]
+    public void every_published_number_is_reproduced()
+    {
+        foreach (var c in demo.Result.Checks) output.WriteLine($"{c.Table} | {c.Item} | {c.Published} | {c.Reproduced}");
+        Assert.All(demo.Result.Checks, c => Assert.True(c.Matches, $"{c.Item}: published {c.Published}, reproduced {c.Reproduced}"));
+        Assert.Equal(12 + PublishedFacts.AdverseEvents.Length, demo.Result.Checks.Count);
+    }
+
+    [Fact]
+    public void the_json_carries_the_paper_keys_at_full_precision()
+    {
+        var a = demo.Result.FinalAnalysis;
+        Assert.Equal(30, a["n"]!.GetValue<int>());
+        Assert.Equal(4.0 / 30 * 100, a["orr"]!["percent"]!.GetValue<double>(), 10);
+        Assert.Equal(7.907, a["coxPfsMultivariate"]!["liverMetastases"]!["hr"]!.GetValue<double>(), 3);
+        Assert.Equal("final", a["lock"]!["name"]!.GetValue<string>());
+        Assert.Equal(demo.Result.Final.Hash, a["lock"]!["hash"]!.GetValue<string>());
+        Assert.Equal([15, 6, 5, 4, 0], a["adverseEvents"]!["Hand-foot syndrome"]!.AsArray().Select(x => x!.GetValue<int>()));
+    }
+
+    [Fact]
+    public void both_locks_verify_and_the_interim_hash_survives_the_final_lock()
+    {
+        Assert.True(demo.Result.Interim.Verified);
+        Assert.True(demo.Result.Final.Verified);
+        Assert.True(demo.Result.InterimHashUnchanged);
+        Assert.NotEqual(demo.Result.Interim.Hash, demo.Result.Final.Hash);
+    }
+
+    [Fact]
+    public void the_interim_analysis_differs_from_the_final_one()
+    {
+        Assert.True(demo.Result.InterimAnalysis["n"]!.GetValue<int>() < 30);
+        Assert.NotEqual(demo.Result.InterimAnalysis["pfsMonths"]!["events"]!.GetValue<int>(), demo.Result.FinalAnalysis["pfsMonths"]!["events"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void the_audit_trail_of_a_corrected_field_shows_both_values_reason_and_user_and_time_travel_shows_the_old_value()
+    {
+        var audit = demo.Result.Audit;
+        Assert.Equal("54", audit.OldValue);
+        Assert.Equal("27", audit.NewValue);
+        Assert.Contains("Transcription error", audit.Reason);
+        Assert.Equal("cra.s2", audit.User);
+        var v2 = audit.CasebookBefore.GetProperty("assessments").EnumerateArray().First(a => a.GetProperty("assessmentId").GetString() == "V2");
+        Assert.Equal(54m, v2.GetProperty("targetDiametersMm").GetProperty("T1").GetDecimal());
+    }
+
+    [Fact]
+    public void the_reports_are_written()
+    {
+        foreach (var path in demo.Result.Reports.Values) Assert.True(new FileInfo(path).Length > 500, path);
+        var html = File.ReadAllText(demo.Result.Reports["final.html"]);
+        foreach (var figure in new[] { "km-pfs", "km-os", "forest", "waterfall", "swimmer" }) Assert.Contains($"id=\"{figure}\"", html);
+        Assert.Contains(demo.Result.Final.Hash, html);
+    }
+}
