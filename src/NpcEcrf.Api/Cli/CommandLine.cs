@@ -17,6 +17,7 @@ public static partial class CommandLine
         root.Subcommands.Add(UserCommands.Users());
         root.Subcommands.Add(UserCommands.Token());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

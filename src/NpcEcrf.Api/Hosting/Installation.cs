@@ -48,12 +48,15 @@ public sealed class Installation : IAsyncDisposable
         return new Installation(dir, embedded.ConnectionString(), embedded);
     }
 
-    public NpcEcrfSettings Settings(TimeProvider? clock = null)
+    public const string SchemaVariable = "NPCECRF_SCHEMA";
+
+    public NpcEcrfSettings Settings(string? schema = null, TimeProvider? clock = null)
     {
         var config = Configuration();
         return new NpcEcrfSettings
         {
             ConnectionString = ConnectionString,
+            Schema = schema ?? (Environment.GetEnvironmentVariable(SchemaVariable) is { Length: > 0 } s ? s : "npcecrf"),
             SigningKey = SigningKey(DataDir),
             OidcAuthority = config["Auth:Authority"],
             OidcAudience = config["Auth:Audience"],

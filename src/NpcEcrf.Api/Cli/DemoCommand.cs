@@ -1,0 +1,128 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Npgsql;
+using NpcEcrf.Api.Demo;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Identity;
+
+namespace NpcEcrf.Api.Cli;
+
+/// <summary>./npc-ecrf demo: the reference study from raw CRF data to the paper's tables, through the real HTTP API.</summary>
+public static class DemoCommand
+{
+    public const string Schema = "demo";
+
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Where the reports go.", DefaultValueFactory = _ => "demo-output" };
+        var json = new Option<string?>("--json") { Description = "Also write the final lock's analysis JSON here." };
+        var keep = new Option<bool>("--keep") { Description = $"Keep the demo database (schema '{Schema}') afterwards: NPCECRF_SCHEMA={Schema} ./npc-ecrf serve." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("demo", "Enter the seed study's 30 patients through the API, lock, analyse, and compare with the published numbers.") { outDir, json, keep, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            var started = DateTimeOffset.UtcNow;
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var settings = installation.Settings(Schema);
+            await DropSchema(settings, ct);
+            await using (var store = AppHost.Store(settings))
+            {
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+                await using var session = store.LightweightSession();
+                session.LastModifiedBy = UserCommands.OperatorName();
+                await CreateUser.Execute(session, new CreateUser("admin", "Demo administrator", DemoRunner.Password, ["admin"], []), ct);
+            }
+            var app = AppHost.Build(settings, customise: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+            app.Urls.Add("http://127.0.0.1:0");
+            await app.StartAsync(ct);
+            try
+            {
+                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+                Console.WriteLine($"Demo API on {address} (database: {(installation.Embedded is null ? "NPCECRF_DB" : "embedded PostgreSQL")}, schema '{Schema}')");
+                using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+                var result = await new DemoRunner(http, Console.WriteLine).Run("admin", parse.GetValue(outDir)!);
+                if (parse.GetValue(json) is { } jsonPath)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+                    await File.WriteAllTextAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented), ct);
+                    result = result with { Reports = new Dictionary<string, string>(result.Reports) { ["--json"] = Path.GetFullPath(jsonPath) } };
+                }
+                DemoPrinter.Print(result, DateTimeOffset.UtcNow - started);
+                return result.AllReproduced ? 0 : 1;
+            }
+            catch (DemoFailedException e)
+            {
+                Console.Error.WriteLine($"The demo stopped: {e.Message}");
+                return 1;
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+                if (!parse.GetValue(keep)) await DropSchema(settings, CancellationToken.None);
+            }
+        });
+        return command;
+    }
+
+    private static async Task DropSchema(NpcEcrfSettings settings, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"drop schema if exists \"{settings.Schema}\" cascade", connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
+
+public static class DemoPrinter
+{
+    public static void Print(DemoResult result, TimeSpan elapsed)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Final lock '{result.Final.Name}' (cut-off {result.Final.Cutoff}), paper profile: published vs reproduced");
+        foreach (var table in result.Checks.GroupBy(c => c.Table))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"  {table.Key}");
+            Console.WriteLine($"    {"",-48} {"published",-22} {"reproduced",-22}");
+            foreach (var c in table) Console.WriteLine($"    {c.Item,-48} {c.Published,-22} {c.Reproduced,-22} {(c.Matches ? "ok" : "DIFFERS")}");
+        }
+        Console.WriteLine();
+        Console.WriteLine("Interim vs final lock");
+        Console.WriteLine($"    {"",-36} {result.Interim.Name,-22} {result.Final.Name,-22}");
+        foreach (var (label, path) in new[]
+                 {
+                     ("Cut-off", "source.cutoff"), ("Patients", "n"), ("PFS events", "pfsMonths.events"), ("OS events", "osMonths.events"),
+                     ("PFS median (months)", "pfsMonths.median"), ("OS median (months)", "osMonths.median"), ("ORR %", "orr.percent"),
+                     ("Liver metastases HR", "coxPfsMultivariate.liverMetastases.hr"),
+                 })
+            Console.WriteLine($"    {label,-36} {Value(result.InterimAnalysis, path),-22} {Value(result.FinalAnalysis, path),-22}");
+        Console.WriteLine();
+        Console.WriteLine($"Locks: {result.Interim.Name} {Short(result.Interim.Hash)} verify {(result.Interim.Verified ? "ok" : "FAILED")}{(result.InterimHashUnchanged ? ", unchanged after the final lock" : ", CHANGED")}; " +
+                          $"{result.Final.Name} {Short(result.Final.Hash)} verify {(result.Final.Verified ? "ok" : "FAILED")}");
+        Console.WriteLine($"Audit sample: {result.Audit.Subject} {result.Audit.Field}: {result.Audit.OldValue} -> {result.Audit.NewValue} by {result.Audit.User} ({result.Audit.Reason})");
+        Console.WriteLine();
+        Console.WriteLine("Reports:");
+        foreach (var (name, path) in result.Reports) Console.WriteLine($"    {name,-22} {path}");
+        var mismatches = result.Checks.Count(c => !c.Matches);
+        Console.WriteLine();
+        Console.WriteLine(result.AllReproduced
+            ? $"All {result.Checks.Count} published numbers reproduced ({elapsed.TotalSeconds:0} s)."
+            : $"{mismatches} of {result.Checks.Count} numbers differ from the published ones, or a lock did not verify.");
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
+
+    private static string Value(System.Text.Json.Nodes.JsonObject json, string path)
+    {
+        System.Text.Json.Nodes.JsonNode? node = json;
+        foreach (var part in path.Split('.')) node = node?[part];
+        return node switch
+        {
+            null => "-",
+            System.Text.Json.Nodes.JsonValue v when v.TryGetValue<double>(out var d) => d.ToString(d % 1 == 0 ? "0" : "0.000", System.Globalization.CultureInfo.InvariantCulture),
+            _ => node.ToString(),
+        };
+    }
+}
