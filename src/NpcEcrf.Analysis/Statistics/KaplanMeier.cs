@@ -77,7 +77,8 @@ public sealed class KaplanMeier
             default:
                 if (s == 0 || s == 1) return (s == 1 ? (1.0, 1.0) : (null, null));
                 var ll = Math.Log(-Math.Log(s));
-                return (Math.Exp(-Math.Exp(ll + z * se / Math.Log(s))), Math.Exp(-Math.Exp(ll - z * se / Math.Log(s))));
+                // log S < 0, so "- z se / log S" widens towards 0: that is the lower limit (R's survfit.ci).
+                return (Math.Exp(-Math.Exp(ll - z * se / Math.Log(s))), Math.Exp(-Math.Exp(ll + z * se / Math.Log(s))));
         }
     }
 

@@ -11,6 +11,8 @@ public static partial class CommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // The stats verb is a contract of its own (docs/statistics.md); its front end lives with the engine.
+        if (args is ["stats", .. var rest]) return Analysis.Cli.StatsCommandLine.Run(rest, Console.Out, Console.Error);
         var root = new RootCommand("NpcEcrf: an event-sourced eCRF backend (see README.md).");
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(TestCommand());
@@ -18,6 +20,7 @@ public static partial class CommandLine
         root.Subcommands.Add(UserCommands.Token());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(new Command("stats", "Kaplan-Meier, Cox, log-rank and proportions on any CSV (./npc-ecrf stats --help)."));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
