@@ -13,7 +13,7 @@ public static class StatsCommandLine
 {
     public const int UsageError = 2;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Converters = { new NonFiniteAsNull() } };
 
     public const string Usage = """
         Usage: ./npc-ecrf stats <command> [options] [--json]
@@ -41,7 +41,7 @@ public static class StatsCommandLine
                 _ => throw new StatsInputException($"unknown command '{args[0]}' (km, cox, logrank, proportion)"),
             };
             options.EnsureAllUsed();
-            stdout.WriteLine(options.Flags.Contains("json") ? json.ToJsonString(Pretty) : text);
+            stdout.WriteLine(options.Flags.Contains("json") ? JsonNodes.WithoutNonFinite(json).ToJsonString(Pretty) : text);
             return 0;
         }
         catch (StatsInputException e)

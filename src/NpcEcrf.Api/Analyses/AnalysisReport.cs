@@ -60,6 +60,6 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
             adverse[row.Term] = new JsonArray(row.AnyGrade.N, row.Grade1.N, row.Grade2.N, row.Grade3.N, row.Grade4.N);
         json["adverseEvents"] = adverse;
         json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookForms.Json);
-        return json;
+        return JsonNodes.WithoutNonFinite(json);
     }
 }

@@ -9,7 +9,7 @@ namespace NpcEcrf.Api.Analyses;
 /// <summary>Markdown and self-contained HTML (inline SVG figures) renderings of an analysis.</summary>
 public static class ReportWriter
 {
-    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new NonFiniteAsNull() } };
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private static string F(double? x, string format = "0.0") => x is { } v && double.IsFinite(v) ? v.ToString(format, Inv) : "NA";

@@ -53,7 +53,7 @@ public static class CasebookForms
         return keys.Contains(field, StringComparer.OrdinalIgnoreCase) || field.EndsWith("lesionId", StringComparison.OrdinalIgnoreCase);
     }
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(), new Analysis.NonFiniteAsNull() } };
 
     private sealed record Slot(object Value, Action<object> Replace);
 

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using NpcEcrf.Analysis.Cli;
+
+namespace NpcEcrf.Analysis.Tests;
+
+public class StatsCommandLineTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        return (StatsCommandLine.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Csv(string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stats-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void km_json_follows_the_contract_and_drops_incomplete_rows()
+    {
+        var csv = Csv("t,e,g\n1,1,a\n2,0,a\n\"3\",1,b\nNA,1,b\n4,,b\n5,1,a\n");
+        var (code, output, _) = Run("km", "--csv", csv, "--time", "t", "--event", "e", "--json");
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal((4, 3, 2), (json.GetProperty("n").GetInt32(), json.GetProperty("events").GetInt32(), json.GetProperty("nDropped").GetInt32()));
+        Assert.Equal(("log", "r"), (json.GetProperty("confType").GetString(), json.GetProperty("medianMethod").GetString()));
+        Assert.Equal(4, json.GetProperty("table").GetArrayLength());
+        foreach (var key in new[] { "time", "nRisk", "nEvent", "nCensor", "survival", "stdErr", "lower", "upper" })
+            Assert.True(json.GetProperty("table")[0].TryGetProperty(key, out _), key);
+    }
+
+    [Fact]
+    public void km_by_group_adds_the_log_rank_test()
+    {
+        var (code, output, _) = Run("km", "--csv", TwinCohort.CsvPath, "--time", "os_mo", "--event", "os_death", "--group", "pattern", "--json");
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(3, json.GetProperty("groups").GetArrayLength());
+        Assert.Equal(2, json.GetProperty("logRank").GetProperty("df").GetInt32());
+    }
+
+    [Fact]
+    public void cox_paper_line_by_the_command_line()
+    {
+        var (code, output, _) = Run("cox", "--csv", TwinCohort.CsvPath, "--time", "pfs_mo", "--event", "pfs_event", "--covariates", "liver_met,age", "--ties", "breslow", "--json");
+        Assert.Equal(0, code);
+        var liver = JsonDocument.Parse(output).RootElement.GetProperty("coefficients")[0];
+        Assert.Equal("7.907", liver.GetProperty("hr").GetDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void a_factor_is_dummy_coded_against_its_reference()
+    {
+        var (code, output, _) = Run("cox", "--csv", TwinCohort.CsvPath, "--time", "pfs_mo", "--event", "pfs_event", "--factor", "pattern:recurrent", "--json");
+        Assert.Equal(0, code);
+        var names = JsonDocument.Parse(output).RootElement.GetProperty("coefficients").EnumerateArray().Select(c => c.GetProperty("name").GetString());
+        Assert.Equal(["patternboth", "patternmetastatic"], names);
+    }
+
+    [Fact]
+    public void proportion_and_readable_output()
+    {
+        var (code, output, _) = Run("proportion", "--k", "4", "--n", "30", "--method", "clopper-pearson");
+        Assert.Equal(0, code);
+        Assert.Contains("3.8-30.7", output);
+    }
+
+    [Fact]
+    public void separation_is_reported_not_hidden()
+    {
+        var csv = Csv("t,e,x\n1,1,1\n2,1,1\n3,1,1\n4,0,0\n5,0,0\n6,1,0\n7,0,0\n8,0,1\n");
+        var (code, output, _) = Run("cox", "--csv", csv, "--time", "t", "--event", "e", "--covariates", "x", "--json");
+        Assert.Equal(0, code);
+        _ = output;
+        var strong = Csv("t,e,x\n1,1,1\n2,1,1\n3,1,1\n4,0,0\n5,0,0\n6,0,0\n7,0,0\n8,0,0\n");
+        var (code2, output2, _) = Run("cox", "--csv", strong, "--time", "t", "--event", "e", "--covariates", "x", "--json");
+        Assert.Equal(0, code2);
+        Assert.Contains("infinite", JsonDocument.Parse(output2).RootElement.GetProperty("warnings").GetRawText());
+    }
+
+    public static TheoryData<string[], string> BadInputs()
+    {
+        var ok = Csv("t,e,x,c\n1,1,1,5\n2,0,2,5\n3,1,3,5\n");
+        return new()
+        {
+            { ["km", "--csv", "/no/such/file.csv", "--time", "t", "--event", "e"], "file not found" },
+            { ["km", "--csv", ok, "--time", "nope", "--event", "e"], "column not found" },
+            { ["km", "--csv", Csv("t,e\n1,1\nabc,0\n"), "--time", "t", "--event", "e"], "non-numeric" },
+            { ["km", "--csv", Csv("t,e\n1,1\n-2,0\n"), "--time", "t", "--event", "e"], "negative time" },
+            { ["km", "--csv", Csv("t,e\n1,1\n2,2\n"), "--time", "t", "--event", "e"], "0 or 1" },
+            { ["km", "--csv", Csv("t,e\n1,0\n2,0\n"), "--time", "t", "--event", "e"], "no events" },
+            { ["cox", "--csv", ok, "--time", "t", "--event", "e", "--covariates", "x,c"], "constant" },
+            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--bogus", "1"], "unknown option" },
+            { ["frobnicate"], "unknown command" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void bad_input_gets_one_clear_line_and_exit_2(string[] args, string message)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(StatsCommandLine.UsageError, code);
+        Assert.Empty(output);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+    }
+}
