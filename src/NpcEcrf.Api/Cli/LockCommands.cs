@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Marten;
+using NpcEcrf.Api.Analyses;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Locks;
+
+namespace NpcEcrf.Api.Cli;
+
+/// <summary>./npc-ecrf lock ... and ./npc-ecrf analyse: locks and their analysis from the shell, as the operator.</summary>
+public static class LockCommands
+{
+    public static Command Lock()
+    {
+        var dataDir = CommandLine.DataDirOption();
+        var lockName = new Argument<string>("LOCK") { Description = "The lock's name or id." };
+
+        var list = new Command("list", "List the locks.") { dataDir };
+        list.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        {
+            foreach (var l in (await session.Query<DatabaseLock>().ToListAsync(ct)).OrderBy(l => l.LockedAt))
+                Console.WriteLine($"{l.Name,-20} {l.Kind,-5} cut-off {l.Cutoff:yyyy-MM-dd}  locked {l.LockedAt:u} by {l.LockedBy}  {(l.InForce ? "IN FORCE" : $"unlocked {l.UnlockedAt:u}")}  {l.SnapshotHash}");
+            return 0;
+        }));
+
+        var verify = new Command("verify", "Replay the events up to the lock's high-water mark and check the snapshot's hash.") { lockName, dataDir };
+        verify.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        {
+            if (await ReadLocks.Find(session, parse.GetValue(lockName)!, ct) is not { } l) return NotFound(parse.GetValue(lockName)!);
+            var result = await ReadLocks.Verify(session, l, ct);
+            Console.WriteLine($"lock {l.Name}: recorded {result.StoredHash}\n  stored snapshot {result.SnapshotHash}\n  replayed        {result.ReplayedHash}\n{(result.Verified ? "verified" : "NOT VERIFIED: the events or the snapshot changed after locking")}");
+            return result.Verified ? 0 : 1;
+        }));
+
+        var study = new Option<string>("--study") { Required = true, Description = "The study id." };
+        var name = new Option<string>("--name") { Required = true, Description = "A new, unique lock name." };
+        var cutoff = new Option<DateOnly>("--cutoff") { Required = true, Description = "The clinical data cut-off date (yyyy-MM-dd)." };
+        var reason = new Option<string>("--reason") { Required = true, Description = "Why the database is locked (or unlocked)." };
+        var soft = new Option<bool>("--soft") { Description = "A soft lock (freeze): queries can still be answered and closed." };
+        var create = new Command("create", "Declare a lock.") { study, name, cutoff, reason, soft, dataDir };
+        create.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        {
+            var (locked, refusal) = await LockDatabase.Execute(session, new LockDatabase(parse.GetValue(study)!, parse.GetValue(name)!, parse.GetValue(cutoff),
+                parse.GetValue(reason)!, parse.GetValue(soft) ? LockKind.Soft : LockKind.Hard), DateTimeOffset.UtcNow, ct);
+            if (locked is null) { Console.Error.WriteLine($"Not locked: {Describe(refusal)}"); return 1; }
+            Console.WriteLine($"Locked {locked.Name} ({locked.Kind}) at high-water mark {locked.HighWaterMark}: {locked.SnapshotHash}");
+            return 0;
+        }));
+
+        var unlock = new Command("unlock", "End a lock (its snapshot stays).") { lockName, reason, dataDir };
+        unlock.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        {
+            if (await ReadLocks.Find(session, parse.GetValue(lockName)!, ct) is not { } l) return NotFound(parse.GetValue(lockName)!);
+            var decision = UnlockDatabase.Decide(l, new UnlockDatabase(parse.GetValue(reason)!), DateTimeOffset.UtcNow);
+            if (decision.Rejection is { } r) { Console.Error.WriteLine(r.Message); return 1; }
+            session.Events.Append(l.Id, decision.Events.ToArray());
+            session.SetHeader(Subjects.SubjectCommands.ReasonHeader, parse.GetValue(reason)!);
+            await session.SaveChangesAsync(ct);
+            Console.WriteLine($"Unlocked {l.Name}.");
+            return 0;
+        }));
+        return new Command("lock", "Database locks: list, create, verify, unlock.") { list, create, verify, unlock };
+    }
+
+    public static Command Analyse()
+    {
+        var dataDir = CommandLine.DataDirOption();
+        var lockName = new Option<string?>("--lock") { Description = "Analyse this lock (name or id)." };
+        var inForce = new Option<DateTimeOffset?>("--in-force") { Description = "Analyse the lock in force at this moment." };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Analyse the study as the database knew it then (unpersisted)." };
+        var study = new Option<string?>("--study") { Description = "The study (needed with --as-of and --in-force)." };
+        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date)." };
+        var profile = new Option<string>("--profile") { Description = "paper or r.", DefaultValueFactory = _ => "paper" };
+        var plan = new Option<string?>("--plan") { Description = "A saved analysis plan (its multivariate model)." };
+        var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html." };
+        var json = new Option<string?>("--json") { Description = "Also write the JSON here." };
+        var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, dataDir };
+        command.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        {
+            var chosen = new object?[] { parse.GetValue(lockName), parse.GetValue(inForce), parse.GetValue(asOf) }.Count(x => x is not null);
+            if (chosen != 1) { Console.Error.WriteLine("Choose exactly one of --lock, --in-force, --as-of."); return CommandLine.UsageError; }
+            var now = DateTimeOffset.UtcNow;
+            (AnalysisReport? Report, IResult? Problem) result;
+            if (parse.GetValue(lockName) is { } name)
+                result = await ReadLocks.Find(session, name, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
+            else if (parse.GetValue(inForce) is { } on)
+                result = await ReadLocks.InForceOn(session, parse.GetValue(study), on, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
+            else if (parse.GetValue(study) is not { } studyId) { Console.Error.WriteLine("--as-of needs --study."); return CommandLine.UsageError; }
+            else result = await Analyses.Analyses.AsOf(session, studyId, parse.GetValue(asOf)!.Value, parse.GetValue(cutoff), parse.GetValue(profile), parse.GetValue(plan), now, ct);
+            if (result.Report is not { } report) { Console.Error.WriteLine($"Nothing to analyse: {Describe(result.Problem) ?? "no such lock"}"); return 1; }
+            var dir = parse.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            var text = report.ToJson().ToJsonString(ReportWriter.Indented);
+            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.json"), text, ct);
+            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.md"), ReportWriter.Markdown(report), ct);
+            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.html"), ReportWriter.Html(report), ct);
+            if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, text, ct);
+            Console.WriteLine(ReportWriter.Markdown(report));
+            Console.WriteLine($"Written: {Path.GetFullPath(dir)}/analysis.{{json,md,html}}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static async Task<int> WithSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, Task<int>> work)
+    {
+        await using var installation = await Installation.OpenAsync(dataDir, ct);
+        await using var store = await UserCommands.OpenStoreAsync(installation, ct);
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = UserCommands.OperatorName();
+        return await work(session);
+    }
+
+    private static int NotFound(string name)
+    {
+        Console.Error.WriteLine($"No lock '{name}'.");
+        return 1;
+    }
+
+    private static string? Describe(IResult? problem) =>
+        problem is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p ? $"{p.ProblemDetails.Title} {p.ProblemDetails.Detail}".Trim()
+        : problem is Microsoft.AspNetCore.Http.HttpResults.ValidationProblem v ? string.Join("; ", v.ProblemDetails.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))
+        : null;
+}
