@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Marten;
+using Npgsql;
+using NpcEcrf.Api.AdverseEvents;
+using NpcEcrf.Api.Dosing;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Survival;
+using NpcEcrf.Api.TamperEvidence;
+using NpcEcrf.Api.TumourAssessments;
+
+namespace NpcEcrf.Api.Cli;
+
+public static partial class BenchCommand
+{
+    private const string Schema = "bench";
+
+    /// <summary>The study as of a timestamp for many subjects, against a plain SQL read of the same events, deserialised.</summary>
+    private static Command AsOf()
+    {
+        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 100 events each).", DefaultValueFactory = _ => 10_000 };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("asof", "Time travel: the whole study as of a timestamp, against a plain SQL read of the same events.") { subjects, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var settings = installation.Settings(Schema);
+            await using (var drop = new NpgsqlConnection(settings.ConnectionString))
+            {
+                await drop.OpenAsync(ct);
+                await new NpgsqlCommand($"drop schema if exists \"{Schema}\" cascade", drop).ExecuteNonQueryAsync(ct);
+            }
+            await using var store = AppHost.Store(settings);
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            var count = parse.GetValue(subjects);
+            var seeding = Stopwatch.StartNew();
+            await Seed(store, count, ct);
+            await Task.Delay(20, ct);
+            var at = DateTimeOffset.UtcNow;
+            Console.WriteLine($"Seeded {count:N0} subjects in {seeding.Elapsed.TotalSeconds:0} s.");
+
+            await using var session = store.QuerySession();
+            var (snapshot, asOfSeconds) = await BestAsync(() => TimeTravel.StudyAt(session, "BENCH", at, _ => true, ct));
+            var (events, sqlSeconds) = await BestAsync(() => PlainRead(settings, at, ct));
+            Console.WriteLine($"{events:N0} events; {snapshot.Casebooks.Count:N0} casebooks as of {at:O}");
+            Console.WriteLine($"Plain SQL read + deserialise: {sqlSeconds:0.00} s; study as of (Marten events + replay): {asOfSeconds:0.00} s; ratio {asOfSeconds / sqlSeconds:0.00}x");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task Seed(IDocumentStore store, int count, CancellationToken ct)
+    {
+        await using (var session = store.LightweightSession())
+        {
+            session.Events.StartStream<Study>(Study.IdFor("BENCH"), new StudyCreated("BENCH", "Benchmark", [12, 10]), new SiteAdded("S1", "Site 1"), new SiteAdded("S2", "Site 2"));
+            await session.SaveChangesAsync(ct);
+        }
+        var start = new DateOnly(2020, 1, 6);
+        for (var batch = 0; batch < count; batch += 250)
+        {
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = "bench";
+            for (var i = batch; i < Math.Min(count, batch + 250); i++)
+            {
+                var number = $"B{i:00000}";
+                var enrolled = start.AddDays(i % 700);
+                var first = enrolled.AddDays(2);
+                var events = new List<object>
+                {
+                    new SubjectEnrolled("BENCH", i % 2 == 0 ? "S1" : "S2", number, enrolled.AddDays(-3), enrolled, true),
+                    new DemographicsRecorded(Sex.Male, enrolled.Year - 55, 55), new EcogRecorded(enrolled, 1),
+                    new DiseaseStatusRecorded(DiseasePattern.Metastatic, enrolled.AddYears(-2)), new MetastaticSitesRecorded(i % 3 == 0, true, false, false, []),
+                    new PriorTherapyRecorded(2, true, true),
+                    new BaselineLesionsRecorded(enrolled.AddDays(-5), "CT", [new TargetLesion("T1", "lung", false, 30m), new TargetLesion("T2", "neck", true, 20m)], []),
+                    new FirstDoseGiven(first, 12),
+                };
+                for (var c = 1; c <= 40; c++) events.Add(new CycleRecorded(c, first.AddDays(21 * (c - 1)), 12, 14, 0));
+                for (var v = 1; v <= 25; v++)
+                    events.Add(new TumourAssessed($"V{v}", first.AddDays(42 * v), "CT", new Dictionary<string, decimal?> { ["T1"] = 27m, ["T2"] = 18m }, NonTargetStatus.NonCRNonPD, false));
+                for (var a = 1; a <= 20; a++) events.Add(new AdverseEventReported($"AE{a}", "Fatigue", 1, first.AddDays(5 * a), false, Relation.Possible, ActionTaken.None));
+                for (var k = 1; k <= 11; k++) events.Add(new ContactRecorded(first.AddDays(1100 + 30 * k), "phone"));
+                session.Events.StartStream<Casebook>(Casebook.IdFor("BENCH", number), events.ToArray());
+            }
+            await session.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>The baseline: the same events by plain SQL, each deserialised to its .NET type.</summary>
+    private static async Task<int> PlainRead(NpcEcrfSettings settings, DateTimeOffset at, CancellationToken ct)
+    {
+        var types = typeof(Casebook).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("NpcEcrf.Api") == true && !t.IsAbstract && !t.IsGenericType && t.IsClass)
+            .GroupBy(EventTypes.Alias).ToDictionary(g => g.Key, g => g.First());
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select type, data::text from \"{Schema}\".mt_events where timestamp <= @at order by seq_id", connection);
+        command.Parameters.AddWithValue("at", at);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var events = new List<object>();
+        while (await reader.ReadAsync(ct)) events.Add(JsonSerializer.Deserialize(reader.GetString(1), types[reader.GetString(0)], options)!);
+        return events.Count;
+    }
+
+    private static async Task<(T Result, double Seconds)> BestAsync<T>(Func<Task<T>> work)
+    {
+        var result = await work();
+        var best = double.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            result = await work();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return (result, best);
+    }
+}
