@@ -22,10 +22,5 @@ public sealed record ChangeAdverseEventGrade(DateOnly Date, int Grade, long? Ver
         return Decision.Accept(new AdverseEventGradeChanged(adverseEventId, c.Date, c.Grade));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost(SubjectRoutes.Subject + "/adverse-events/{adverseEventId}/grade-changes",
-            (string studyId, string subjectNumber, string adverseEventId, ChangeAdverseEventGrade c, HttpContext http, Marten.IDocumentSession session) =>
-                SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, adverseEventId, cmd)))
-        .Validated<ChangeAdverseEventGrade>()
-        .WithTags("Adverse events");
+    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ChangeAdverseEventGrade>("/grade-changes", Decide);
 }

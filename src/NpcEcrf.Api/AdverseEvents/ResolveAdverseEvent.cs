@@ -13,10 +13,5 @@ public sealed record ResolveAdverseEvent(DateOnly ResolutionDate, long? Version 
         return Decision.Accept(new AdverseEventResolved(adverseEventId, c.ResolutionDate));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost(SubjectRoutes.Subject + "/adverse-events/{adverseEventId}/resolution",
-            (string studyId, string subjectNumber, string adverseEventId, ResolveAdverseEvent c, HttpContext http, Marten.IDocumentSession session) =>
-                SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, adverseEventId, cmd)))
-        .Validated<ResolveAdverseEvent>()
-        .WithTags("Adverse events");
+    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ResolveAdverseEvent>("/resolution", Decide);
 }

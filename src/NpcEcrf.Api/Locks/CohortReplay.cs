@@ -19,7 +19,7 @@ public static class CohortReplay
 
     public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct)
     {
-        var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence <= highWaterMark).OrderBy(e => e.Sequence).ToListAsync(ct);
+        var events = await StoredEvents.Read(session, highWaterMark, null, ct);
         var streams = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()).ToList();
         var study = streams.Where(s => s[0] is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
             .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e.Data is SiteAdded added ? acc.Apply(added) : acc))

@@ -17,6 +17,14 @@ public static class SubjectRoutes
         .Validated<T>()
         .WithTags(tag);
 
+    /// <summary>POST {subject}/adverse-events/{adverseEventId}{path}: commands on one adverse event.</summary>
+    public static RouteHandlerBuilder MapAdverseEventCommand<T>(this IEndpointRouteBuilder app, string path, Func<SubjectContext, string, T, Decision> decide)
+        where T : ISubjectCommand => app
+        .MapPost(Subject + "/adverse-events/{adverseEventId}" + path, (string studyId, string subjectNumber, string adverseEventId, T command, HttpContext http, IDocumentSession session) =>
+            SubjectCommands.Run(http, session, studyId, subjectNumber, command, (s, c) => decide(s, adverseEventId, c)))
+        .Validated<T>()
+        .WithTags("Adverse events");
+
     /// <summary>Forms entered once; later changes go through a correction, which keeps the old value and a reason.</summary>
     public static Infrastructure.Decision Once(object? existing, string form, object @event) => existing is null
         ? Infrastructure.Decision.Accept(@event)

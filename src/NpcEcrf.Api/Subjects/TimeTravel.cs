@@ -21,17 +21,20 @@ public static class TimeTravel
     public static async Task<StudyAsOf> StudyAt(IQuerySession session, string studyId, DateTimeOffset asOf, Func<string, bool> canSeeSite, CancellationToken ct)
     {
         var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf, token: ct);
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= asOf)
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(ct);
-        var casebooks = events.GroupBy(e => e.StreamId)
+        return new StudyAsOf(asOf, study, Casebooks(await EventsUntil(session, asOf, ct), studyId, canSeeSite));
+    }
+
+    public static Task<IReadOnlyList<IEvent>> EventsUntil(IQuerySession session, DateTimeOffset asOf, CancellationToken ct) =>
+        StoredEvents.Read(session, null, asOf, ct);
+
+    /// <summary>Replays each subject stream of the study; streams are independent, so they replay in parallel.</summary>
+    public static IReadOnlyList<Casebook> Casebooks(IReadOnlyList<IEvent> events, string studyId, Func<string, bool> canSeeSite) =>
+        events.GroupBy(e => e.StreamId)
             .Where(g => g.First() is IEvent<SubjectEnrolled> first && first.Data.StudyId == studyId && canSeeSite(first.Data.SiteId))
+            .AsParallel()
             .Select(g => CasebookReplay.Build(g.OrderBy(e => e.Version))!)
             .OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)
             .ToList();
-        return new StudyAsOf(asOf, study, casebooks);
-    }
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/studies/{studyId}/as-of", async (string studyId, DateTimeOffset at, HttpContext http, IQuerySession session) =>
