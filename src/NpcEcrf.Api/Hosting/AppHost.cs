@@ -75,6 +75,7 @@ public static class AppHost
         app.MapLocks();
         Analyses.Analyses.Map(app);
         ReadAuditTrail.Map(app);
+        Exports.OdmExport.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
         return app;
