@@ -19,6 +19,7 @@ public static class SubjectConfiguration
         opts.Projections.Snapshot<Casebook>(SnapshotLifecycle.Inline);
         opts.Schema.For<Casebook>().Index(c => c.SiteId).Index(c => c.StudyId);
         opts.Schema.For<ProcessedCommand>();
+        QualitySummaryProjection.Configure(opts);
     }
 
     public static void MapSubjects(this IEndpointRouteBuilder app)
@@ -49,5 +50,6 @@ public static class SubjectConfiguration
         SignCasebook.Map(app);
         ReadCasebooks.Map(app);
         TimeTravel.Map(app);
+        QualitySummaryProjection.Map(app);
     }
 }
