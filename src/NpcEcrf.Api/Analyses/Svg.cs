@@ -28,18 +28,15 @@ public static class Svg
         foreach (var y in new[] { 0, 0.25, 0.5, 0.75, 1 })
             svg.Append($"<text x=\"{Left - 8}\" y=\"{N(Y(y) + 4)}\" text-anchor=\"end\">{N(y)}</text>");
         var path = new StringBuilder($"M{N(X(0))},{N(Y(1))}");
-        var survival = 1.0;
         foreach (var row in s.Table)
         {
             path.Append($" H{N(X(row.Time))}");
             if (row.NEvent > 0) path.Append($" V{N(Y(row.Survival))}");
-            survival = row.Survival;
         }
         svg.Append($"<path class=\"curve\" d=\"{path}\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\"/>");
         foreach (var row in s.Table.Where(r => r.NCensor > 0))
             svg.Append($"<path class=\"censor\" d=\"M{N(X(row.Time) - 4)},{N(Y(row.Survival))} h8 M{N(X(row.Time))},{N(Y(row.Survival) - 4)} v8\" stroke=\"#1f5fa8\"/>");
         svg.Append($"<text x=\"{Width / 2}\" y=\"{Top + plotHeight + 30}\" text-anchor=\"middle\">Months since first dose (median {N(s.Median ?? double.NaN)})</text>");
-        _ = survival;
         return svg.Append("</svg>").ToString();
     }
 

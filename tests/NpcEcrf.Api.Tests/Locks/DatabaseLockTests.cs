@@ -109,7 +109,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task lock_verify_fails_after_a_direct_change_below_the_high_water_mark()
     {
-        var subject = await Subject("L-04");
+        await Subject("L-04");
         var dm = await DataManager();
         await Lock(dm, "tamper-a", "2021-12-31");
         await Unlock(dm, "tamper-a");
@@ -118,7 +118,6 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
             $"update \"{app.Schema}\".mt_events set data = jsonb_set(data, '{{ageAtEnrolment}}', '70') where stream_id = '{id}' and version = 2");
         var verified = await (await dm.GetAsync("/locks/tamper-a/verify")).ShouldBe(HttpStatusCode.OK);
         Assert.False(verified.GetProperty("verified").GetBoolean());
-        _ = subject;
     }
 
     [Fact]
