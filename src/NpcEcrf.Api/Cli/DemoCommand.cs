@@ -33,7 +33,7 @@ public static class DemoCommand
                 session.LastModifiedBy = UserCommands.OperatorName();
                 await CreateUser.Execute(session, new CreateUser("admin", "Demo administrator", DemoRunner.Password, ["admin"], []), ct);
             }
-            var app = AppHost.Build(settings, customise: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+            var app = AppHost.Build(settings, customise: b => b.Logging.AddFilter((category, level) => level >= LogLevel.Warning));
             app.Urls.Add("http://127.0.0.1:0");
             await app.StartAsync(ct);
             try
