@@ -8,9 +8,7 @@ public class DosingAndFollowUpTests(StudyFixture app) : IClassFixture<StudyFixtu
     [Fact]
     public async Task interruption_resumption_resolution_and_loss_to_follow_up()
     {
-        var cra = await app.ClientFor("cra.dosing", ["cra"], "S2");
-        var subject = new CasebookClient(cra, "D-01");
-        await subject.Enrol("S2");
+        var subject = await app.Enrolled("D-01", "S2");
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hypertension", grade = 3, onsetDate = "2021-03-10", serious = false, relation = "Probable", action = "Interrupted" });
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-03-11", reason = "Grade 3 hypertension", adverseEventId = "AE1" });

@@ -10,9 +10,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     private async Task<CasebookClient> TreatedSubject(string number)
     {
-        var cra = await app.ClientFor("cra.checks", ["cra"], "S1");
-        var subject = new CasebookClient(cra, number);
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled(number, "S1");
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/baseline-lesions", new
         {
@@ -80,9 +78,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_target_lesion_below_the_measurable_size()
     {
-        var cra = await app.ClientFor("cra.checks", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "C-09");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("C-09", "S1");
         await RefusedAndNothingWritten(subject, "/baseline-lesions", new
         {
             assessmentDate = "2021-02-25", method = "CT",
@@ -115,24 +111,20 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     [Fact]
     public async Task a_stale_version_gets_409_with_the_current_version_and_writes_nothing()
     {
-        var cra = await app.ClientFor("cra.stale", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "K-01");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("K-01", "S1");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        var response = await cra.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", doseMg = 12, version = subject.Version - 1 });
+        var response = await subject.Http.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", doseMg = 12, version = subject.Version - 1 });
         var problem = await response.ShouldBe(HttpStatusCode.Conflict);
         Assert.Equal(subject.Version, problem.GetProperty("currentVersion").GetInt64());
-        var casebook = await (await cra.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
+        var casebook = await (await subject.Http.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(JsonValueKind.Null, casebook.GetProperty("firstDose").ValueKind);
     }
 
     [Fact]
     public async Task a_missing_version_is_refused()
     {
-        var cra = await app.ClientFor("cra.stale", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "K-02");
-        await subject.Enrol("S1");
-        var response = await cra.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+        var subject = await app.Enrolled("K-02", "S1");
+        var response = await subject.Http.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1 });
         var problem = await response.ShouldBe(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("version", out _));
     }
@@ -140,23 +132,19 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     [Fact]
     public async Task if_match_carries_the_version_too()
     {
-        var cra = await app.ClientFor("cra.stale", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "K-03");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("K-03", "S1");
         var request = new HttpRequestMessage(HttpMethod.Post, subject.Url + "/ecog") { Content = JsonContent(new { assessmentDate = "2021-03-02", score = 1 }) };
         request.Headers.TryAddWithoutValidation("If-Match", $"\"{subject.Version}\"");
-        await (await cra.SendAsync(request)).ShouldBe(HttpStatusCode.OK);
+        await (await subject.Http.SendAsync(request)).ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task retrying_the_same_command_writes_once_and_answers_the_same()
     {
-        var cra = await app.ClientFor("cra.retry", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "K-04");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("K-04", "S1");
         var command = new { date = "2021-03-10", method = "phone", version = subject.Version, commandId = Guid.NewGuid() };
-        var first = await (await cra.PostJson(subject.Url + "/contacts", command)).ShouldBe(HttpStatusCode.OK);
-        var second = await (await cra.PostJson(subject.Url + "/contacts", command)).ShouldBe(HttpStatusCode.OK);
+        var first = await (await subject.Http.PostJson(subject.Url + "/contacts", command)).ShouldBe(HttpStatusCode.OK);
+        var second = await (await subject.Http.PostJson(subject.Url + "/contacts", command)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(first.GetRawText(), second.GetRawText());
         await using var session = app.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(Casebook.IdFor(StudyFixture.StudyId, "K-04"));
@@ -191,9 +179,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     [Fact]
     public async Task the_site_list_shows_each_subjects_status()
     {
-        var cra = await app.ClientFor("cra.list", ["cra"], "S2");
-        var subject = new CasebookClient(cra, "L-01");
-        await subject.Enrol("S2");
+        var subject = await app.Enrolled("L-01", "S2");
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         var monitor = await app.ClientFor("monitor.list", ["monitor"], "S2");
         var list = await (await monitor.GetAsync($"/studies/{StudyFixture.StudyId}/sites/S2/subjects")).ShouldBe(HttpStatusCode.OK);
@@ -204,9 +190,8 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     [Fact]
     public async Task a_duplicate_subject_number_is_a_conflict()
     {
-        var cra = await app.ClientFor("cra.dup", ["cra"], "S1");
-        await new CasebookClient(cra, "K-08").Enrol("S1");
-        var again = await cra.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
+        var subject = await app.Enrolled("K-08");
+        var again = await subject.Http.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
             new { subjectNumber = "K-08", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true });
         await again.ShouldBe(HttpStatusCode.Conflict);
     }

@@ -9,7 +9,7 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_whole_journey_builds_the_casebook_and_an_attributable_stream()
     {
-        var cra = await app.ClientFor("cra.journey", ["cra"], "S1");
+        var cra = await app.ClientFor("cra.s1", ["cra"], "S1");
         cra.DefaultRequestHeaders.Add("X-Correlation-Id", "journey-1");
         var subject = new CasebookClient(cra, "J-001");
         await subject.Enrol("S1");
@@ -48,13 +48,13 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Empty(casebook.GetProperty("flags").EnumerateArray());
 
         // Reading it back gives the same casebook, at the same version.
-        var read = await (await cra.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
+        var read = await (await subject.Http.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(subject.Version, read.GetProperty("version").GetInt64());
 
-        var history = await (await cra.GetAsync(subject.Url + "/history")).ShouldBe(HttpStatusCode.OK);
+        var history = await (await subject.Http.GetAsync(subject.Url + "/history")).ShouldBe(HttpStatusCode.OK);
         var entries = history.EnumerateArray().ToList();
         Assert.Equal(subject.Version, entries.Count);
-        Assert.All(entries, e => Assert.Equal("cra.journey", e.GetProperty("user").GetString()));
+        Assert.All(entries, e => Assert.Equal("cra.s1", e.GetProperty("user").GetString()));
         Assert.All(entries, e => Assert.Equal("journey-1", e.GetProperty("correlationId").GetString()));
         Assert.Equal("subject_enrolled", entries[0].GetProperty("eventType").GetString());
         Assert.Contains(entries, e => e.GetProperty("eventType").GetString() == "dose_changed"
@@ -64,9 +64,7 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_correction_keeps_both_values_and_the_reason()
     {
-        var cra = await app.ClientFor("cra.correct", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "J-002");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("J-002", "S1");
         await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1970, ageAtEnrolment = 51 });
         await subject.Post("/corrections", new { form = "demographics", field = "yearOfBirth", newValue = 1971, reason = "Transcription error" }, HttpStatusCode.BadRequest);
         var casebook = await subject.Post("/corrections", new { form = "demographics", field = "sex", newValue = "Male", reason = "Source document says male" });
@@ -77,7 +75,7 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Equal("\"Male\"", correction.GetProperty("newValue").GetString());
         Assert.Equal("Source document says male", correction.GetProperty("reason").GetString());
 
-        var history = (await (await cra.GetAsync(subject.Url + "/history")).ShouldBe(HttpStatusCode.OK)).EnumerateArray().ToList();
+        var history = (await (await subject.Http.GetAsync(subject.Url + "/history")).ShouldBe(HttpStatusCode.OK)).EnumerateArray().ToList();
         Assert.Equal("Female", history[1].GetProperty("data").GetProperty("sex").GetString());
         Assert.Equal("Source document says male", history[^1].GetProperty("reasonForChange").GetString());
     }

@@ -8,9 +8,7 @@ public class AuditAndTimeTravelTests(StudyFixture app) : IClassFixture<StudyFixt
     [Fact]
     public async Task the_casebook_between_a_value_and_its_correction_shows_the_old_value_every_time()
     {
-        var cra = await app.ClientFor("cra.tt", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "T-01");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("T-01", "S1");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 2 });
         var versionWithOldValue = subject.Version;
         await Task.Delay(50);
@@ -38,10 +36,8 @@ public class AuditAndTimeTravelTests(StudyFixture app) : IClassFixture<StudyFixt
     [Fact]
     public async Task the_audit_trail_shows_who_what_old_new_why_and_records_that_it_was_read()
     {
-        var cra = await app.ClientFor("cra.audit", ["cra"], "S2");
-        cra.DefaultRequestHeaders.Add("X-Correlation-Id", "audit-corr");
-        var subject = new CasebookClient(cra, "A-01");
-        await subject.Enrol("S2");
+        var subject = await app.Enrolled("A-01", "S2");
+        subject.Http.DefaultRequestHeaders.Add("X-Correlation-Id", "audit-corr");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 3 });
         await subject.Post("/corrections", new { form = "ecog", field = "score", newValue = 2, reason = "Wrong box ticked" });
 
@@ -49,7 +45,7 @@ public class AuditAndTimeTravelTests(StudyFixture app) : IClassFixture<StudyFixt
         var page = await (await auditor.GetAsync($"/audit?studyId={StudyFixture.StudyId}&subjectNumber=A-01&field=score")).ShouldBe(HttpStatusCode.OK);
         var entries = page.GetProperty("entries").EnumerateArray().ToList();
         var correction = Assert.Single(entries, e => e.GetProperty("eventType").GetString() == "data_point_corrected");
-        Assert.Equal("cra.audit", correction.GetProperty("user").GetString());
+        Assert.Equal("cra.s2", correction.GetProperty("user").GetString());
         Assert.Equal("3", correction.GetProperty("oldValue").GetString());
         Assert.Equal("2", correction.GetProperty("newValue").GetString());
         Assert.Equal("Wrong box ticked", correction.GetProperty("reason").GetString());

@@ -8,9 +8,7 @@ public class DataQueryLifecycleTests(StudyFixture app) : IClassFixture<StudyFixt
 {
     private async Task<CasebookClient> Subject(string number)
     {
-        var cra = await app.ClientFor("cra.dq", ["cra"], "S1");
-        var subject = new CasebookClient(cra, number);
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled(number, "S1");
         await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         return subject;

@@ -10,9 +10,7 @@ public class QualitySummaryTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task the_async_summary_counts_corrections_flags_and_verifications()
     {
-        var cra = await app.ClientFor("cra.quality", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "QS-01");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("QS-01", "S1");
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Preference" });
         await subject.Post("/corrections", new { form = "first-dose", field = "date", newValue = "2021-03-05", reason = "Pharmacy log" });

@@ -27,9 +27,7 @@ public class TamperEvidenceTests(StudyFixture app) : IClassFixture<StudyFixture>
 
     public static async Task<Guid> Subject(StudyFixture app, string number)
     {
-        var cra = await app.ClientFor("cra.tamper", ["cra"], "S1");
-        var subject = new CasebookClient(cra, number);
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled(number, "S1");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/corrections", new { form = "ecog", field = "score", newValue = 2, reason = "Re-read" });

@@ -8,9 +8,7 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
 {
     private async Task<CasebookClient> CompleteSubject(string number)
     {
-        var cra = await app.ClientFor("cra.sig", ["cra"], "S1");
-        var subject = new CasebookClient(cra, number);
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled(number, "S1");
         await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1960, ageAtEnrolment = 61 });
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 0 });
         await subject.Post("/disease-status", new { pattern = "Both", diagnosisDate = "2017-01-01" });
@@ -85,9 +83,7 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
     [Fact]
     public async Task signing_an_incomplete_casebook_says_what_is_missing()
     {
-        var cra = await app.ClientFor("cra.sig", ["cra"], "S1");
-        var subject = new CasebookClient(cra, "V-05");
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled("V-05", "S1");
         var investigator = new CasebookClient(await app.ClientFor("pi.sig", ["investigator"], "S1"), "V-05");
         await (await investigator.Http.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
         var problem = await investigator.Post("/signatures", new { meaning = "Approve", password = AppFixture.Password, version = subject.Version }, HttpStatusCode.BadRequest);

@@ -18,6 +18,14 @@ public class StudyFixture : AppFixture
     }
 
     public static string Subject(string number) => $"/studies/{StudyId}/subjects/{number}";
+
+    /// <summary>The site's CRA (cra.s1, cra.s2) enrols a subject; the client carries the casebook version forward.</summary>
+    public async Task<CasebookClient> Enrolled(string subjectNumber, string site = "S1")
+    {
+        var subject = new CasebookClient(await ClientFor($"cra.{site.ToLowerInvariant()}", ["cra"], site), subjectNumber);
+        await subject.Enrol(site);
+        return subject;
+    }
 }
 
 /// <summary>Posts forms to one subject, carrying the casebook version forward like a real client.</summary>

@@ -10,9 +10,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     private async Task<CasebookClient> Subject(string number)
     {
-        var cra = await app.ClientFor("cra.lock", ["cra"], "S1");
-        var subject = new CasebookClient(cra, number);
-        await subject.Enrol("S1");
+        var subject = await app.Enrolled(number, "S1");
         await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/contacts", new { date = "2021-06-01", method = "clinic" });
