@@ -58,11 +58,11 @@ public static class ReadAuditTrail
             actor.Has(Roles.Auditor, Roles.Admin) ? null : actor.Sites.ToList());
     }
 
-    private static async Task RecordView(IDocumentSession session, HttpContext http, AuditFilter filter, long after, int entries, string format)
+    private static Task RecordView(IDocumentSession session, HttpContext http, AuditFilter filter, long after, int entries, string format)
     {
         var viewer = Actor.From(http.User).Username;
-        session.Events.Append(StableIds.For("audit-reads", viewer), new AuditTrailViewed(filter.ToString(), after, entries, format));
-        await session.SaveChangesAsync(http.RequestAborted);
+        return SharedStreamAppend.Append(session.DocumentStore, StableIds.For("audit-reads", viewer),
+            new AuditTrailViewed(filter.ToString(), after, entries, format), viewer, session.CorrelationId, http.RequestAborted);
     }
 
     private static string Csv(string? value) =>

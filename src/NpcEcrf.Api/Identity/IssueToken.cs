@@ -23,13 +23,9 @@ public sealed record IssueToken(string Username, string Password)
             var account = await session.LoadAsync<UserAccount>(UserAccount.IdFor(c.Username), ct);
             if (account is null || !account.Active || !Passwords.Verify(account, c.Password))
             {
+                // Failed logins on a real account are part of its audit trail.
                 if (account is not null)
-                {
-                    // Failed logins on a real account are part of its audit trail.
-                    session.LastModifiedBy = account.Username;
-                    session.Events.Append(account.Id, new AuthenticationFailed("login"));
-                    await session.SaveChangesAsync(ct);
-                }
+                    await SharedStreamAppend.Append(session.DocumentStore, account.Id, new AuthenticationFailed("login"), account.Username, session.CorrelationId, ct);
                 return Results.Problem(title: "Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
             }
             var (token, expires) = tokens.Issue(account);

@@ -37,9 +37,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             BadHttpRequestException { InnerException: JsonException json } =>
                 (400, "The request body is not valid JSON for this form.", $"{json.Message}"),
             BadHttpRequestException bad => (400, "The request could not be read.", bad.Message),
-            EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException =>
-                (409, "The record changed while you were saving.", "Reload and enter your change again."),
             ExistingStreamIdCollisionException => (409, "That record already exists.", (string?)null),
+            _ when Conflicts.IsConcurrencyConflict(exception) =>
+                (409, "The record changed while you were saving.", "Reload and enter your change again. Nothing was saved."),
             _ => (500, "An unexpected error occurred. Nothing was saved.", null),
         };
         if (status == 500) log.LogError(exception, "Unhandled error on {Path}", context.Request.Path);

@@ -39,10 +39,7 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
             if (signer is not { Active: true } || !Passwords.Verify(signer, c.Password))
             {
                 if (signer is not null)
-                {
-                    session.Events.Append(signer.Id, new AuthenticationFailed("signature"));
-                    await session.SaveChangesAsync(http.RequestAborted);
-                }
+                    await SharedStreamAppend.Append(session.DocumentStore, signer.Id, new AuthenticationFailed("signature"), actor.Username, session.CorrelationId, http.RequestAborted);
                 return Results.Problem(title: "Re-authentication failed: wrong password. Nothing was signed.", statusCode: StatusCodes.Status401Unauthorized);
             }
             return await SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, cmd, signer, clock.GetUtcNow()), roles: [Roles.Investigator], writeKind: Locks.WriteKind.Review);

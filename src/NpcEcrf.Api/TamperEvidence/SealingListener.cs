@@ -1,10 +1,15 @@
+using JasperFx.Events;
 using Marten;
 using Npgsql;
 using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
-/// <summary>Seals every event just before it is saved, chaining it to the last seal of its stream.</summary>
+/// <summary>
+/// Seals every event just before it is saved, chaining it to the last seal of its stream. An append that did not
+/// state the version it expects is pinned to the version the seal was chained to, so two concurrent writers can
+/// never both chain to the same predecessor: the second gets a concurrency error instead of breaking the chain.
+/// </summary>
 public sealed class SealingListener(EventSeal seal, string connectionString, string schema) : DocumentSessionListenerBase
 {
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken ct)
@@ -12,7 +17,12 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         var serializer = session.DocumentStore.Options.Serializer();
         foreach (var stream in session.PendingChanges.Streams())
         {
-            var previous = await LastSeal(stream.Id, ct);
+            var (lastVersion, previous) = await Last(stream.Id, ct);
+            if (stream.ActionType == StreamActionType.Append && stream.ExpectedVersionOnServer is null)
+            {
+                stream.ExpectedVersionOnServer = lastVersion;
+                stream.AlwaysEnforceConsistency = true;
+            }
             foreach (var e in stream.Events)
             {
                 var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), serializer.ToJson(e.Data),
@@ -24,20 +34,21 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         }
     }
 
-    private async Task<string?> LastSeal(Guid streamId, CancellationToken ct)
+    private async Task<(long Version, string? Seal)> Last(Guid streamId, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = @id order by version desc limit 1", connection);
+            $"select version, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = @id order by version desc limit 1", connection);
         command.Parameters.AddWithValue("id", streamId);
         try
         {
-            return await command.ExecuteScalarAsync(ct) as string;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : (0, null);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return null; // the very first event, before Marten has created its tables
+            return (0, null); // the very first event, before Marten has created its tables
         }
     }
 }

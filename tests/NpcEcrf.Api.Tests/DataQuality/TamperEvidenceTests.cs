@@ -21,6 +21,29 @@ public class HonestStoreTests(StudyFixture app) : IClassFixture<StudyFixture>
     }
 }
 
+/// <summary>Streams many requests share keep an unbroken seal chain under concurrency.</summary>
+public class ConcurrentSealTests(StudyFixture app) : IClassFixture<StudyFixture>
+{
+    [Fact]
+    public async Task concurrent_failed_logins_and_audit_reads_are_all_recorded_and_the_chain_holds()
+    {
+        await app.EnsureUser("busy.user", ["auditor"], []);
+        var auditor = await app.ClientFor("busy.auditor", ["auditor"]);
+        var logins = Enumerable.Range(0, 12).Select(_ => app.Anonymous().PostJson("/auth/token", new { username = "busy.user", password = "wrong-password!" }));
+        var reads = Enumerable.Range(0, 12).Select(_ => auditor.GetAsync("/audit?limit=5"));
+        var responses = await Task.WhenAll(logins.Concat(reads));
+        var statuses = string.Join(", ", await Task.WhenAll(responses.Select(async r => $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}")));
+        Assert.True(12 == responses.Count(r => r.StatusCode == System.Net.HttpStatusCode.Unauthorized), statuses);
+        Assert.True(12 == responses.Count(r => r.StatusCode == System.Net.HttpStatusCode.OK), statuses);
+
+        await using var session = app.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(Identity.UserAccount.IdFor("busy.user"));
+        Assert.Equal(12, events.Count(e => e.Data is Identity.AuthenticationFailed));
+        var report = await new StoreVerifier(app.Settings).Verify(null, default);
+        Assert.True(report.Clean, string.Join("\n", report.Findings));
+    }
+}
+
 public class TamperEvidenceTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     private Task<Guid> Subject(string number) => Subject(app, number);
