@@ -102,6 +102,17 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
 
         var verified = await (await dm.GetAsync("/locks/interim-a/verify")).ShouldBe(HttpStatusCode.OK);
         Assert.True(verified.GetProperty("verified").GetBoolean());
+
+        // The analyses differ exactly there: every other subject of this class is 55.
+        var statistician = await app.ClientFor("stat.lock", ["statistician"]);
+        var before = await (await statistician.GetAsync("/locks/interim-a/analysis")).ShouldBe(HttpStatusCode.OK);
+        var after = await (await statistician.GetAsync("/locks/final-a/analysis")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(before.GetProperty("n").GetInt32(), after.GetProperty("n").GetInt32());
+        Assert.Equal((55.0, 54.0), (before.GetProperty("age").GetProperty("min").GetDouble(), after.GetProperty("age").GetProperty("min").GetDouble()));
+        Assert.Equal("interim-a", before.GetProperty("lock").GetProperty("name").GetString());
+        // A statistician never sees live data.
+        await (await statistician.GetAsync($"/analyses/as-of?studyId={StudyFixture.StudyId}&at=2030-01-01T00:00:00Z")).ShouldBe(HttpStatusCode.Forbidden);
+        await (await statistician.GetAsync(StudyFixture.Subject("L-03"))).ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
