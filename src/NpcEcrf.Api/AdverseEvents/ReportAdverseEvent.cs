@@ -1,6 +1,7 @@
 using FluentValidation;
+using NpcEcrf.Api.Casebooks;
+using NpcEcrf.Api.Clinical;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.AdverseEvents;
 
@@ -13,17 +14,14 @@ public sealed record ReportAdverseEvent(string AdverseEventId, string Term, int 
         public Validator()
         {
             RuleFor(c => c.AdverseEventId).NotEmpty().MaximumLength(20);
-            RuleFor(c => c.Term).NotEmpty().Must(ClinicalRules.IsKnownTerm).WithMessage(c => $"'{c.Term}' is not in the study's CTCAE catalogue.");
-            RuleFor(c => c.Grade).InclusiveBetween(1, 5);
-            RuleFor(c => c.Relation).IsInEnum();
-            RuleFor(c => c.Action).IsInEnum();
+            RuleFor(c => c.Term).NotEmpty().Must(t => CtcaeCatalogue.Shipped.Find(t) is not null).WithMessage(c => $"'{c.Term}' is not in the study's CTCAE catalogue.");
         }
     }
 
     public static Decision Decide(SubjectContext s, ReportAdverseEvent c) =>
-        s.Casebook.AdverseEvents.Any(a => a.Report.AdverseEventId == c.AdverseEventId)
+        s.Casebook.AdverseEvent(c.AdverseEventId) is not null
             ? Rejection.Conflict($"Adverse event {c.AdverseEventId} is already entered.")
-            : Decision.Accept(new AdverseEventReported(c.AdverseEventId, ClinicalRules.CanonicalTerm(c.Term), c.Grade, c.OnsetDate, c.Serious, c.Relation, c.Action));
+            : Decision.Accept(new AdverseEventReported(c.AdverseEventId, CtcaeCatalogue.Shipped.Find(c.Term)?.Term ?? c.Term, c.Grade, c.OnsetDate, c.Serious, c.Relation, c.Action));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ReportAdverseEvent>("/adverse-events", Decide, tag: "Adverse events");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ReportAdverseEvent>("/adverse-events", Decide, "Adverse events");
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using NpcEcrf.Analysis;
 using NpcEcrf.Api.Clinical;
 using NpcEcrf.Api.Locks;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Analyses;
 
@@ -36,16 +36,16 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
     /// </summary>
     public JsonObject ToJson()
     {
-        var json = JsonSerializer.SerializeToNode(Result, CasebookForms.Json)!.AsObject();
+        var json = JsonSerializer.SerializeToNode(Result, CasebookJson.Options)!.AsObject();
         json["lock"] = Source.LockName is null ? null : new JsonObject { ["name"] = Source.LockName, ["cutoff"] = Source.Cutoff.ToString("yyyy-MM-dd"), ["hash"] = Source.LockHash, ["highWaterMark"] = Source.HighWaterMark };
-        json["source"] = JsonSerializer.SerializeToNode(Source, CasebookForms.Json);
+        json["source"] = JsonSerializer.SerializeToNode(Source, CasebookJson.Options);
         json["methods"] = new JsonObject
         {
             ["profile"] = Profile.Name, ["proportion"] = StudyAnalysis.MethodName(Profile.Proportion), ["median"] = Profile.Median.ToString(),
             ["survivalBand"] = Profile.ConfType.ToString(), ["coxTies"] = (Plan?.Ties ?? Profile.Ties).ToString(),
             ["timeToEvent"] = "ADTTE: origin first dose; days = date - origin + 1; months = days / 30.4375",
         };
-        json["plan"] = Plan is null ? null : JsonSerializer.SerializeToNode(Plan, CasebookForms.Json);
+        json["plan"] = Plan is null ? null : JsonSerializer.SerializeToNode(Plan, CasebookJson.Options);
         json["generatedAt"] = GeneratedAt.UtcDateTime.ToString("O");
         if (Result.CoxPfsMultivariate is { } model)
         {
@@ -59,7 +59,7 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
         foreach (var row in Result.AdverseEventTable)
             adverse[row.Term] = new JsonArray(row.AnyGrade.N, row.Grade1.N, row.Grade2.N, row.Grade3.N, row.Grade4.N);
         json["adverseEvents"] = adverse;
-        json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookForms.Json);
+        json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookJson.Options);
         return JsonNodes.WithoutNonFinite(json);
     }
 }

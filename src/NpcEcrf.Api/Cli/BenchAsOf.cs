@@ -8,7 +8,7 @@ using NpcEcrf.Api.Dosing;
 using NpcEcrf.Api.Enrolment;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TamperEvidence;
 using NpcEcrf.Api.TumourAssessments;

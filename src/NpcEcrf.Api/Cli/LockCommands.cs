@@ -2,6 +2,7 @@ using System.CommandLine;
 using Marten;
 using NpcEcrf.Api.Analyses;
 using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Locks;
 
 namespace NpcEcrf.Api.Cli;
@@ -39,9 +40,9 @@ public static class LockCommands
         var create = new Command("create", "Declare a lock.") { study, name, cutoff, reason, soft, dataDir };
         create.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
         {
-            var (locked, refusal) = await LockDatabase.Execute(session, new LockDatabase(parse.GetValue(study)!, parse.GetValue(name)!, parse.GetValue(cutoff),
-                parse.GetValue(reason)!, parse.GetValue(soft) ? LockKind.Soft : LockKind.Hard), DateTimeOffset.UtcNow, ct);
-            if (locked is null) { Console.Error.WriteLine($"Not locked: {Describe(refusal)}"); return 1; }
+            var outcome = await LockDatabase.Run(session, Actor.Operator(session.LastModifiedBy!), new LockDatabase(parse.GetValue(study)!, parse.GetValue(name)!,
+                parse.GetValue(cutoff), parse.GetValue(reason)!, parse.GetValue(soft) ? LockKind.Soft : LockKind.Hard), DateTimeOffset.UtcNow, ct);
+            if (outcome is not CommandOutcome.Accepted { Answer: DatabaseLock locked }) { Console.Error.WriteLine($"Not locked: {CliOutcomes.Describe(outcome)}"); return 1; }
             Console.WriteLine($"Locked {locked.Name} ({locked.Kind}) at high-water mark {locked.HighWaterMark}: {locked.SnapshotHash}");
             return 0;
         }));
@@ -49,12 +50,9 @@ public static class LockCommands
         var unlock = new Command("unlock", "End a lock (its snapshot stays).") { lockName, reason, dataDir };
         unlock.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
         {
-            if (await ReadLocks.Find(session, parse.GetValue(lockName)!, ct) is not { } l) return NotFound(parse.GetValue(lockName)!);
-            var decision = UnlockDatabase.Decide(l, new UnlockDatabase(parse.GetValue(reason)!), DateTimeOffset.UtcNow);
-            if (decision.Rejection is { } r) { Console.Error.WriteLine(r.Message); return 1; }
-            session.Events.Append(l.Id, decision.Events.ToArray());
-            session.SetHeader(Subjects.SubjectCommands.ReasonHeader, parse.GetValue(reason)!);
-            await session.SaveChangesAsync(ct);
+            var outcome = await UnlockDatabase.Run(session, Actor.Operator(session.LastModifiedBy!), parse.GetValue(lockName)!,
+                new UnlockDatabase(parse.GetValue(reason)!), DateTimeOffset.UtcNow, ct);
+            if (outcome is not CommandOutcome.Accepted { Answer: DatabaseLock l }) { Console.Error.WriteLine($"Not unlocked: {CliOutcomes.Describe(outcome)}"); return 1; }
             Console.WriteLine($"Unlocked {l.Name}.");
             return 0;
         }));

@@ -1,14 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
+using Marten;
+using NpcEcrf.Api.Casebooks;
+using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Corrections;
 
 /// <summary>
-/// Corrects one data point already entered: the old value, the new value and the mandatory reason are
-/// kept (in the event and as the reason-for-change header); the corrected casebook must pass every edit check.
+/// Corrects one data point already entered, on any form of the catalogue: the old value, the new value and the
+/// mandatory reason are kept (in the event and as the reason-for-change header); the corrected casebook must pass
+/// every check, exactly as an entry must.
 /// </summary>
 public sealed record CorrectDataPoint(string Form, string Field, JsonElement NewValue, string Reason, Guid? DataQueryId = null, long? Version = null, Guid? CommandId = null) : ISubjectCommand
 {
@@ -25,42 +28,40 @@ public sealed record CorrectDataPoint(string Form, string Field, JsonElement New
 
     public static Decision Decide(SubjectContext s, CorrectDataPoint c)
     {
-        var (old, error) = CasebookForms.Read(s.Casebook, c.Form, c.Field);
+        var form = FormRef.Parse(c.Form);
+        var (old, field, error) = FormValues.Read(s.Casebook, form, c.Field);
         if (error is not null) return Rejection.Invalid("field", error);
         var oldJson = old?.ToJsonString() ?? "null";
         var newJson = JsonNode.Parse(c.NewValue.GetRawText())?.ToJsonString() ?? "null";
         if (oldJson == newJson) return Rejection.Invalid("newValue", "The new value equals the current one.");
-        var corrected = new DataPointCorrected(c.Form, c.Field, oldJson, newJson, c.Reason);
         try
         {
-            // A value of the wrong type (text for a date, say) must be refused now, not break a replay later.
-            CasebookReplay.After(s.Casebook, [corrected]);
+            // A value of the wrong type (text for a date, say) is refused now, not left to break a replay later.
+            FormValues.Replace(s.Casebook.Entry(form)!.Value, field, newJson);
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
         {
-            return Rejection.Invalid("newValue", $"Not a valid value for {c.Field}.");
+            return Rejection.Invalid("newValue", $"{newJson} is not a valid value for {c.Field}.");
         }
-        return Decision.Accept(corrected);
+        return Decision.Accept(new DataPointCorrected(form.ToString(), field, oldJson, newJson, c.Reason));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost(SubjectRoutes.Subject + "/corrections", (string studyId, string subjectNumber, CorrectDataPoint c, HttpContext http, Marten.IDocumentSession session) =>
-            SubjectCommands.Run(http, session, studyId, subjectNumber, c, Decide, c.Reason,
-                alongside: c.DataQueryId is { } queryId ? (s, after) => AnswerQuery(s, queryId, c, after) : null))
-        .Validated<CorrectDataPoint>()
-        .WithTags("Corrections");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<CorrectDataPoint>("/corrections", Decide, "Corrections",
+        c => new CasebookWrite(ReasonForChange: c.Reason, Alongside: c.DataQueryId is { } queryId ? (session, casebook, _) => AnswerQuery(session, queryId, c, casebook) : null));
 
-    /// <summary>Answering a data query by correcting the data links the correction (and its reason) to the query.</summary>
-    private static async Task<IResult?> AnswerQuery(Marten.IDocumentSession session, Guid queryId, CorrectDataPoint c, Casebook after)
+    /// <summary>
+    /// Answering a data query by correcting the data links the correction (and its reason) to the query, whether the
+    /// query is still open or was already answered in words (answer during a soft lock, correct after the unlock).
+    /// </summary>
+    private static async Task<Rejection?> AnswerQuery(IDocumentSession session, Guid queryId, CorrectDataPoint c, Casebook before)
     {
-        var query = await session.LoadAsync<DataQueries.DataQuery>(queryId);
-        if (query is null || query.SubjectNumber != after.SubjectNumber || query.StudyId != after.StudyId)
-            return Problems.Validation("dataQueryId", "No such data query on this subject.");
-        if (!query.IsOpen) return Problems.Validation("dataQueryId", $"The data query is {query.State}.");
+        var query = await session.LoadAsync<DataQuery>(queryId);
+        if (query is null || query.SubjectNumber != before.SubjectNumber || query.StudyId != before.StudyId)
+            return Rejection.Invalid("dataQueryId", "No such data query on this subject.");
         // An automatic query may already be closed by this very correction clearing its check.
         if (session.PendingChanges.Streams().Any(s => s.Id == queryId)) return null;
-        var decision = DataQueries.DataQueryTransitions.Answer(query, $"Corrected {c.Form}.{c.Field}: {c.Reason}", after.LastDataVersion);
-        if (decision.Rejection is { } rejection) return rejection.ToProblem();
+        var decision = DataQueryTransitions.AnswerWithCorrection(query, $"Corrected {c.Form}.{c.Field}: {c.Reason}", before.Version + 1);
+        if (decision.Rejection is { } rejection) return rejection;
         session.Events.Append(queryId, decision.Events.ToArray());
         return null;
     }

@@ -38,6 +38,16 @@ public sealed record DataQuery(
     private DataQuery Step(IEvent e, DataQueryState state, string kind, string? text) =>
         this with { State = state, Messages = [.. Messages, new DataQueryMessage(kind, text, e.UserName, e.Timestamp)] };
 
+    /// <summary>One step of the life cycle, for replays outside Marten (lock snapshots).</summary>
+    public DataQuery Replay(IEvent e) => e switch
+    {
+        IEvent<DataQueryAnswered> answered => Apply(answered),
+        IEvent<DataQueryClosed> closed => Apply(closed),
+        IEvent<DataQueryCancelled> cancelled => Apply(cancelled),
+        IEvent<DataQueryReopened> reopened => Apply(reopened),
+        _ => this,
+    };
+
     public bool IsOpen => State is DataQueryState.Open or DataQueryState.Answered;
 
     public static Guid IdFor(Guid subjectId, string checkId, string form, string field, long version) =>

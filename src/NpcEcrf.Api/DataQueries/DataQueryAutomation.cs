@@ -1,30 +1,41 @@
 using Marten;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
+using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.DataQueries;
 
 /// <summary>
-/// Soft edit checks become data queries in the same transaction as the data that tripped them, and
-/// close themselves when a later change clears the check.
+/// Soft findings become data queries in the same transaction as the data that tripped them, and close themselves
+/// when a later change clears the finding. The system raises and closes them, not the user whose entry tripped them.
 /// </summary>
 public static class DataQueryAutomation
 {
-    public static async Task FollowEditChecks(IDocumentSession session, Casebook after, IReadOnlyList<object> events, CancellationToken ct)
+    public const string SystemUser = "system";
+
+    public static async Task<Rejection?> FollowEditChecks(IDocumentSession session, Casebook before, IReadOnlyList<object> events, CancellationToken ct)
     {
+        var version = before.Version + events.Count;
         foreach (var flag in events.OfType<EditCheckFlagged>())
         {
-            var valueVersion = after.FormVersions.FirstOrDefault(f => f.Form == flag.Form)?.Version ?? after.Version;
-            var id = DataQuery.IdFor(after.Id, flag.CheckId, flag.Form, flag.Field, after.Version);
-            session.Events.StartStream<DataQuery>(id, new DataQueryRaised(after.StudyId, after.SiteId, after.SubjectNumber,
+            var id = DataQuery.IdFor(before.Id, flag.CheckId, flag.Form, flag.Field, version);
+            var valueVersion = before.Entry(FormRef.Parse(flag.Form))?.Version ?? version;
+            var raised = session.Events.StartStream<DataQuery>(id, new DataQueryRaised(before.StudyId, before.SiteId, before.SubjectNumber,
                 flag.Form, flag.Field, valueVersion, flag.Message, DataQueryOrigin.EditCheck, flag.CheckId));
+            AsSystem(raised);
         }
         var cleared = events.OfType<EditCheckCleared>().ToList();
-        if (cleared.Count == 0) return;
+        if (cleared.Count == 0) return null;
         var open = await session.Query<DataQuery>()
-            .Where(q => q.StudyId == after.StudyId && q.SubjectNumber == after.SubjectNumber && q.Origin == DataQueryOrigin.EditCheck
+            .Where(q => q.StudyId == before.StudyId && q.SubjectNumber == before.SubjectNumber && q.Origin == DataQueryOrigin.EditCheck
                 && (q.State == DataQueryState.Open || q.State == DataQueryState.Answered))
             .ToListAsync(ct);
         foreach (var query in open.Where(q => cleared.Any(c => c.CheckId == q.CheckId && c.Form == q.Form && c.Field == q.Field)))
-            session.Events.Append(query.Id, DataQueryTransitions.CloseAutomatically(query, after.LastDataVersion).ToArray());
+            AsSystem(session.Events.Append(query.Id, DataQueryTransitions.CloseAutomatically(query, version).ToArray()));
+        return null;
+    }
+
+    private static void AsSystem(JasperFx.Events.StreamAction action)
+    {
+        foreach (var e in action.Events) e.UserName = SystemUser;
     }
 }

@@ -1,5 +1,6 @@
 using Marten;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.DataQueries;
 
@@ -10,18 +11,18 @@ public static class DataQueryCommands
     /// <summary>Site staff answer them.</summary>
     public static readonly string[] SiteRoles = [Roles.Cra, Roles.Investigator];
 
-    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Func<DataQuery, Decision> decide)
+    /// <summary>A step in a query's life, through the one pipeline: review work, so only a hard lock refuses it.</summary>
+    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId, Func<DataQuery, Decision> decide)
     {
-        var ct = http.RequestAborted;
         var actor = Actor.From(http.User);
-        if (!actor.Has(roles)) return Problems.Forbidden($"This needs one of the roles: {string.Join(", ", roles)}.");
-        var stream = await session.Events.FetchForWriting<DataQuery>(id, ct);
-        if (stream.Aggregate is not { } query || !actor.CanSeeSite(query.SiteId)) return Problems.NotFound("Data query");
-        if (await Locks.LockGuard.Check(session, query.StudyId, Locks.WriteKind.Review, ct) is { } locked) return locked;
-        var decision = decide(query);
-        if (decision.Rejection is { } rejection) return rejection.ToProblem();
-        stream.AppendMany(decision.Events);
-        await session.SaveChangesAsync(ct);
-        return Results.Json(await session.LoadAsync<DataQuery>(id, ct), Subjects.CasebookForms.Json);
+        return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
+        {
+            StreamId = id, What = "Data query", Roles = roles, CommandId = commandId,
+            MaySee = q => actor.CanSeeSite(q.SiteId),
+            LockedStudy = q => q!.StudyId,
+            Kind = Locks.WriteKind.Review,
+            Decide = q => decide(q!),
+            Answer = q => q,
+        }, http.RequestAborted)).ToHttp();
     }
 }

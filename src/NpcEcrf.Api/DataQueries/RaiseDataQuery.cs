@@ -1,11 +1,12 @@
 using FluentValidation;
 using Marten;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.DataQueries;
 
-public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string Form, string Field, string Text)
+public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string Form, string Field, string Text, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<RaiseDataQuery>
     {
@@ -22,27 +23,28 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
     /// <summary>A query targets a data point that exists; it records the version of the event holding the value.</summary>
     public static Decision Decide(Casebook casebook, RaiseDataQuery c)
     {
-        var (_, error) = CasebookForms.Read(casebook, c.Form, c.Field);
+        var form = FormRef.Parse(c.Form);
+        var (_, field, error) = FormValues.Read(casebook, form, c.Field);
         if (error is not null) return Rejection.Invalid("field", error);
-        var valueVersion = casebook.FormVersions.First(f => f.Form == c.Form).Version;
-        return Decision.Accept(new DataQueryRaised(casebook.StudyId, casebook.SiteId, casebook.SubjectNumber, c.Form, c.Field, valueVersion,
-            c.Text, DataQueryOrigin.Manual, null));
+        return Decision.Accept(new DataQueryRaised(casebook.StudyId, casebook.SiteId, casebook.SubjectNumber, form.ToString(), field,
+            casebook.Entry(form)!.Version, c.Text, DataQueryOrigin.Manual, null));
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/data-queries", async (RaiseDataQuery c, HttpContext http, IDocumentSession session) =>
         {
             var actor = Actor.From(http.User);
-            if (!actor.Has(DataQueryCommands.ReviewerRoles)) return Problems.Forbidden("Monitors and data managers raise data queries.");
-            var casebook = await session.LoadAsync<Casebook>(Casebook.IdFor(c.StudyId, c.SubjectNumber), http.RequestAborted);
-            if (casebook is null || !actor.CanSeeSite(casebook.SiteId)) return Problems.NotFound($"Subject {c.SubjectNumber} of study {c.StudyId}");
-            if (await Locks.LockGuard.Check(session, c.StudyId, Locks.WriteKind.Review, http.RequestAborted) is { } locked) return locked;
-            var decision = Decide(casebook, c);
-            if (decision.Rejection is { } rejection) return rejection.ToProblem();
-            var id = Guid.NewGuid();
-            session.Events.StartStream<DataQuery>(id, decision.Events.ToArray());
-            await session.SaveChangesAsync(http.RequestAborted);
-            return Results.Json(await session.LoadAsync<DataQuery>(id, http.RequestAborted), CasebookForms.Json, statusCode: StatusCodes.Status201Created);
+            var ct = http.RequestAborted;
+            var casebook = await session.LoadAsync<Casebook>(Casebook.IdFor(c.StudyId, c.SubjectNumber), ct);
+            if (casebook is null || !actor.CanSeeSite(casebook.SiteId))
+                return actor.Has(DataQueryCommands.ReviewerRoles) ? Problems.NotFound($"Subject {c.SubjectNumber} of study {c.StudyId}") : Problems.Forbidden("Monitors and data managers raise data queries.");
+            var id = c.CommandId ?? Guid.NewGuid();
+            return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
+            {
+                StreamId = id, What = "Data query", Roles = DataQueryCommands.ReviewerRoles, CommandId = c.CommandId,
+                StartsStream = true, CreatedAt = $"/data-queries/{id}", LockedStudy = _ => casebook.StudyId, Kind = Locks.WriteKind.Review,
+                Decide = _ => Decide(casebook, c), Answer = q => q,
+            }, ct)).ToHttp();
         })
         .Validated<RaiseDataQuery>()
         .WithTags("Data queries");

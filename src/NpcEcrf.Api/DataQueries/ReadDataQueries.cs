@@ -1,6 +1,6 @@
 using Marten;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.DataQueries;
 
@@ -18,12 +18,12 @@ public static class ReadDataQueries
             var now = clock.GetUtcNow();
             return Results.Json(queries.Where(q => openOnly != true || q.IsOpen).OrderBy(q => q.RaisedAt)
                 .Select(q => new OpenQuery(q.Id, q.SubjectNumber, q.Form, q.Field, q.State, q.Origin, q.Messages[0].Text ?? "", q.RaisedAt,
-                    Math.Round((now - q.RaisedAt).TotalDays, 2))), CasebookForms.Json);
+                    Math.Round((now - q.RaisedAt).TotalDays, 2))), CasebookJson.Options);
         }).WithTags("Data queries");
 
         app.MapGet("/data-queries/{id:guid}", async (Guid id, HttpContext http, IQuerySession session) =>
             await session.LoadAsync<DataQuery>(id, http.RequestAborted) is { } q && ReadCasebooks.CanRead(Actor.From(http.User), q.SiteId)
-                ? Results.Json(q, CasebookForms.Json) : Problems.NotFound("Data query"))
+                ? Results.Json(q, CasebookJson.Options) : Problems.NotFound("Data query"))
             .WithTags("Data queries");
 
         app.MapGet("/studies/{studyId}/data-queries/report", async (string studyId, HttpContext http, IQuerySession session) =>
@@ -31,7 +31,7 @@ public static class ReadDataQueries
             var actor = Actor.From(http.User);
             var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
             return Results.Json(queries.Where(q => ReadCasebooks.CanRead(actor, q.SiteId)).GroupBy(q => q.SiteId).OrderBy(g => g.Key)
-                .Select(g => Report(g.Key, g.ToList())), CasebookForms.Json);
+                .Select(g => Report(g.Key, g.ToList())), CasebookJson.Options);
         }).WithTags("Data queries");
     }
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Demo;
 
@@ -27,7 +27,7 @@ public sealed record DemoAuditSample(string Subject, string Field, string? OldVa
 public sealed class DemoRunner(HttpClient http, Action<string> progress)
 {
     public const string Password = "demo-password-1";
-    private static readonly JsonSerializerOptions Json = CasebookForms.Json;
+    private static readonly JsonSerializerOptions Json = CasebookJson.Options;
     private readonly Dictionary<string, AuthenticationHeaderValue> _tokens = new();
     private const string Study = ReferenceStudy.StudyId;
 

@@ -1,18 +1,12 @@
-using FluentValidation;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Dosing;
 
 /// <summary>The first dose: the time origin of PFS and OS.</summary>
 public sealed record GiveFirstDose(DateOnly Date, int DoseMg, long? Version = null, Guid? CommandId = null) : ISubjectCommand
 {
-    public sealed class Validator : AbstractValidator<GiveFirstDose>
-    {
-        public Validator() => RuleFor(c => c.DoseMg).GreaterThan(0);
-    }
-
     public static Infrastructure.Decision Decide(SubjectContext s, GiveFirstDose c) =>
-        SubjectRoutes.Once(s.Casebook.FirstDose, "first dose", new FirstDoseGiven(c.Date, c.DoseMg));
+        CasebookCommands.Once(s.Casebook.FirstDose, "first dose", new FirstDoseGiven(c.Date, c.DoseMg));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<GiveFirstDose>("/first-dose", Decide, tag: "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<GiveFirstDose>("/first-dose", Decide, "Dosing");
 }

@@ -1,8 +1,8 @@
 using FluentValidation;
 using Marten;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Enrolment;
 
@@ -14,42 +14,36 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
         public Validator()
         {
             RuleFor(c => c.SubjectNumber).NotEmpty().MaximumLength(40).Matches("^[A-Za-z0-9_-]+$");
-            RuleFor(c => c.SiteId).NotEmpty();
-            RuleFor(c => c.ConsentDate).NotEmpty();
-            RuleFor(c => c.EnrolmentDate).NotEmpty();
+            RuleFor(c => c.SiteId).NotEmpty().MaximumLength(64);
         }
     }
 
-    public static Decision Decide(Study study, EnrolSubject c) => study.HasSite(c.SiteId)
-        ? Decision.Accept(new SubjectEnrolled(study.StudyId, c.SiteId, c.SubjectNumber, c.ConsentDate, c.EnrolmentDate, c.EligibilityConfirmed))
+    /// <summary>Act rule only: the site must be one of the study's. Eligibility and dates are the enrolment form's checks.</summary>
+    public static Decision Decide(Study study, EnrolSubject c) => study.Sites.FirstOrDefault(s => string.Equals(s.SiteId, c.SiteId, StringComparison.OrdinalIgnoreCase)) is { } site
+        ? Decision.Accept(new SubjectEnrolled(study.StudyId, site.SiteId, c.SubjectNumber, c.ConsentDate, c.EnrolmentDate, c.EligibilityConfirmed))
         : Rejection.Invalid("siteId", $"Site '{c.SiteId}' is not part of study {study.StudyId}.");
+
+    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, EnrolSubject c, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Rejection.NotFound($"Study '{studyId}'");
+        var id = Casebook.IdFor(study.StudyId, c.SubjectNumber);
+        if (!actor.CanSeeSite(c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}'.");
+        return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
+        {
+            StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,
+            StartsStream = true, AlreadyExists = $"Subject number {c.SubjectNumber} is already used in this study.",
+            CreatedAt = $"/studies/{study.StudyId}/subjects/{c.SubjectNumber}",
+            LockedStudy = _ => study.StudyId,
+            Decide = _ => Decide(study, c),
+            // The enrolment form is checked like every later form: on the casebook it creates.
+            Check = (_, events) => CasebookCommands.Check(null, study, id, events, actor.Username, now),
+            Answer = CasebookView.Of,
+        }, ct);
+    }
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/studies/{studyId}/subjects", async (string studyId, EnrolSubject c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        {
-            var ct = http.RequestAborted;
-            var actor = Actor.From(http.User);
-            if (!actor.Has(SubjectCommands.WriterRoles)) return Problems.Forbidden("Only site staff (CRAs and investigators) enrol subjects.");
-            if (!actor.CanSeeSite(c.SiteId)) return Problems.Forbidden($"You are not assigned to site '{c.SiteId}'.");
-            if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Problems.NotFound($"Study '{studyId}'");
-            if (await Locks.LockGuard.Check(session, studyId, Locks.WriteKind.Data, ct) is { } locked) return locked;
-            var id = Casebook.IdFor(studyId, c.SubjectNumber);
-            if (await session.Events.FetchStreamStateAsync(id, ct) is not null)
-                return Problems.Conflict($"Subject number {c.SubjectNumber} is already used in study {studyId}.");
-
-            var decision = Decide(study, c);
-            if (decision.Rejection is { } rejection) return rejection.ToProblem();
-            var now = clock.GetUtcNow();
-            var enrolled = (SubjectEnrolled)decision.Events[0];
-            var empty = new Casebook { Id = id, StudyId = studyId, SiteId = c.SiteId, SubjectNumber = c.SubjectNumber, Enrolment = enrolled };
-            // The enrolment form itself is checked like every later form: on the casebook it creates.
-            var (events, after, refusal) = SubjectCommands.Check(empty, study, [], actor.Username, now);
-            if (refusal is not null) return refusal;
-            session.Events.StartStream<Casebook>(id, [enrolled, .. events]);
-            if (c.CommandId is { } commandId) session.CausationId = commandId.ToString();
-            await session.SaveChangesAsync(ct);
-            return Results.Created($"/studies/{studyId}/subjects/{c.SubjectNumber}", await session.LoadAsync<Casebook>(id, ct));
-        })
+            (await Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, c, http.RequestAborted)).ToHttp())
         .Validated<EnrolSubject>()
         .WithTags("Enrolment");
 }

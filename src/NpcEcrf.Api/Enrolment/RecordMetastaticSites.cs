@@ -1,10 +1,10 @@
 using FluentValidation;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Enrolment;
 
-/// <summary>Liver is its own field: it is the prognostic factor of the study's Cox model.</summary>
-public sealed record RecordMetastaticSites(bool Liver, bool Lung, bool Bone, bool DistantLymphNodes, string[]? Other, long? Version = null, Guid? CommandId = null) : ISubjectCommand
+/// <summary>Every site is answered yes or no: a missing (or misspelt) site is refused, never read as "no".</summary>
+public sealed record RecordMetastaticSites(bool Liver, bool Lung, bool Bone, bool DistantLymphNodes, string[]? Other = null, long? Version = null, Guid? CommandId = null) : ISubjectCommand
 {
     public sealed class Validator : AbstractValidator<RecordMetastaticSites>
     {
@@ -12,7 +12,7 @@ public sealed record RecordMetastaticSites(bool Liver, bool Lung, bool Bone, boo
     }
 
     public static Infrastructure.Decision Decide(SubjectContext s, RecordMetastaticSites c) =>
-        SubjectRoutes.Once(s.Casebook.MetastaticSites, "metastatic sites", new MetastaticSitesRecorded(c.Liver, c.Lung, c.Bone, c.DistantLymphNodes, c.Other ?? []));
+        CasebookCommands.Once(s.Casebook.MetastaticSites, "metastatic sites", new MetastaticSitesRecorded(c.Liver, c.Lung, c.Bone, c.DistantLymphNodes, c.Other ?? []));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordMetastaticSites>("/metastatic-sites", Decide, tag: "Enrolment");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordMetastaticSites>("/metastatic-sites", Decide, "Enrolment");
 }

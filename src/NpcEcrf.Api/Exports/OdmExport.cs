@@ -11,7 +11,7 @@ using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Signatures;
 using NpcEcrf.Api.SourceDataVerification;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.TamperEvidence;
 
 namespace NpcEcrf.Api.Exports;
@@ -32,10 +32,10 @@ public static class OdmExport
     public static async Task<string> Write(IQuerySession session, string studyId, DateTimeOffset now, CancellationToken ct)
     {
         var study = await session.LoadAsync<Study>(Study.IdFor(studyId), ct) ?? throw new InvalidOperationException($"No study {studyId}");
-        var casebooks = await session.Query<Subjects.Casebook>().Where(c => c.StudyId == studyId).ToListAsync(ct);
+        var casebooks = await session.Query<Casebooks.Casebook>().Where(c => c.StudyId == studyId).ToListAsync(ct);
         var users = await session.Query<UserAccount>().ToListAsync(ct);
         var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(ct);
-        var streams = new List<(Subjects.Casebook Casebook, IReadOnlyList<IEvent> Events)>();
+        var streams = new List<(Casebooks.Casebook Casebook, IReadOnlyList<IEvent> Events)>();
         foreach (var c in casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal))
             streams.Add((c, await session.Events.FetchStreamAsync(c.Id, token: ct)));
 
@@ -47,9 +47,12 @@ public static class OdmExport
             foreach (var (casebook, events) in streams)
             {
                 var first = true;
+                Casebooks.Casebook? before = null;
                 foreach (var e in events)
                 {
-                    if (Transaction(e) is not { } t) continue;
+                    var t = Transaction(e, before);
+                    before = CasebookEvolution.Evolve(before, e.StreamId, e.Data, new EventMeta(e.Version, e.UserName, e.Timestamp));
+                    if (t is null) continue;
                     w.WriteStartElement("SubjectData", Namespace);
                     w.WriteAttributeString("SubjectKey", casebook.SubjectNumber);
                     w.WriteAttributeString("TransactionType", first ? "Insert" : "Update");
@@ -221,7 +224,7 @@ public static class OdmExport
     private sealed record Txn(string? Form, bool Update, IReadOnlyList<(string Path, string Value)> Values, string? Annotation);
 
     /// <summary>Which form an event fills (with its values), or the annotation it becomes; null for events ODM does not carry.</summary>
-    private static Txn? Transaction(IEvent e)
+    private static Txn? Transaction(IEvent e, Casebooks.Casebook? before)
     {
         switch (e.Data)
         {
@@ -238,35 +241,11 @@ public static class OdmExport
             case SourceDataVerificationRevoked r:
                 return new Txn(null, false, [], $"Verification of {r.Form}{(r.Field is null ? "" : "." + r.Field)} revoked: changed at version {r.ChangedAtVersion}.");
         }
-        if (FormOf(e.Data) is not { } form) return null;
-        var values = Flatten(JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), CasebookForms.Json), "").ToList();
-        return new Txn(form, e.Data is AdverseEvents.AdverseEventGradeChanged or AdverseEvents.AdverseEventResolved, values, null);
+        if (FormCatalogue.ForEvent(e.Data.GetType()) is not var (definition, binding) || before is null && e.Data is not Enrolment.SubjectEnrolled) return null;
+        var form = definition.Ref(binding.Key(e.Data, before ?? new Casebooks.Casebook())).ToString();
+        var values = Flatten(JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), CasebookJson.Options), "").ToList();
+        return new Txn(form, before?.Entry(FormRef.Parse(form)) is not null, values, null);
     }
-
-    private static string? FormOf(object data) => data switch
-    {
-        Enrolment.SubjectEnrolled => CasebookForms.Enrolment,
-        Enrolment.DemographicsRecorded => CasebookForms.Demographics,
-        Enrolment.EcogRecorded => CasebookForms.Ecog,
-        Enrolment.DiseaseStatusRecorded => CasebookForms.DiseaseStatus,
-        Enrolment.MetastaticSitesRecorded => CasebookForms.MetastaticSites,
-        Enrolment.PriorTherapyRecorded => CasebookForms.PriorTherapy,
-        Dosing.FirstDoseGiven => CasebookForms.FirstDose,
-        Dosing.CycleRecorded c => CasebookForms.Cycle(c.CycleNumber),
-        Dosing.DoseChanged d => CasebookForms.DoseChange(d.ChangeId),
-        Dosing.DosingInterrupted i => CasebookForms.Interruption(i.InterruptionId),
-        Dosing.DosingResumed r => CasebookForms.Resumption(r.InterruptionId),
-        Dosing.TreatmentDiscontinued => CasebookForms.Discontinuation,
-        TumourAssessments.BaselineLesionsRecorded => CasebookForms.BaselineLesions,
-        TumourAssessments.TumourAssessed a => CasebookForms.TumourAssessment(a.AssessmentId),
-        AdverseEvents.AdverseEventReported a => CasebookForms.AdverseEvent(a.AdverseEventId),
-        AdverseEvents.AdverseEventGradeChanged a => CasebookForms.AdverseEvent(a.AdverseEventId),
-        AdverseEvents.AdverseEventResolved a => CasebookForms.AdverseEvent(a.AdverseEventId),
-        Survival.ContactRecorded c => $"contact/{c.Date:yyyyMMdd}",
-        Survival.DeathRecorded => CasebookForms.Death,
-        Survival.LostToFollowUp => CasebookForms.LostToFollowUp,
-        _ => null,
-    };
 
     private static IEnumerable<(string, string)> Flatten(JsonNode? node, string path) => node switch
     {
@@ -284,7 +263,7 @@ public static class OdmExport
         Ref(w, "UserRef", "UserOID", UserOid(e.UserName ?? "system"));
         Ref(w, "LocationRef", "LocationOID", siteId);
         w.WriteElementString("DateTimeStamp", Namespace, e.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"));
-        if (e.GetHeader(SubjectCommands.ReasonHeader)?.ToString() is { Length: > 0 } reason) w.WriteElementString("ReasonForChange", Namespace, reason);
+        if (e.GetHeader(CommandPipeline.ReasonHeader)?.ToString() is { Length: > 0 } reason) w.WriteElementString("ReasonForChange", Namespace, reason);
         w.WriteElementString("SourceID", Namespace, $"mt_events stream {e.StreamId} version {e.Version} ({EventTypes.Alias(e.Data.GetType())}); correlation {e.CorrelationId}");
         w.WriteEndElement();
     }

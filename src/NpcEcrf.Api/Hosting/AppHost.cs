@@ -8,7 +8,7 @@ using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Locks;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Marten;
@@ -55,7 +55,7 @@ public static class AppHost
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));
         customise?.Invoke(builder);
 
         var app = builder.Build();

@@ -9,7 +9,7 @@ public static class AccountCommands
     public static async Task<IResult> Run(IDocumentSession session, string username, Func<UserAccount, Decision> decide, CancellationToken ct)
     {
         var (account, rejection) = await Apply(session, username, decide, ct);
-        return rejection?.ToProblem() ?? Results.Ok(UserView.Of(account!));
+        return rejection?.ToHttp() ?? Results.Ok(UserView.Of(account!));
     }
 
     public static async Task<(UserAccount? Account, Rejection? Rejection)> Apply(

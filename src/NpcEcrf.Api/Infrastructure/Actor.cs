@@ -32,6 +32,9 @@ public sealed record Actor(string Username, string PrintedName, IReadOnlySet<str
     /// <summary>Auditors (and admins, who run the installation) see every site; everyone else their own.</summary>
     public bool CanSeeSite(string siteId) => Has(Infrastructure.Roles.Auditor, Infrastructure.Roles.Admin) || Sites.Contains(siteId);
 
+    /// <summary>The operator at the installation's command line, who runs it with every role.</summary>
+    public static Actor Operator(string username) => new(username, username, Infrastructure.Roles.All.ToHashSet(), new HashSet<string>());
+
     public static Actor From(ClaimsPrincipal user) => new(
         user.FindFirstValue(ClaimNames.Subject) ?? user.Identity?.Name ?? "anonymous",
         user.FindFirstValue(ClaimNames.Name) ?? user.FindFirstValue(ClaimNames.Subject) ?? "anonymous",

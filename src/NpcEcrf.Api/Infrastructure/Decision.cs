@@ -1,19 +1,15 @@
 namespace NpcEcrf.Api.Infrastructure;
 
-public enum RejectionKind { Invalid, Conflict, NotFound }
+public enum RejectionKind { Invalid, Conflict, NotFound, Forbidden }
 
-/// <summary>Why a command was refused, in domain terms; endpoints turn it into problem details.</summary>
-public sealed record Rejection(RejectionKind Kind, string Message, string? Field = null)
+/// <summary>Why a command was refused, in domain terms; the edges (HTTP, command line) say it their way.</summary>
+public sealed record Rejection(RejectionKind Kind, string Message, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
-    public static Rejection Invalid(string field, string message) => new(RejectionKind.Invalid, message, field);
+    public static Rejection Invalid(string field, string message) => new(RejectionKind.Invalid, message, new Dictionary<string, string[]> { [field] = [message] });
+    public static Rejection Invalid(IReadOnlyDictionary<string, string[]> errors, string title) => new(RejectionKind.Invalid, title, errors);
     public static Rejection Conflict(string message) => new(RejectionKind.Conflict, message);
-
-    public IResult ToProblem() => Kind switch
-    {
-        RejectionKind.Invalid => Problems.Validation(Field ?? "", Message),
-        RejectionKind.NotFound => Problems.NotFound(Message),
-        _ => Problems.Conflict(Message),
-    };
+    public static Rejection NotFound(string what) => new(RejectionKind.NotFound, what);
+    public static Rejection Forbidden(string why) => new(RejectionKind.Forbidden, why);
 }
 
 /// <summary>The outcome of a pure decision: the events to append, or why nothing may be appended.</summary>
@@ -22,4 +18,18 @@ public sealed record Decision(IReadOnlyList<object> Events, Rejection? Rejection
     public static Decision Accept(params object[] events) => new(events);
     public static Decision Reject(Rejection rejection) => new([], rejection);
     public static implicit operator Decision(Rejection rejection) => Reject(rejection);
+}
+
+/// <summary>What became of a command, whatever asked for it.</summary>
+public abstract record CommandOutcome
+{
+    /// <summary>Written (or, for a retried command id, written before): the answer and the stream version it reflects.</summary>
+    public sealed record Accepted(object Answer, long Version, string? CreatedAt = null) : CommandOutcome;
+    public sealed record Rejected(Rejection Rejection) : CommandOutcome;
+    /// <summary>What the user saw changed since: nothing was written.</summary>
+    public sealed record Stale(long Expected, long Current) : CommandOutcome;
+    /// <summary>A database lock refuses the write.</summary>
+    public sealed record Locked(Locks.DatabaseLock Lock) : CommandOutcome;
+
+    public static implicit operator CommandOutcome(Rejection rejection) => new Rejected(rejection);
 }

@@ -9,10 +9,10 @@ namespace NpcEcrf.Api.Infrastructure;
 public static class Problems
 {
     public static IResult Validation(IEnumerable<ValidationFailure> failures) =>
-        Results.ValidationProblem(failures.ToDictionary(), title: "The data failed its edit checks.");
+        Results.ValidationProblem(failures.ToDictionary(), title: "The request is not valid.");
 
     public static IResult Validation(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The data failed its edit checks.");
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");
 
     public static IResult NotFound(string what) => Results.Problem(title: $"{what} was not found.", statusCode: StatusCodes.Status404NotFound);
 
@@ -20,6 +20,14 @@ public static class Problems
 
     public static IResult Conflict(string title, string? detail = null, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict, extensions: extensions);
+
+    public static IResult Locked(Locks.DatabaseLock blocking) => Results.Problem(
+        title: $"The database is locked ({blocking.Kind.ToString().ToLowerInvariant()} lock '{blocking.Name}').",
+        detail: blocking.Kind == Locks.LockKind.Soft
+            ? "Under a soft lock no data may change; data queries can still be answered and closed. A data manager unlocks with a reason."
+            : "Under a hard lock nothing may change. A data manager unlocks with a reason.",
+        statusCode: StatusCodes.Status423Locked,
+        extensions: new Dictionary<string, object?> { ["lock"] = blocking.Name, ["lockId"] = blocking.Id });
 
     public static IResult StaleVersion(long expected, long current) => Conflict(
         "The record changed since you read it.",
@@ -32,11 +40,20 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (exception is BadHttpRequestException { InnerException: JsonException json })
+        {
+            var (field, message) = StrictJson.Describe(json);
+            context.Response.StatusCode = 400;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+                    { Status = 400, Title = "The request body does not fit this form." },
+            });
+        }
         var (status, title, detail) = exception switch
         {
-            BadHttpRequestException { InnerException: JsonException json } =>
-                (400, "The request body is not valid JSON for this form.", $"{json.Message}"),
-            BadHttpRequestException bad => (400, "The request could not be read.", bad.Message),
+            BadHttpRequestException => (400, "The request could not be read.", "Send a JSON body with the form's fields (Content-Type: application/json)."),
             ExistingStreamIdCollisionException => (409, "That record already exists.", (string?)null),
             _ when Conflicts.IsConcurrencyConflict(exception) =>
                 (409, "The record changed while you were saving.", "Reload and enter your change again. Nothing was saved."),

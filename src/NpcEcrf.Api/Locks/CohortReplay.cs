@@ -2,7 +2,7 @@ using JasperFx.Events;
 using Marten;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Locks;
 
@@ -25,9 +25,9 @@ public static class CohortReplay
             .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e.Data is SiteAdded added ? acc.Apply(added) : acc))
             .FirstOrDefault();
         if (study is null) return null;
-        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookReplay.Build(s)!);
+        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookEvolution.Build(s)!);
         var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
-            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => (DataQuery)((dynamic)q).Apply((dynamic)e)));
+            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e)));
         return CohortSnapshot.Build(study, casebooks, queries, cutoff, highWaterMark);
     }
 }

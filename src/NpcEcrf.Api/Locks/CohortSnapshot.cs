@@ -1,10 +1,15 @@
+using NpcEcrf.Api.AdverseEvents;
+using NpcEcrf.Api.Dosing;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Survival;
+using NpcEcrf.Api.TumourAssessments;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NpcEcrf.Api.Clinical;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.TamperEvidence;
 
 namespace NpcEcrf.Api.Locks;
@@ -25,7 +30,7 @@ public sealed record SubjectSnapshot(
 /// <summary>The frozen cohort a lock (or an as-of request) analyses.</summary>
 public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWaterMark, IReadOnlyList<Site> Sites, IReadOnlyList<SubjectSnapshot> Subjects)
 {
-    private static readonly JsonSerializerOptions Json = CasebookForms.Json;
+    private static readonly JsonSerializerOptions Json = CasebookJson.Options;
 
     /// <summary>Canonical JSON (sorted keys, no spacing): what the hash is taken over and what is stored.</summary>
     public string CanonicalJson() => EventSeal.Canonical(JsonSerializer.Serialize(this, Json));
@@ -51,7 +56,7 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
         var firstDose = c.FirstDose is { } fd && fd.Date <= cutoff ? fd : null;
         var cycles = c.Cycles.Where(x => x.StartDate <= cutoff).OrderBy(x => x.CycleNumber).ToList();
         var doseChanges = c.DoseChanges.Where(d => d.Date <= cutoff).OrderBy(d => d.Date).ToList();
-        var visits = c.Baseline is null ? [] : Recist.Evaluate(c.Baseline, c.Assessments.Where(a => a.Date <= cutoff));
+        var visits = c.Baseline is not { } baseline ? [] : Recist.Evaluate(baseline, c.Assessments.Where(a => a.Date <= cutoff));
         var death = c.Death is { } dd && dd.Date <= cutoff ? dd.Date : (DateOnly?)null;
         var discontinued = c.Discontinuation is { } dc && dc.Date <= cutoff ? dc : null;
         var knownAlive = new[] { c.Enrolment.EnrolmentDate }
@@ -81,6 +86,6 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
             firstDose is null ? null : TimeToEvent.Pfs(firstDose.Date, visits, death, cutoff),
             firstDose is null ? null : TimeToEvent.Os(firstDose.Date, death, knownAlive, cutoff),
             cycles.Count == 0 ? firstDose?.Date : cycles[^1].StartDate.AddDays(13),
-            adverseEvents, openQueries, c.SignatureStatus.State);
+            adverseEvents, openQueries, CasebookView.SignatureOf(c).State);
     }
 }

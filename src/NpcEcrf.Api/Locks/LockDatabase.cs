@@ -2,12 +2,11 @@ using FluentValidation;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Locks;
 
 /// <summary>A data manager freezes the study: the cohort at this moment's high-water mark and the clinical cut-off, hashed.</summary>
-public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, string Reason, LockKind Kind = LockKind.Hard)
+public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, string Reason, LockKind Kind = LockKind.Hard, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<LockDatabase>
     {
@@ -20,31 +19,53 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         }
     }
 
-    public static async Task<(DatabaseLock? Lock, IResult? Refusal)> Execute(IDocumentSession session, LockDatabase c, DateTimeOffset now, CancellationToken ct)
+    public static Decision Decide(Study study, LockDatabase c, bool anotherInForce, DateTimeOffset now, long highWaterMark, string snapshotHash)
     {
-        if (await session.LoadAsync<Study>(Study.IdFor(c.StudyId), ct) is null) return (null, Problems.NotFound($"Study '{c.StudyId}'"));
-        if (c.Cutoff > DateOnly.FromDateTime(now.UtcDateTime)) return (null, Problems.Validation("cutoff", "The data cut-off cannot be in the future."));
-        var id = DatabaseLock.IdFor(c.StudyId, c.Name);
-        if (await session.Events.FetchStreamStateAsync(id, ct) is not null) return (null, Problems.Conflict($"A lock named '{c.Name}' already exists; locks never change. Choose a new name."));
-        if (await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == c.StudyId && l.UnlockedAt == null, ct))
-            return (null, Problems.Conflict("Another lock is in force; unlock it (with a reason) before declaring a new one."));
+        if (c.Cutoff > study.Today(study.Sites.FirstOrDefault()?.SiteId ?? "", now)) return Rejection.Invalid("cutoff", "The data cut-off cannot be in the future.");
+        if (anotherInForce) return Rejection.Conflict("Another lock is in force; unlock it (with a reason) before declaring a new one.");
+        return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now));
+    }
 
-        var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
-        var snapshot = (await CohortReplay.Snapshot(session, c.StudyId, c.Cutoff, highWaterMark, ct))!;
-        var json = snapshot.CanonicalJson();
-        session.Events.StartStream<DatabaseLock>(id, new DatabaseLocked(c.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, CohortSnapshot.Hash(json), now));
-        session.Store(new LockSnapshot(id, json));
-        await session.SaveChangesAsync(ct);
-        return (await session.LoadAsync<DatabaseLock>(id, ct), null);
+    /// <summary>
+    /// One lock in force per study, kept by the event store: every lock also appends to the study's stream at the version
+    /// it read, so of two concurrent locks one commits and the other is retried and refused.
+    /// </summary>
+    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, LockDatabase c, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Study>(Study.IdFor(c.StudyId), ct) is null) return Rejection.NotFound($"Study '{c.StudyId}'");
+        var id = DatabaseLock.IdFor(c.StudyId, c.Name);
+        LockSnapshot? snapshot = null;
+        return await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
+        {
+            StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], CommandId = c.CommandId, StartsStream = true,
+            AlreadyExists = $"A lock named '{c.Name}' already exists; locks never change. Choose a new name.", CreatedAt = $"/locks/{id}",
+            DecideAsync = async _ =>
+            {
+                var studyStream = await session.Events.FetchForWriting<Study>(Study.IdFor(c.StudyId), ct);
+                var study = studyStream.Aggregate!;
+                var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
+                var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
+                var json = (await CohortReplay.Snapshot(session, study.StudyId, c.Cutoff, highWaterMark, ct))!.CanonicalJson();
+                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json));
+                if (decision.Rejection is null)
+                {
+                    studyStream.AppendOne(new StudyLockDeclared(c.Name));
+                    snapshot = new LockSnapshot(id, json);
+                }
+                return decision;
+            },
+            Alongside = (s, _, _) =>
+            {
+                s.Store(snapshot!);
+                return Task.FromResult<Rejection?>(null);
+            },
+            Answer = l => l,
+        }, ct);
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/locks", async (LockDatabase c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        {
-            if (!Actor.From(http.User).Has(Roles.DataManager)) return Problems.Forbidden("Data managers lock the database.");
-            var (locked, refusal) = await Execute(session, c, clock.GetUtcNow(), http.RequestAborted);
-            return refusal ?? Results.Json(locked, CasebookForms.Json, statusCode: StatusCodes.Status201Created);
-        })
+            (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted)).ToHttp())
         .Validated<LockDatabase>()
         .WithTags("Locks");
 }

@@ -1,5 +1,4 @@
 using Marten;
-using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Locks;
 
@@ -8,16 +7,10 @@ public enum WriteKind { Data, Review }
 
 public static class LockGuard
 {
-    public static async Task<IResult?> Check(IQuerySession session, string studyId, WriteKind kind, CancellationToken ct)
+    /// <summary>The lock that refuses this kind of write to the study, if any. Give the study's canonical id (Study.StudyId).</summary>
+    public static async Task<DatabaseLock?> Blocking(IQuerySession session, string studyId, WriteKind kind, CancellationToken ct)
     {
         var locks = await session.Query<DatabaseLock>().Where(l => l.StudyId == studyId && l.UnlockedAt == null).ToListAsync(ct);
-        var blocking = locks.FirstOrDefault(l => l.Kind == LockKind.Hard || kind == WriteKind.Data);
-        return blocking is null ? null : Results.Problem(
-            title: $"The database is locked ({blocking.Kind.ToString().ToLowerInvariant()} lock '{blocking.Name}').",
-            detail: blocking.Kind == LockKind.Soft
-                ? "Under a soft lock no data may change; data queries can still be answered and closed. A data manager unlocks with a reason."
-                : "Under a hard lock nothing may change. A data manager unlocks with a reason.",
-            statusCode: StatusCodes.Status423Locked,
-            extensions: new Dictionary<string, object?> { ["lock"] = blocking.Name, ["lockId"] = blocking.Id });
+        return locks.FirstOrDefault(l => l.Kind == LockKind.Hard || kind == WriteKind.Data);
     }
 }

@@ -1,6 +1,6 @@
 using Marten;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Locks;
 
@@ -40,13 +40,13 @@ public static class ReadLocks
         var locks = app.MapGroup("/locks").WithTags("Locks")
             .RequireAuthorization(p => p.RequireRole(LockReaders));
         locks.MapGet("", async (string? studyId, IQuerySession session, CancellationToken ct) =>
-            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookForms.Json));
+            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options));
         locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
-            await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookForms.Json) : Problems.NotFound($"Lock '{lockRef}'"));
+            await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
         locks.MapGet("/{lockRef}/snapshot", async (string lockRef, IQuerySession session, CancellationToken ct) =>
             await Find(session, lockRef, ct) is { } l && await session.LoadAsync<LockSnapshot>(l.Id, ct) is { } s
                 ? Results.Text(s.CanonicalJson, "application/json") : Problems.NotFound($"Lock '{lockRef}'"));
         locks.MapGet("/{lockRef}/verify", async (string lockRef, IQuerySession session, CancellationToken ct) =>
-            await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookForms.Json) : Problems.NotFound($"Lock '{lockRef}'"));
+            await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
     }
 }

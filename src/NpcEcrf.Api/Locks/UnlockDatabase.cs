@@ -1,12 +1,11 @@
 using FluentValidation;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Locks;
 
 /// <summary>Unlocking needs a reason and is itself an audited event; the lock's snapshot stays as it was.</summary>
-public sealed record UnlockDatabase(string Reason)
+public sealed record UnlockDatabase(string Reason, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<UnlockDatabase>
     {
@@ -16,19 +15,18 @@ public sealed record UnlockDatabase(string Reason)
     public static Decision Decide(DatabaseLock l, UnlockDatabase c, DateTimeOffset now) =>
         l.InForce ? Decision.Accept(new DatabaseUnlocked(c.Reason, now)) : Rejection.Conflict($"Lock '{l.Name}' is not in force.");
 
+    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, string lockRef, UnlockDatabase c, DateTimeOffset now, CancellationToken ct) =>
+        await ReadLocks.Find(session, lockRef, ct) is not { } found
+            ? Rejection.NotFound($"Lock '{lockRef}'")
+            : await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
+            {
+                StreamId = found.Id, What = $"Lock '{lockRef}'", Roles = [Roles.DataManager], CommandId = c.CommandId,
+                Decide = l => Decide(l!, c, now), ReasonForChange = c.Reason, Answer = l => l,
+            }, ct);
+
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/locks/{lockRef}/unlock", async (string lockRef, UnlockDatabase c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        {
-            if (!Actor.From(http.User).Has(Roles.DataManager)) return Problems.Forbidden("Data managers unlock the database.");
-            if (await ReadLocks.Find(session, lockRef, http.RequestAborted) is not { } found) return Problems.NotFound($"Lock '{lockRef}'");
-            var stream = await session.Events.FetchForWriting<DatabaseLock>(found.Id, http.RequestAborted);
-            var decision = Decide(stream.Aggregate!, c, clock.GetUtcNow());
-            if (decision.Rejection is { } rejection) return rejection.ToProblem();
-            stream.AppendMany(decision.Events);
-            session.SetHeader(SubjectCommands.ReasonHeader, c.Reason);
-            await session.SaveChangesAsync(http.RequestAborted);
-            return Results.Json(await session.LoadAsync<DatabaseLock>(found.Id, http.RequestAborted), CasebookForms.Json);
-        })
+            (await Run(session, Actor.From(http.User), lockRef, c, clock.GetUtcNow(), http.RequestAborted)).ToHttp())
         .Validated<UnlockDatabase>()
         .WithTags("Locks");
 }

@@ -1,8 +1,8 @@
 using FluentValidation;
 using Marten;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Signatures;
 
@@ -23,9 +23,9 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
 
     public static Decision Decide(SubjectContext s, SignCasebook c, UserAccount signer, DateTimeOffset now)
     {
-        if (s.Casebook.MissingForms is { Count: > 0 } missing)
+        if (CasebookView.MissingForms(s.Casebook) is { Count: > 0 } missing)
             return Rejection.Invalid("casebook", $"The casebook is incomplete; missing: {string.Join(", ", missing)}.");
-        if (s.Casebook.SignatureStatus.State == SignatureState.Signed)
+        if (CasebookView.SignatureOf(s.Casebook).State == SignatureState.Signed)
             return Rejection.Conflict("The casebook is already signed at this version.");
         return Decision.Accept(new CasebookSigned(signer.Username, signer.PrintedName, c.Meaning, s.Casebook.Version, now));
     }
@@ -42,7 +42,9 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
                     await SharedStreamAppend.Append(session.DocumentStore, signer.Id, new AuthenticationFailed("signature"), actor.Username, session.CorrelationId, http.RequestAborted);
                 return Results.Problem(title: "Re-authentication failed: wrong password. Nothing was signed.", statusCode: StatusCodes.Status401Unauthorized);
             }
-            return await SubjectCommands.Run(http, session, studyId, subjectNumber, c, (s, cmd) => Decide(s, cmd, signer, clock.GetUtcNow()), roles: [Roles.Investigator], writeKind: Locks.WriteKind.Review);
+            var now = clock.GetUtcNow();
+            return (await CasebookCommands.Run(session, actor, now, studyId, subjectNumber, c, SubjectRoutes.IfMatch(http), (s, cmd) => Decide(s, cmd, signer, now),
+                new CasebookWrite([Roles.Investigator], Locks.WriteKind.Review), http.RequestAborted)).ToHttp();
         })
         .Validated<SignCasebook>()
         .WithTags("Signatures");

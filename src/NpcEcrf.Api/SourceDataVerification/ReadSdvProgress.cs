@@ -1,6 +1,6 @@
 using Marten;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.SourceDataVerification;
 
@@ -12,7 +12,7 @@ public static class ReadSdvProgress
     /// <summary>A form counts as verified while a whole-form verification of it stands.</summary>
     public static SubjectProgress Of(Casebook c)
     {
-        var entered = c.FormVersions.Select(f => f.Form).ToList();
+        var entered = c.Forms.Select(f => f.Form.ToString()).ToList();
         var verified = entered.Where(form => c.Verifications.Any(v => v.Active && v.Form == form && v.Field is null)).ToHashSet();
         return new SubjectProgress(c.SubjectNumber, entered.Count, verified.Count, entered.Where(f => !verified.Contains(f)).Order().ToList());
     }
@@ -27,7 +27,7 @@ public static class ReadSdvProgress
                 var subjects = g.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal).Select(Of).ToList();
                 int entered = subjects.Sum(s => s.FormsEntered), verified = subjects.Sum(s => s.FormsVerified);
                 return new SiteProgress(g.Key, entered, verified, entered == 0 ? 0 : Math.Round(100.0 * verified / entered, 1), subjects);
-            }), CasebookForms.Json);
+            }), CasebookJson.Options);
         })
         .WithTags("Source data verification");
 }

@@ -1,11 +1,11 @@
 using FluentValidation;
 using Marten;
-using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Studies;
 
-public sealed record AddSite(string SiteId, string Name)
+/// <summary>A site joins a study, with the IANA time zone its clinic keeps ("Asia/Shanghai"); UTC when not given.</summary>
+public sealed record AddSite(string SiteId, string Name, string? TimeZone = null, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<AddSite>
     {
@@ -13,24 +13,23 @@ public sealed record AddSite(string SiteId, string Name)
         {
             RuleFor(c => c.SiteId).NotEmpty().MaximumLength(64).Matches("^[A-Za-z0-9_-]+$");
             RuleFor(c => c.Name).NotEmpty().MaximumLength(300);
+            RuleFor(c => c.TimeZone).Must(z => z is null || TimeZoneInfo.TryFindSystemTimeZoneById(z, out _))
+                .WithMessage(c => $"'{c.TimeZone}' is not a known time zone (use an IANA name such as Asia/Shanghai).");
         }
     }
 
     public static Decision Decide(Study study, AddSite c) =>
-        study.HasSite(c.SiteId) ? Rejection.Conflict($"Site '{c.SiteId}' is already part of the study.") : Decision.Accept(new SiteAdded(c.SiteId, c.Name));
+        study.Sites.Any(s => string.Equals(s.SiteId, c.SiteId, StringComparison.OrdinalIgnoreCase))
+            ? Rejection.Conflict($"Site '{c.SiteId}' is already part of the study.")
+            : Decision.Accept(new SiteAdded(c.SiteId, c.Name, c.TimeZone));
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/studies/{studyId}/sites", async (string studyId, AddSite c, IDocumentSession session, CancellationToken ct) =>
-        {
-            var stream = await session.Events.FetchForWriting<Study>(Study.IdFor(studyId), ct);
-            if (stream.Aggregate is null) return Problems.NotFound($"Study '{studyId}'");
-            var decision = Decide(stream.Aggregate, c);
-            if (decision.Rejection is { } r) return r.ToProblem();
-            stream.AppendMany(decision.Events);
-            await session.SaveChangesAsync(ct);
-            return Results.Ok(await session.LoadAsync<Study>(stream.Id, ct));
-        })
+        .MapPost("/studies/{studyId}/sites", async (string studyId, AddSite c, HttpContext http, IDocumentSession session) =>
+            (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
+            {
+                StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = [Roles.Admin], CommandId = c.CommandId,
+                Decide = study => Decide(study!, c), Answer = study => study,
+            }, http.RequestAborted)).ToHttp())
         .Validated<AddSite>()
-        .RequireAuthorization(Policies.Admin)
         .WithTags("Studies");
 }

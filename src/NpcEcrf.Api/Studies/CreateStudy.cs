@@ -1,11 +1,10 @@
 using FluentValidation;
 using Marten;
-using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Studies;
 
-public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsMg)
+public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsMg, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<CreateStudy>
     {
@@ -18,16 +17,16 @@ public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsM
         }
     }
 
+    public static Decision Decide(CreateStudy c) => Decision.Accept(new StudyCreated(c.StudyId, c.Title, c.DoseLevelsMg.Distinct().ToArray()));
+
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/studies", async (CreateStudy c, IDocumentSession session, CancellationToken ct) =>
-        {
-            var id = Study.IdFor(c.StudyId);
-            if (await session.Events.FetchStreamStateAsync(id, ct) is not null) return Problems.Conflict($"Study '{c.StudyId}' already exists.");
-            session.Events.StartStream<Study>(id, new StudyCreated(c.StudyId, c.Title, c.DoseLevelsMg.Distinct().ToArray()));
-            await session.SaveChangesAsync(ct);
-            return Results.Created($"/studies/{c.StudyId}", await session.LoadAsync<Study>(id, ct));
-        })
+        .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session) =>
+            (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
+            {
+                StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = [Roles.Admin], CommandId = c.CommandId,
+                StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
+                Decide = _ => Decide(c), Answer = study => study,
+            }, http.RequestAborted)).ToHttp())
         .Validated<CreateStudy>()
-        .RequireAuthorization(Policies.Admin)
         .WithTags("Studies");
 }

@@ -5,17 +5,30 @@ using JasperFx.Events;
 namespace NpcEcrf.Api.Studies;
 
 public sealed record StudyCreated(string StudyId, string Title, int[] DoseLevelsMg);
-public sealed record SiteAdded(string SiteId, string Name);
+/// <summary>A site joins the study; its IANA time zone says what "today" is there (UTC when not given).</summary>
+public sealed record SiteAdded(string SiteId, string Name, string? TimeZone = null);
 
-public sealed record Site(string SiteId, string Name);
+/// <summary>A lock was declared on the study: recorded on the study's stream so concurrent locks cannot both commit.</summary>
+public sealed record StudyLockDeclared(string LockName);
+
+public sealed record Site(string SiteId, string Name, string TimeZone = "UTC");
 
 /// <summary>A study and its sites; the protocol's dose levels drive the dosing edit checks.</summary>
 public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<int> DoseLevelsMg, IReadOnlyList<Site> Sites, long Version)
 {
     public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, e.Data.DoseLevelsMg, [], 0);
-    public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name)] };
+    public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name, e.TimeZone ?? "UTC")] };
+
+    public Study Apply(StudyLockDeclared _) => this;
 
     public bool HasSite(string siteId) => Sites.Any(s => s.SiteId == siteId);
+
+    /// <summary>The site's own date at this moment: a date in the future is judged by the clinic's calendar.</summary>
+    public DateOnly Today(string siteId, DateTimeOffset now)
+    {
+        var zone = Sites.FirstOrDefault(s => s.SiteId == siteId)?.TimeZone ?? "UTC";
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
+    }
 
     public static Guid IdFor(string studyId) => StableIds.For("study", studyId);
 }

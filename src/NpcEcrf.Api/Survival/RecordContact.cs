@@ -1,6 +1,6 @@
 using FluentValidation;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Survival;
 
@@ -9,14 +9,10 @@ public sealed record RecordContact(DateOnly Date, string Method, long? Version =
 {
     public sealed class Validator : AbstractValidator<RecordContact>
     {
-        public Validator() => RuleFor(c => c.Method).NotEmpty().MaximumLength(40);
+        public Validator() => RuleFor(c => c.Method).MaximumLength(40);
     }
 
-    public static Decision Decide(SubjectContext s, RecordContact c)
-    {
-        if (s.Casebook.Death is { } death) return Rejection.Invalid("date", $"The subject died on {death.Date:yyyy-MM-dd}; no later contact is possible.");
-        return Decision.Accept(new ContactRecorded(c.Date, c.Method));
-    }
+    public static Decision Decide(SubjectContext s, RecordContact c) => Decision.Accept(new ContactRecorded(c.Date, c.Method));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordContact>("/contacts", Decide, tag: "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordContact>("/contacts", Decide, "Survival");
 }

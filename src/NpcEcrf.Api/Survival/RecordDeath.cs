@@ -1,6 +1,6 @@
 using FluentValidation;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Survival;
 
@@ -8,12 +8,10 @@ public sealed record RecordDeath(DateOnly Date, string Cause, long? Version = nu
 {
     public sealed class Validator : AbstractValidator<RecordDeath>
     {
-        public Validator() => RuleFor(c => c.Cause).NotEmpty().MaximumLength(300);
+        public Validator() => RuleFor(c => c.Cause).MaximumLength(300);
     }
 
-    // "Death before the last contact" is a casebook-wide edit check, so corrections are held to it too.
-    public static Decision Decide(SubjectContext s, RecordDeath c) =>
-        SubjectRoutes.Once(s.Casebook.Death, "death", new DeathRecorded(c.Date, c.Cause));
+    public static Decision Decide(SubjectContext s, RecordDeath c) => CasebookCommands.Once(s.Casebook.Death, "death", new DeathRecorded(c.Date, c.Cause));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordDeath>("/death", Decide, tag: "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordDeath>("/death", Decide, "Survival");
 }

@@ -1,6 +1,6 @@
 using FluentValidation;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.Survival;
 
@@ -8,13 +8,11 @@ public sealed record RecordLostToFollowUp(DateOnly LastKnownAliveDate, string De
 {
     public sealed class Validator : AbstractValidator<RecordLostToFollowUp>
     {
-        public Validator() => RuleFor(c => c.Details).NotEmpty().MaximumLength(500);
+        public Validator() => RuleFor(c => c.Details).MaximumLength(500);
     }
 
     public static Decision Decide(SubjectContext s, RecordLostToFollowUp c) =>
-        s.Casebook.Death is not null
-            ? Rejection.Conflict("A subject who died is not lost to follow-up.")
-            : SubjectRoutes.Once(s.Casebook.LostToFollowUp, "lost to follow-up", new LostToFollowUp(c.LastKnownAliveDate, c.Details));
+        CasebookCommands.Once(s.Casebook.LostToFollowUp, "lost to follow-up", new LostToFollowUp(c.LastKnownAliveDate, c.Details));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordLostToFollowUp>("/lost-to-follow-up", Decide, tag: "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordLostToFollowUp>("/lost-to-follow-up", Decide, "Survival");
 }

@@ -1,7 +1,8 @@
+using NpcEcrf.Api.Infrastructure;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
@@ -27,7 +28,7 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
             {
                 var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), serializer.ToJson(e.Data),
                     e.UserName ?? session.LastModifiedBy, e.CorrelationId ?? session.CorrelationId, e.CausationId ?? session.CausationId,
-                    (e.GetHeader(SubjectCommands.ReasonHeader) ?? session.GetHeader(SubjectCommands.ReasonHeader))?.ToString());
+                    (e.GetHeader(CommandPipeline.ReasonHeader) ?? session.GetHeader(CommandPipeline.ReasonHeader))?.ToString());
                 previous = seal.Compute(previous, facts);
                 e.SetHeader(EventSeal.Header, previous);
             }

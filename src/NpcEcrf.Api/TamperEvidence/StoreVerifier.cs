@@ -1,6 +1,7 @@
+using NpcEcrf.Api.Infrastructure;
 using Npgsql;
 using NpcEcrf.Api.Hosting;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
@@ -25,7 +26,7 @@ public sealed class StoreVerifier(NpcEcrfSettings settings)
         var streams = 0;
         await using (var command = new NpgsqlCommand($"""
             select stream_id, version, type, data::text, user_name, correlation_id, causation_id,
-                   headers->>'{SubjectCommands.ReasonHeader}', headers->>'{EventSeal.Header}'
+                   headers->>'{CommandPipeline.ReasonHeader}', headers->>'{EventSeal.Header}'
             from "{s}".mt_events {(upToSequence is null ? "" : "where seq_id <= @upTo")}
             order by stream_id, version
             """, connection))

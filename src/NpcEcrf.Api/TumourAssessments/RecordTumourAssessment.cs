@@ -1,6 +1,6 @@
 using FluentValidation;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
-using NpcEcrf.Api.Subjects;
 
 namespace NpcEcrf.Api.TumourAssessments;
 
@@ -13,23 +13,13 @@ public sealed record RecordTumourAssessment(string AssessmentId, DateOnly Date, 
         public Validator()
         {
             RuleFor(c => c.AssessmentId).NotEmpty().MaximumLength(20);
-            RuleFor(c => c.Method).NotEmpty().MaximumLength(40);
-            RuleFor(c => c.NonTarget).IsInEnum();
-            RuleFor(c => c.TargetDiametersMm).NotNull();
-            RuleForEach(c => c.TargetDiametersMm).Must(kv => kv.Value is null or >= 0).WithMessage("Diameters are 0 mm or more.");
+            RuleFor(c => c.Method).MaximumLength(40);
         }
     }
 
-    public static Decision Decide(SubjectContext s, RecordTumourAssessment c)
-    {
-        var casebook = s.Casebook;
-        if (casebook.Assessments.Any(a => a.AssessmentId == c.AssessmentId)) return Rejection.Conflict($"Assessment {c.AssessmentId} is already entered.");
-        if (casebook.Assessments.Count > 0 && c.Date <= casebook.Assessments.Max(a => a.Date))
-            return Rejection.Invalid("date", "Assessments are entered in date order.");
-        if (casebook.Baseline is { } baseline && c.TargetDiametersMm.Keys.Except(baseline.Targets.Select(t => t.LesionId)).FirstOrDefault() is { } unknown)
-            return Rejection.Invalid($"targetDiametersMm.{unknown}", $"{unknown} is not a baseline target lesion; new lesions are recorded as newLesions.");
-        return Decision.Accept(new TumourAssessed(c.AssessmentId, c.Date, c.Method, c.TargetDiametersMm, c.NonTarget, c.NewLesions));
-    }
+    public static Decision Decide(SubjectContext s, RecordTumourAssessment c) => s.Casebook.Assessments.Any(a => a.AssessmentId == c.AssessmentId)
+        ? Rejection.Conflict($"Assessment {c.AssessmentId} is already entered.")
+        : Decision.Accept(new TumourAssessed(c.AssessmentId, c.Date, c.Method, c.TargetDiametersMm, c.NonTarget, c.NewLesions));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordTumourAssessment>("/tumour-assessments", Decide, tag: "Tumour assessments");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordTumourAssessment>("/tumour-assessments", Decide, "Tumour assessments");
 }

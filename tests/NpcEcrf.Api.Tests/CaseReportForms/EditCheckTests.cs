@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Tests.Infrastructure;
 
 namespace NpcEcrf.Api.Tests.CaseReportForms;

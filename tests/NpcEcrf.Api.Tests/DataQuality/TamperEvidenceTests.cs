@@ -1,5 +1,5 @@
 using System.Net;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.TamperEvidence;
 using NpcEcrf.Api.Tests.Infrastructure;
 

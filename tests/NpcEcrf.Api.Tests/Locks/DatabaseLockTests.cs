@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using NpcEcrf.Api.Locks;
-using NpcEcrf.Api.Subjects;
+using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Tests.Infrastructure;
 
 namespace NpcEcrf.Api.Tests.Locks;

@@ -4,7 +4,7 @@ using Marten;
 using Npgsql;
 using NpcEcrf.Api.TamperEvidence;
 
-namespace NpcEcrf.Api.Subjects;
+namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>
 /// Reads Marten's event table (mt_events) in one plain query and deserialises each payload to its event type:
@@ -32,7 +32,7 @@ public static class StoredEvents
         while (await reader.ReadAsync(ct))
         {
             if (!TypesByAlias.Value.TryGetValue(reader.GetString(3), out var type)) continue;
-            var data = JsonSerializer.Deserialize(reader.GetString(4), type, CasebookForms.Json)!;
+            var data = JsonSerializer.Deserialize(reader.GetString(4), type, CasebookJson.Options)!;
             var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(type), data)!;
             e.Sequence = reader.GetInt64(0);
             e.StreamId = reader.GetGuid(1);

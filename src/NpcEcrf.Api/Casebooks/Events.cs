@@ -1,4 +1,4 @@
-namespace NpcEcrf.Api.Subjects;
+namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>A soft edit check: the data was accepted but needs a data query (the DataQueries feature raises it).</summary>
 public sealed record EditCheckFlagged(string CheckId, string Form, string Field, string Message);

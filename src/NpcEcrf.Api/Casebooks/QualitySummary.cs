@@ -8,7 +8,7 @@ using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Signatures;
 using NpcEcrf.Api.SourceDataVerification;
 
-namespace NpcEcrf.Api.Subjects;
+namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>A monitor's overview of one casebook's data quality: corrections, flags, verifications, signatures.</summary>
 public sealed record QualitySummary(
@@ -38,7 +38,7 @@ public sealed partial class QualitySummaryProjection : SingleStreamProjection<Qu
         {
             var actor = Actor.From(http.User);
             var rows = await session.Query<QualitySummary>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
-            return Results.Json(rows.Where(r => ReadCasebooks.CanRead(actor, r.SiteId)).OrderBy(r => r.SiteId).ThenBy(r => r.SubjectNumber, StringComparer.Ordinal), CasebookForms.Json);
+            return Results.Json(rows.Where(r => ReadCasebooks.CanRead(actor, r.SiteId)).OrderBy(r => r.SiteId).ThenBy(r => r.SubjectNumber, StringComparer.Ordinal), CasebookJson.Options);
         })
         .WithTags("Source data verification");
 }

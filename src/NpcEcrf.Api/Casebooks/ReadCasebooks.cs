@@ -1,7 +1,12 @@
+using NpcEcrf.Api.AdverseEvents;
+using NpcEcrf.Api.Dosing;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Survival;
+using NpcEcrf.Api.TumourAssessments;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 
-namespace NpcEcrf.Api.Subjects;
+namespace NpcEcrf.Api.Casebooks;
 
 public static class ReadCasebooks
 {
@@ -23,9 +28,9 @@ public static class ReadCasebooks
             var id = Casebook.IdFor(studyId, subjectNumber);
             var current = await session.LoadAsync<Casebook>(id, http.RequestAborted);
             if (current is null || !CanRead(Actor.From(http.User), current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
-            if (asOf is null && version is null) return Results.Json(current, CasebookForms.Json);
-            var then = await TimeTravel.CasebookAsOf(session, id, asOf, version, http.RequestAborted);
-            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(then, CasebookForms.Json);
+            if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current), current.Version, null);
+            var then = await TimeTravel.CasebookAsOf(session, id, asOf?.ToUniversalTime(), version, http.RequestAborted);
+            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then), CasebookJson.Options);
         })
         .WithTags("Casebook");
 
@@ -36,7 +41,7 @@ public static class ReadCasebooks
                 return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
             var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
             return Results.Json(events.Select(e => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId,
-                e.CausationId, e.GetHeader(SubjectCommands.ReasonHeader)?.ToString(), e.Data)), CasebookForms.Json);
+                e.CausationId, e.GetHeader(CommandPipeline.ReasonHeader)?.ToString(), e.Data)), CasebookJson.Options);
         }).WithTags("Casebook");
 
         app.MapGet("/studies/{studyId}/sites/{siteId}/subjects", async (string studyId, string siteId, HttpContext http, IQuerySession session) =>
@@ -44,7 +49,7 @@ public static class ReadCasebooks
             if (!CanRead(Actor.From(http.User), siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId && c.SiteId == siteId).ToListAsync(http.RequestAborted);
             return Results.Json(casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
-                .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, c.Status, c.CurrentDoseMg, c.Cycles.Count, c.Version)), CasebookForms.Json);
+                .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, CasebookView.Status(c), c.CurrentDoseMg, c.Cycles.Count, c.Version)), CasebookJson.Options);
         }).WithTags("Casebook");
     }
 }

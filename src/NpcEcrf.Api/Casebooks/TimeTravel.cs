@@ -4,7 +4,7 @@ using NpcEcrf.Api.Enrolment;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
 
-namespace NpcEcrf.Api.Subjects;
+namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>
 /// Casebooks and whole studies as the database knew them at a past moment, rebuilt from Marten's event
@@ -32,7 +32,7 @@ public static class TimeTravel
         events.GroupBy(e => e.StreamId)
             .Where(g => g.First() is IEvent<SubjectEnrolled> first && first.Data.StudyId == studyId && canSeeSite(first.Data.SiteId))
             .AsParallel()
-            .Select(g => CasebookReplay.Build(g.OrderBy(e => e.Version))!)
+            .Select(g => CasebookEvolution.Build(g.OrderBy(e => e.Version))!)
             .OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)
             .ToList();
 
@@ -41,8 +41,8 @@ public static class TimeTravel
         {
             var actor = Actor.From(http.User);
             if (!actor.Has(ReadCasebooks.ReaderRoles)) return Problems.Forbidden("Your role does not read live casebooks.");
-            var snapshot = await StudyAt(session, studyId, at, site => actor.CanSeeSite(site), http.RequestAborted);
-            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(snapshot, CasebookForms.Json);
+            var snapshot = await StudyAt(session, studyId, at.ToUniversalTime(), site => actor.CanSeeSite(site), http.RequestAborted);
+            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(new { snapshot.AsOf, snapshot.Study, Casebooks = snapshot.Casebooks.Select(CasebookView.Of) }, CasebookJson.Options);
         })
         .WithTags("Time travel");
 }

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Signatures;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Casebooks;
+
+/// <summary>A correction as the casebook keeps it: both values, why, and at which version.</summary>
+public sealed record CorrectionEntry(string Form, string Field, string OldValue, string NewValue, string Reason, long Version, string? User, DateTimeOffset Timestamp);
+
+/// <summary>A source data verification as it stands; revoked ones stay visible with the version that changed them.</summary>
+public sealed record Verification(string Form, string? Field, long VerifiedAtVersion, string? Monitor, long? RevokedAtVersion)
+{
+    public bool Active => RevokedAtVersion is null;
+}
+
+/// <summary>One entered form instance: its reference, its current value and the version of the event that last set it.</summary>
+[JsonConverter(typeof(FormEntryJsonConverter))]
+public sealed record FormEntry(FormRef Form, object Value, long Version);
+
+/// <summary>
+/// The write model of one subject: every entered form's current value, and the review record (flags, corrections,
+/// verifications, signatures). This is what Marten stores (inline); everything derived from it (status, responses,
+/// missing forms, signature state) is computed for the reader by <see cref="CasebookView"/>.
+/// </summary>
+public sealed class Casebook
+{
+    public Guid Id { get; set; }
+    public long Version { get; set; }
+    public string StudyId { get; set; } = "";
+    public string SiteId { get; set; } = "";
+    public string SubjectNumber { get; set; } = "";
+    /// <summary>Every entered form instance, in entry order.</summary>
+    public List<FormEntry> Forms { get; set; } = [];
+    public List<EditCheckFlagged> Flags { get; set; } = [];
+    public List<CorrectionEntry> Corrections { get; set; } = [];
+    public List<Verification> Verifications { get; set; } = [];
+    public List<CasebookSigned> Signatures { get; set; } = [];
+    /// <summary>The version of the last event that changed clinical data (not flags, verification or signatures).</summary>
+    public long LastDataVersion { get; set; }
+    /// <summary>The version of the last change to the subject's identity (the enrolment form).</summary>
+    public long IdentityVersion { get; set; }
+
+    public static Guid IdFor(string studyId, string subjectNumber) => StableIds.For("subject", studyId, subjectNumber);
+
+    public FormEntry? Entry(FormRef form) => Forms.FirstOrDefault(f => f.Form == form);
+
+    /// <summary>The value of the form entered once whose value type is <typeparamref name="T"/>.</summary>
+    public T? One<T>() where T : class => Forms.Select(f => f.Value).OfType<T>().FirstOrDefault();
+
+    /// <summary>Every instance of the repeating form whose value type is <typeparamref name="T"/>, in entry order.</summary>
+    public IReadOnlyList<T> All<T>() where T : class => Forms.Select(f => f.Value).OfType<T>().ToList();
+
+    /// <summary>Every instance of the repeating form with its reference.</summary>
+    public IEnumerable<(FormRef Form, T Value)> Instances<T>() where T : class =>
+        Forms.Where(f => f.Value is T).Select(f => (f.Form, (T)f.Value));
+
+    [JsonIgnore] public SubjectEnrolled Enrolment => One<SubjectEnrolled>() ?? throw new InvalidOperationException("A casebook starts with its enrolment.");
+
+    public Casebook Clone() => JsonSerializer.Deserialize<Casebook>(JsonSerializer.Serialize(this, CasebookJson.Options), CasebookJson.Options)!;
+}
+
+/// <summary>The one JSON shape of casebooks, events and answers (camelCase, enums as names).</summary>
+public static class CasebookJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(), new Analysis.NonFiniteAsNull() },
+    };
+}
+
+/// <summary>Writes a form entry with its form reference, so that reading it back knows the value's type from the catalogue.</summary>
+public sealed class FormEntryJsonConverter : JsonConverter<FormEntry>
+{
+    public override FormEntry Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var root = doc.RootElement;
+        var form = FormRef.Parse(root.GetProperty("form").GetString()!);
+        var type = FormCatalogue.Definition(form.Name).ValueType;
+        var value = root.GetProperty("value").Deserialize(type, options)!;
+        return new FormEntry(form, value, root.GetProperty("version").GetInt64());
+    }
+
+    public override void Write(Utf8JsonWriter writer, FormEntry entry, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("form", entry.Form.ToString());
+        writer.WritePropertyName("value");
+        JsonSerializer.Serialize(writer, entry.Value, entry.Value.GetType(), options);
+        writer.WriteNumber("version", entry.Version);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,91 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using NpcEcrf.Api.Corrections;
+using NpcEcrf.Api.Enrolment;
+using NpcEcrf.Api.Signatures;
+using NpcEcrf.Api.SourceDataVerification;
+
+namespace NpcEcrf.Api.Casebooks;
+
+/// <summary>Who and when of an event, as far as the casebook needs them.</summary>
+public readonly record struct EventMeta(long Version, string? User, DateTimeOffset Timestamp);
+
+/// <summary>
+/// The one way a casebook changes: Marten's inline projection, the pipeline's look at the casebook after a change,
+/// lock replay and time travel all call <see cref="Evolve"/>.
+/// </summary>
+public static class CasebookEvolution
+{
+    public static Casebook? Evolve(Casebook? casebook, Guid streamId, object data, EventMeta meta)
+    {
+        if (casebook is null)
+        {
+            if (data is not SubjectEnrolled enrolled) return null;
+            casebook = new Casebook { Id = streamId, StudyId = enrolled.StudyId, SiteId = enrolled.SiteId, SubjectNumber = enrolled.SubjectNumber };
+        }
+        casebook.Version = meta.Version;
+        switch (data)
+        {
+            case EditCheckFlagged flagged:
+                casebook.Flags.Add(flagged);
+                break;
+            case EditCheckCleared cleared:
+                casebook.Flags.RemoveAll(f => f.CheckId == cleared.CheckId && f.Form == cleared.Form && f.Field == cleared.Field);
+                break;
+            case SourceDataVerified verified:
+                casebook.Verifications.Add(new Verification(verified.Form, verified.Field, meta.Version, meta.User, null));
+                break;
+            case SourceDataVerificationRevoked revoked:
+                var index = casebook.Verifications.FindIndex(v => v.Active && v.Form == revoked.Form && v.Field == revoked.Field);
+                if (index >= 0) casebook.Verifications[index] = casebook.Verifications[index] with { RevokedAtVersion = revoked.ChangedAtVersion };
+                break;
+            case CasebookSigned signed:
+                casebook.Signatures.Add(signed);
+                break;
+            case DataPointCorrected corrected:
+                var form = FormRef.Parse(corrected.Form);
+                if (casebook.Entry(form) is { } entry) Set(casebook, form, FormValues.Replace(entry.Value, corrected.Field, corrected.NewValue), meta);
+                casebook.Corrections.Add(new CorrectionEntry(corrected.Form, corrected.Field, corrected.OldValue, corrected.NewValue, corrected.Reason,
+                    meta.Version, meta.User, meta.Timestamp));
+                break;
+            default:
+                if (FormCatalogue.ForEvent(data.GetType()) is var (definition, binding))
+                {
+                    var target = definition.Ref(binding.Key(data, casebook));
+                    Set(casebook, target, binding.Apply(casebook.Entry(target)?.Value, data), meta);
+                }
+                break;
+        }
+        return casebook;
+    }
+
+    /// <summary>The casebook as it would be after events not yet stored (the before is left untouched).</summary>
+    public static Casebook After(Casebook? before, Guid streamId, IEnumerable<object> events, string? user, DateTimeOffset now)
+    {
+        var casebook = before?.Clone();
+        var version = before?.Version ?? 0;
+        foreach (var data in events) casebook = Evolve(casebook, streamId, data, new EventMeta(++version, user, now));
+        return casebook ?? throw new InvalidOperationException("A casebook starts with its enrolment.");
+    }
+
+    /// <summary>Rebuilds a casebook from its stored events, in version order.</summary>
+    public static Casebook? Build(IEnumerable<IEvent> events) =>
+        events.Aggregate((Casebook?)null, (casebook, e) => Evolve(casebook, e.StreamId, e.Data, new EventMeta(e.Version, e.UserName, e.Timestamp)));
+
+    private static void Set(Casebook casebook, FormRef form, object value, EventMeta meta)
+    {
+        var index = casebook.Forms.FindIndex(f => f.Form == form);
+        var entry = new FormEntry(form, value, meta.Version);
+        if (index >= 0) casebook.Forms[index] = entry;
+        else casebook.Forms.Add(entry);
+        casebook.LastDataVersion = meta.Version;
+        if (form.Name == EnrolmentForm.FormName) casebook.IdentityVersion = meta.Version;
+    }
+}
+
+/// <summary>Marten's inline snapshot of the casebook, through the one evolve function.</summary>
+public sealed class CasebookProjection : SingleStreamProjection<Casebook, Guid>
+{
+    public override Casebook? Evolve(Casebook? snapshot, Guid id, IEvent e) =>
+        CasebookEvolution.Evolve(snapshot, id, e.Data, new EventMeta(e.Version, e.UserName, e.Timestamp));
+}

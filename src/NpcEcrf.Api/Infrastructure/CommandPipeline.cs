@@ -1,0 +1,116 @@
+using Marten;
+
+namespace NpcEcrf.Api.Infrastructure;
+
+/// <summary>A retried command's first result, kept in the same transaction as its events.</summary>
+public sealed record ProcessedCommand(Guid Id, Guid StreamId, long Version, string User, string? CreatedAt);
+
+/// <summary>The events a decision produced, after the data checks: perhaps more (flags, revocations), or a refusal.</summary>
+public sealed record CheckedEvents(IReadOnlyList<object> Events, Rejection? Refusal = null);
+
+/// <summary>One write to one stream, described for <see cref="CommandPipeline"/>.</summary>
+public sealed class WriteRequest<TState> where TState : class
+{
+    public required Guid StreamId { get; init; }
+    /// <summary>Names the record in "not found" answers.</summary>
+    public required string What { get; init; }
+    public required string[] Roles { get; init; }
+    /// <summary>The pure decision (or <see cref="DecideAsync"/> when deciding needs a read, such as a lock's snapshot).</summary>
+    public Func<TState?, Decision>? Decide { get; init; }
+    public Func<TState?, Task<Decision>>? DecideAsync { get; init; }
+    /// <summary>Whether the reader may know the record exists (other sites' records answer "not found").</summary>
+    public Func<TState, bool> MaySee { get; init; } = _ => true;
+    public bool StartsStream { get; init; }
+    public string? AlreadyExists { get; init; }
+    public Guid? CommandId { get; init; }
+    /// <summary>Given the state and the decided events: what the user saw changed since (nothing is written then).</summary>
+    public Func<TState, IReadOnlyList<object>, CommandOutcome.Stale?>? Stale { get; init; }
+    /// <summary>The study whose locks apply (its canonical id), once the state is known.</summary>
+    public Func<TState?, string?>? LockedStudy { get; init; }
+    public Locks.WriteKind Kind { get; init; } = Locks.WriteKind.Data;
+    public Func<TState?, IReadOnlyList<object>, CheckedEvents>? Check { get; init; }
+    /// <summary>More writes in the same transaction (other streams), given the events appended.</summary>
+    public Func<IDocumentSession, TState?, IReadOnlyList<object>, Task<Rejection?>>? Alongside { get; init; }
+    public string? ReasonForChange { get; init; }
+    public required Func<TState, object> Answer { get; init; }
+    /// <summary>Where a created record lives (answered as Location with 201).</summary>
+    public string? CreatedAt { get; init; }
+}
+
+/// <summary>
+/// The one path of every write: authorise, idempotency, concurrency, lock guard, decide, checks, append, save.
+/// It speaks domain outcomes; HTTP and the command line each translate them. A conflict with a concurrent writer is
+/// retried from the start, so a change that does not touch what the other writer touched still goes through.
+/// </summary>
+public static class CommandPipeline
+{
+    public const string ReasonHeader = "reasonForChange";
+    private const int Attempts = 3;
+
+    public static async Task<CommandOutcome> Run<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, CancellationToken ct)
+        where TState : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Once(session, actor, request, ct);
+            }
+            catch (Exception e) when (Conflicts.IsConcurrencyConflict(e))
+            {
+                session.EjectAllPendingChanges();
+                if (attempt == Attempts)
+                    return Rejection.Conflict(request.StartsStream ? request.AlreadyExists ?? "That record already exists." : "The record changed while you were saving; nothing was saved. Try again.");
+            }
+        }
+    }
+
+    private static async Task<CommandOutcome> Once<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, CancellationToken ct)
+        where TState : class
+    {
+        if (!actor.Has(request.Roles)) return Rejection.Forbidden($"This needs one of the roles: {string.Join(", ", request.Roles)}.");
+
+        TState? state = null;
+        JasperFx.Events.IEventStream<TState>? stream = null;
+        if (!request.StartsStream)
+        {
+            stream = await session.Events.FetchForWriting<TState>(request.StreamId, ct);
+            state = stream.Aggregate;
+            if (state is null || !request.MaySee(state)) return Rejection.NotFound(request.What);
+        }
+
+        if (request.CommandId is { } commandId && await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } done)
+        {
+            if (done.StreamId != request.StreamId || done.User != actor.Username) return Rejection.Conflict("That command id was already used for another command.");
+            var then = await session.Events.AggregateStreamAsync<TState>(done.StreamId, done.Version, token: ct);
+            return new CommandOutcome.Accepted(request.Answer(then!), done.Version, done.CreatedAt);
+        }
+
+        if (request.StartsStream && await session.Events.FetchStreamStateAsync(request.StreamId, ct) is not null)
+            return Rejection.Conflict(request.AlreadyExists ?? "That record already exists.");
+
+        var decision = request.DecideAsync is { } decideAsync ? await decideAsync(state) : request.Decide!(state);
+        if (state is not null && request.Stale?.Invoke(state, decision.Events) is { } stale) return stale;
+        if (request.LockedStudy?.Invoke(state) is { } studyId && await Locks.LockGuard.Blocking(session, studyId, request.Kind, ct) is { } blocking)
+            return new CommandOutcome.Locked(blocking);
+        if (decision.Rejection is { } rejection) return rejection;
+
+        var (events, refusal) = request.Check?.Invoke(state, decision.Events) ?? new CheckedEvents(decision.Events);
+        if (refusal is not null) return refusal;
+
+        if (stream is null) session.Events.StartStream<TState>(request.StreamId, events.ToArray());
+        else stream.AppendMany(events);
+        if (request.ReasonForChange is not null) session.SetHeader(ReasonHeader, request.ReasonForChange);
+        if (request.Alongside is not null && await request.Alongside(session, state, events) is { } alongsideRefusal) return alongsideRefusal;
+        var version = (stream?.StartingVersion ?? 0) + events.Count;
+        var createdAt = request.StartsStream ? request.CreatedAt : null;
+        if (request.CommandId is { } id)
+        {
+            session.CausationId = id.ToString();
+            session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt));
+        }
+        await session.SaveChangesAsync(ct);
+        var after = (await session.LoadAsync<TState>(request.StreamId, ct))!;
+        return new CommandOutcome.Accepted(request.Answer(after), version, createdAt);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace NpcEcrf.Api.Infrastructure;
+
+/// <summary>
+/// Request bodies are read strictly: a required field that is missing or null, a property the form does not know, or
+/// a value outside an enumeration is refused with a 400 that names the field, never read as 0, false or "no".
+/// </summary>
+public static partial class StrictJson
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.RespectRequiredConstructorParameters = true;
+        options.RespectNullableAnnotations = true;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.Converters.Add(new StrictEnumConverterFactory());
+    }
+
+    /// <summary>A readable field error from the serializer's exception, with no .NET type names in it.</summary>
+    public static (string Field, string Message) Describe(JsonException e)
+    {
+        var path = Field(e.Path);
+        var message = e.Message;
+        if (MissingRequired().Match(message) is { Success: true } missing)
+        {
+            var fields = MissingName().Matches(missing.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
+            return (string.Join(",", fields), $"Required: {string.Join(", ", fields)}.");
+        }
+        if (Unmapped().Match(message) is { Success: true } unknown)
+            return (unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a field of this form.");
+        if (e.InnerException is null && !message.Contains("NpcEcrf", StringComparison.Ordinal) && !message.Contains("System.", StringComparison.Ordinal))
+            return (path, message);
+        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
+            return (path, "A value is required (not null).");
+        return (path, $"Not a valid value for {(path.Length == 0 ? "the body" : path)}.");
+    }
+
+    private static string Field(string? jsonPath) => (jsonPath ?? "$").TrimStart('$').TrimStart('.');
+
+    [GeneratedRegex(@"missing required properties including: (.*)$", RegexOptions.Singleline)]
+    private static partial Regex MissingRequired();
+    [GeneratedRegex(@"'([^']+)'")]
+    private static partial Regex MissingName();
+    [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex Unmapped();
+
+    /// <summary>Enumerations by name only (any case); an unknown name lists the allowed ones.</summary>
+    private sealed class StrictEnumConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(StrictEnumConverter<>).MakeGenericType(typeToConvert))!;
+    }
+
+    private sealed class StrictEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            if (text is not null && !text.Any(char.IsDigit) && Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)) return value;
+            throw new JsonException($"'{text ?? reader.TokenType.ToString()}' is not one of: {string.Join(", ", Enum.GetNames<T>())}.");
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}
