@@ -101,7 +101,7 @@ public static partial class FormValues
     }
 
     /// <summary>Corrected values are read as strictly as entered ones: a null where a value is required is refused.</summary>
-    private static readonly JsonSerializerOptions Strict = new(CasebookJson.Options) { RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true };
+    private static readonly JsonSerializerOptions Strict = new(CasebookJson.Options) { RespectNullableAnnotations = true };
 
     [GeneratedRegex(@"\[\d+\]")]
     private static partial Regex ListIndex();

@@ -4,7 +4,7 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Identity;
 
-public sealed record CreateUser(string Username, string PrintedName, string Password, string[]? Roles, string[]? Sites)
+public sealed record CreateUser(string Username, string PrintedName, string Password, string[]? Roles = null, string[]? Sites = null)
 {
     public sealed class Validator : AbstractValidator<CreateUser>
     {

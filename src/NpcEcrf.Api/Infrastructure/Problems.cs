@@ -48,7 +48,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             {
                 HttpContext = context,
                 ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-                    { Status = 400, Title = "The request body does not fit this form." },
+                    { Status = 400, Title = "The request body is not valid JSON for this form." },
             });
         }
         var (status, title, detail) = exception switch

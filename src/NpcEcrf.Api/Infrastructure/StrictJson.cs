@@ -12,10 +12,18 @@ public static partial class StrictJson
 {
     public static void Configure(JsonSerializerOptions options)
     {
-        options.RespectRequiredConstructorParameters = true;
         options.RespectNullableAnnotations = true;
+        options.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { RequireNonNullableParameters } };
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new StrictEnumConverterFactory());
+    }
+
+    /// <summary>A constructor parameter that is neither nullable nor defaulted must be sent; a nullable one may be left out.</summary>
+    private static void RequireNonNullableParameters(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        foreach (var property in type.Properties)
+            if (property.AssociatedParameter is { IsNullable: false, HasDefaultValue: false })
+                property.IsRequired = true;
     }
 
     /// <summary>A readable field error from the serializer's exception, with no .NET type names in it.</summary>

@@ -12,7 +12,7 @@ public class DosingAndFollowUpTests(StudyFixture app) : IClassFixture<StudyFixtu
         await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hypertension", grade = 3, onsetDate = "2021-03-10", serious = false, relation = "Probable", action = "Interrupted" });
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-03-11", reason = "Grade 3 hypertension", adverseEventId = "AE1" });
-        await subject.Post("/interruptions", new { interruptionId = "I2", date = "2021-03-12", reason = "again" }, HttpStatusCode.Conflict);
+        await subject.Post("/interruptions", new { interruptionId = "I2", date = "2021-03-12", reason = "again" }, HttpStatusCode.BadRequest);
         await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-03-09", doseMg = 10 }, HttpStatusCode.BadRequest);
         await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-03-18", doseMg = 10 });
         await subject.Post("/adverse-events/AE1/resolution", new { resolutionDate = "2021-03-25" });

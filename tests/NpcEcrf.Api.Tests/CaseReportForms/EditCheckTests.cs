@@ -109,15 +109,46 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
 public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     [Fact]
-    public async Task a_stale_version_gets_409_with_the_current_version_and_writes_nothing()
+    public async Task a_change_to_a_form_that_changed_since_the_version_seen_gets_409_and_writes_nothing()
     {
         var subject = await app.Enrolled("K-01", "S1");
+        var seen = subject.Version;
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        var response = await subject.Http.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", doseMg = 12, version = subject.Version - 1 });
+        await subject.Post("/corrections", new { form = "ecog", field = "score", newValue = 2, reason = "Re-assessed" });
+        var response = await subject.Http.PostJson(subject.Url + "/corrections", new { form = "ecog", field = "score", newValue = 0, reason = "typo", version = seen + 1 });
         var problem = await response.ShouldBe(HttpStatusCode.Conflict);
         Assert.Equal(subject.Version, problem.GetProperty("currentVersion").GetInt64());
         var casebook = await (await subject.Http.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
-        Assert.Equal(JsonValueKind.Null, casebook.GetProperty("firstDose").ValueKind);
+        Assert.Equal(2, casebook.GetProperty("ecog").GetProperty("score").GetInt32());
+    }
+
+    [Fact]
+    public async Task a_change_to_another_form_goes_through_on_an_older_version()
+    {
+        var subject = await app.Enrolled("K-09", "S1");
+        var seen = subject.Version;
+        await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+        var response = await subject.Http.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", doseMg = 12, version = seen });
+        await response.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_monitors_verification_never_makes_the_sites_next_save_fail()
+    {
+        var subject = await app.Enrolled("K-10", "S1");
+        await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+        var monitor = await app.ClientFor("monitor.k10", ["monitor"], "S1");
+        await (await monitor.PostJson(subject.Url + "/verifications", new { form = "ecog", version = subject.Version })).ShouldBe(HttpStatusCode.OK);
+        var response = await subject.Http.PostJson(subject.Url + "/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55, version = subject.Version });
+        await response.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task reads_carry_the_version_as_an_etag()
+    {
+        var subject = await app.Enrolled("K-11", "S1");
+        var response = await subject.Http.GetAsync(subject.Url);
+        Assert.Equal($"\"{subject.Version}\"", response.Headers.ETag?.Tag);
     }
 
     [Fact]
