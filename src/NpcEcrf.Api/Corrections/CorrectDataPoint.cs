@@ -30,10 +30,10 @@ public sealed record CorrectDataPoint(string Form, string Field, JsonElement New
     {
         var form = FormRef.Parse(c.Form);
         var (old, field, error) = FormValues.Read(s.Casebook, form, c.Field);
-        if (error is not null) return Rejection.Invalid("field", error);
+        if (error is not null) return Rejection.Invalid($"{form}.{c.Field}", error);
         var oldJson = old?.ToJsonString() ?? "null";
         var newJson = JsonNode.Parse(c.NewValue.GetRawText())?.ToJsonString() ?? "null";
-        if (oldJson == newJson) return Rejection.Invalid("newValue", "The new value equals the current one.");
+        if (oldJson == newJson) return Rejection.Invalid($"{form}.{field}", "The new value equals the current one.");
         try
         {
             // A value of the wrong type (text for a date, say) is refused now, not left to break a replay later.
@@ -41,7 +41,7 @@ public sealed record CorrectDataPoint(string Form, string Field, JsonElement New
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
         {
-            return Rejection.Invalid("newValue", $"{newJson} is not a valid value for {c.Field}.");
+            return Rejection.Invalid($"{form}.{field}", $"{newJson} is not a valid value for {c.Field}.");
         }
         return Decision.Accept(new DataPointCorrected(form.ToString(), field, oldJson, newJson, c.Reason));
     }

@@ -42,12 +42,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         if (exception is BadHttpRequestException { InnerException: JsonException json })
         {
-            var (field, message) = StrictJson.Describe(json);
             context.Response.StatusCode = 400;
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
-                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+                ProblemDetails = new HttpValidationProblemDetails(StrictJson.Describe(json))
                     { Status = 400, Title = "The request body is not valid JSON for this form." },
             });
         }

@@ -27,23 +27,23 @@ public static partial class StrictJson
     }
 
     /// <summary>A readable field error from the serializer's exception, with no .NET type names in it.</summary>
-    public static (string Field, string Message) Describe(JsonException e)
+    public static Dictionary<string, string[]> Describe(JsonException e)
     {
         var path = Field(e.Path);
         var message = e.Message;
         if (MissingRequired().Match(message) is { Success: true } missing)
-        {
-            var fields = MissingName().Matches(missing.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
-            return (string.Join(",", fields), $"Required: {string.Join(", ", fields)}.");
-        }
+            return MissingName().Matches(missing.Groups[1].Value).Select(m => m.Groups[1].Value)
+                .ToDictionary(field => field, field => new[] { $"{field} is required." });
         if (Unmapped().Match(message) is { Success: true } unknown)
-            return (unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a field of this form.");
+            return One(unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a field of this form.");
         if (e.InnerException is null && !message.Contains("NpcEcrf", StringComparison.Ordinal) && !message.Contains("System.", StringComparison.Ordinal))
-            return (path, message);
+            return One(path, message);
         if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
-            return (path, "A value is required (not null).");
-        return (path, $"Not a valid value for {(path.Length == 0 ? "the body" : path)}.");
+            return One(path, "A value is required (not null).");
+        return One(path, $"Not a valid value for {(path.Length == 0 ? "the body" : path)}.");
     }
+
+    private static Dictionary<string, string[]> One(string field, string message) => new() { [field] = [message] };
 
     private static string Field(string? jsonPath) => (jsonPath ?? "$").TrimStart('$').TrimStart('.');
 

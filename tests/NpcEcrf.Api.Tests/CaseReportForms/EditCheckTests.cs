@@ -73,7 +73,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_correction_with_a_value_of_the_wrong_type() =>
         await RefusedAndNothingWritten(await TreatedSubject("C-08"), "/corrections",
-            new { form = "first-dose", field = "date", newValue = "next tuesday", reason = "typo" }, "newValue");
+            new { form = "first-dose", field = "date", newValue = "next tuesday", reason = "typo" }, "date");
 
     [Fact]
     public async Task a_target_lesion_below_the_measurable_size()
