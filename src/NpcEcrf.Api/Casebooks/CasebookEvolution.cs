@@ -8,7 +8,11 @@ using NpcEcrf.Api.SourceDataVerification;
 namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>Who and when of an event, as far as the casebook needs them.</summary>
-public readonly record struct EventMeta(long Version, string? User, DateTimeOffset Timestamp);
+public readonly record struct EventMeta(long Version, string? User, DateTimeOffset Timestamp)
+{
+    /// <summary>PostgreSQL keeps microseconds: the casebook Marten stores at append and one replayed later agree to the tick.</summary>
+    public DateTimeOffset Timestamp { get; } = new(Timestamp.Ticks - Timestamp.Ticks % 10, Timestamp.Offset);
+}
 
 /// <summary>
 /// The one way a casebook changes: Marten's inline projection, the pipeline's look at the casebook after a change,
