@@ -63,6 +63,9 @@ public sealed class DemographicsForm : FormDefinition<DemographicsRecorded>
             return d.AgeAtEnrolment == oldest || d.AgeAtEnrolment == oldest - 1 ? []
                 : [new CheckFinding("age-year-of-birth", Ref(), "ageAtEnrolment", $"Born in {d.YearOfBirth}, the subject was {oldest - 1} or {oldest} at enrolment.")];
         }),
+        Hard("date-before-birth", "No date of the casebook is before the subject's year of birth.", x => x.Casebook.Demographics is not { } d ? []
+            : x.Dates.Where(date => date.Date.Year < d.YearOfBirth)
+                .SelectMany(date => CheckFindings.Pair("date-before-birth", date.Form, date.Field, Ref(), "yearOfBirth", $"{date.Date:yyyy-MM-dd} is before the subject was born ({d.YearOfBirth}).")))
     ];
 
     public override void MapEndpoints(IEndpointRouteBuilder app) => RecordDemographics.Map(app);

@@ -62,6 +62,8 @@ public static class AppHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCorrelationIds();
+        // Bodies are small forms: keep them readable so a refusal can name every missing field.
+        app.Use((context, next) => { context.Request.EnableBuffering(); return next(); });
         app.UseAuthentication();
         app.UseAuthorization();
 

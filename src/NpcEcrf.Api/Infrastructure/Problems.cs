@@ -38,6 +38,25 @@ public static class Problems
 /// <summary>Maps exceptions that escape an endpoint to problem details; unknown ones become a bare 500.</summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
+    private static Type? RequestType(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+
+    /// <summary>The body as sent (bodies are buffered, so it can be read again), or null when it is not JSON.</summary>
+    private static async Task<JsonElement?> Body(HttpContext context)
+    {
+        if (!context.Request.Body.CanSeek) return null;
+        context.Request.Body.Position = 0;
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(context.Request.Body);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (exception is BadHttpRequestException { InnerException: JsonException json })
@@ -46,7 +65,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
-                ProblemDetails = new HttpValidationProblemDetails(StrictJson.Describe(json))
+                ProblemDetails = new HttpValidationProblemDetails(StrictJson.Describe(json, RequestType(context), await Body(context)))
                     { Status = 400, Title = "The request body is not valid JSON for this form." },
             });
         }

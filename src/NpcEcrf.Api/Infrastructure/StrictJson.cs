@@ -18,6 +18,11 @@ public static partial class StrictJson
         options.Converters.Add(new StrictEnumConverterFactory());
     }
 
+    /// <summary>The fields a body of this type must carry (camelCase).</summary>
+    public static IEnumerable<string> Required(Type type) => type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters()
+        .Where(p => !p.HasDefaultValue && new System.Reflection.NullabilityInfoContext().Create(p).WriteState != System.Reflection.NullabilityState.Nullable)
+        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!));
+
     /// <summary>A constructor parameter that is neither nullable nor defaulted must be sent; a nullable one may be left out.</summary>
     private static void RequireNonNullableParameters(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
     {
@@ -27,13 +32,19 @@ public static partial class StrictJson
     }
 
     /// <summary>A readable field error from the serializer's exception, with no .NET type names in it.</summary>
-    public static Dictionary<string, string[]> Describe(JsonException e)
+    /// <param name="requestType">The body's type, when known: then every missing required field is named, not only the first few the serializer lists.</param>
+    /// <param name="body">The body as sent, when it was valid JSON.</param>
+    public static Dictionary<string, string[]> Describe(JsonException e, Type? requestType = null, JsonElement? body = null)
     {
         var path = Field(e.Path);
         var message = e.Message;
         if (MissingRequired().Match(message) is { Success: true } missing)
-            return MissingName().Matches(missing.Groups[1].Value).Select(m => m.Groups[1].Value)
-                .ToDictionary(field => field, field => new[] { $"{field} is required." });
+        {
+            var named = requestType is not null && body is { ValueKind: JsonValueKind.Object } sent
+                ? Required(requestType).Where(field => !sent.EnumerateObject().Any(p => string.Equals(p.Name, field, StringComparison.OrdinalIgnoreCase)))
+                : MissingName().Matches(missing.Groups[1].Value).Select(m => m.Groups[1].Value);
+            return named.ToDictionary(field => field, field => new[] { $"{field} is required." });
+        }
         if (Unmapped().Match(message) is { Success: true } unknown)
             return One(unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a field of this form.");
         if (e.InnerException is null && !message.Contains("NpcEcrf", StringComparison.Ordinal) && !message.Contains("System.", StringComparison.Ordinal))
