@@ -11,6 +11,7 @@ using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Casebooks;
 using Scalar.AspNetCore;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Marten;
 using JasperFx;
 using Weasel.Core;
@@ -41,6 +42,9 @@ public static class AppHost
         builder.Host.UseWolverine(opts =>
         {
             opts.Policies.AutoApplyTransactions();
+            // Side effects of commands (a new lock's verification) are persisted with the command and survive a crash.
+            opts.Policies.UseDurableLocalQueues();
+            opts.OnException(e => Conflicts.IsConcurrencyConflict(e)).RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             opts.ApplicationAssembly = typeof(AppHost).Assembly;
         });

@@ -17,7 +17,9 @@ public sealed class WriteRequest<TState> where TState : class
     public required string[] Roles { get; init; }
     /// <summary>The pure decision (or <see cref="DecideAsync"/> when deciding needs a read, such as a lock's snapshot).</summary>
     public Func<TState?, Decision>? Decide { get; init; }
-    public Func<TState?, Task<Decision>>? DecideAsync { get; init; }
+    public Func<IDocumentSession, TState?, Task<Decision>>? DecideAsync { get; init; }
+    /// <summary>Called with each attempt's session (to enrol it in an outbox, say).</summary>
+    public Action<IDocumentSession>? Enlist { get; init; }
     /// <summary>Whether the reader may know the record exists (other sites' records answer "not found").</summary>
     public Func<TState, bool> MaySee { get; init; } = _ => true;
     public bool StartsStream { get; init; }
@@ -52,17 +54,32 @@ public static class CommandPipeline
     {
         for (var attempt = 1; ; attempt++)
         {
+            // A retry starts from what is committed, in a session of its own: the failed one still holds what it appended.
+            var current = attempt == 1 ? session : Fresh(session);
             try
             {
-                return await Once(session, actor, request, ct);
+                request.Enlist?.Invoke(current);
+                return await Once(current, actor, request, ct);
             }
             catch (Exception e) when (Conflicts.IsConcurrencyConflict(e))
             {
-                session.EjectAllPendingChanges();
                 if (attempt == Attempts)
                     return Rejection.Conflict(request.StartsStream ? request.AlreadyExists ?? "That record already exists." : "The record changed while you were saving; nothing was saved. Try again.");
             }
+            finally
+            {
+                if (current != session) await current.DisposeAsync();
+            }
         }
+    }
+
+    private static IDocumentSession Fresh(IDocumentSession like)
+    {
+        var session = like.DocumentStore.LightweightSession();
+        session.LastModifiedBy = like.LastModifiedBy;
+        session.CorrelationId = like.CorrelationId;
+        session.CausationId = like.CausationId;
+        return session;
     }
 
     private static async Task<CommandOutcome> Once<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, CancellationToken ct)
@@ -89,7 +106,7 @@ public static class CommandPipeline
         if (request.StartsStream && await session.Events.FetchStreamStateAsync(request.StreamId, ct) is not null)
             return Rejection.Conflict(request.AlreadyExists ?? "That record already exists.");
 
-        var decision = request.DecideAsync is { } decideAsync ? await decideAsync(state) : request.Decide!(state);
+        var decision = request.DecideAsync is { } decideAsync ? await decideAsync(session, state) : request.Decide!(state);
         if (state is not null && request.Stale?.Invoke(state, decision.Events) is { } stale) return stale;
         if (request.LockedStudy?.Invoke(state) is { } studyId && await Locks.LockGuard.Blocking(session, studyId, request.Kind, ct) is { } blocking)
             return new CommandOutcome.Locked(blocking);

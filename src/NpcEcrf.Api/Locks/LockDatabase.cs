@@ -2,6 +2,7 @@ using FluentValidation;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
+using Wolverine.Marten;
 
 namespace NpcEcrf.Api.Locks;
 
@@ -30,7 +31,9 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
     /// One lock in force per study, kept by the event store: every lock also appends to the study's stream at the version
     /// it read, so of two concurrent locks one commits and the other is retried and refused.
     /// </summary>
-    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, LockDatabase c, DateTimeOffset now, CancellationToken ct)
+    /// <param name="outbox">Publishes <see cref="LockDeclared"/> in the lock's transaction (the web host's Wolverine); null on the command line.</param>
+    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, LockDatabase c, DateTimeOffset now, CancellationToken ct,
+        IMartenOutbox? outbox = null)
     {
         if (await session.LoadAsync<Study>(Study.IdFor(c.StudyId), ct) is null) return Rejection.NotFound($"Study '{c.StudyId}'");
         var id = DatabaseLock.IdFor(c.StudyId, c.Name);
@@ -39,7 +42,8 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         {
             StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], CommandId = c.CommandId, StartsStream = true,
             AlreadyExists = $"A lock named '{c.Name}' already exists; locks never change. Choose a new name.", CreatedAt = $"/locks/{id}",
-            DecideAsync = async _ =>
+            Enlist = s => outbox?.Enroll(s),
+            DecideAsync = async (session, _) =>
             {
                 var studyStream = await session.Events.FetchForWriting<Study>(Study.IdFor(c.StudyId), ct);
                 var study = studyStream.Aggregate!;
@@ -54,18 +58,19 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
                 }
                 return decision;
             },
-            Alongside = (s, _, _) =>
+            Alongside = async (s, _, _) =>
             {
                 s.Store(snapshot!);
-                return Task.FromResult<Rejection?>(null);
+                if (outbox is not null) await outbox.PublishAsync(new LockDeclared(id));
+                return null;
             },
             Answer = l => l,
         }, ct);
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/locks", async (LockDatabase c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-            (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted)).ToHttp())
+        .MapPost("/locks", async (LockDatabase c, HttpContext http, IDocumentSession session, IMartenOutbox outbox, TimeProvider clock) =>
+            (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted, outbox)).ToHttp())
         .Validated<LockDatabase>()
         .WithTags("Locks");
 }

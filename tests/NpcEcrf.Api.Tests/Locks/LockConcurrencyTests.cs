@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json;
+using NpcEcrf.Api.Tests.Infrastructure;
+
+namespace NpcEcrf.Api.Tests.Locks;
+
+/// <summary>One lock in force per study, whatever the timing; the system checks each new lock's snapshot after the commit.</summary>
+public class LockConcurrencyTests(StudyFixture app) : IClassFixture<StudyFixture>
+{
+    [Fact]
+    public async Task of_ten_concurrent_locks_one_is_in_force_and_the_others_answer_409()
+    {
+        var subject = await app.Enrolled("LC-01");
+        var dm = await app.ClientFor("dm.concurrent", ["data-manager"]);
+        var responses = await Task.WhenAll(Enumerable.Range(1, 10).Select(i =>
+            dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = $"race-{i}", cutoff = "2021-12-31", reason = "Race", kind = "Hard" })));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(9, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var locks = await (await dm.GetAsync($"/locks?studyId={StudyFixture.StudyId}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Single(locks.EnumerateArray(), l => l.GetProperty("unlockedAt").ValueKind == JsonValueKind.Null);
+
+        var winner = locks.EnumerateArray().Single(l => l.GetProperty("unlockedAt").ValueKind == JsonValueKind.Null).GetProperty("name").GetString();
+        foreach (var study in new[] { StudyFixture.StudyId.ToLowerInvariant(), $" {StudyFixture.StudyId} " })
+        {
+            var response = await subject.Http.PostJson($"/studies/{Uri.EscapeDataString(study)}/subjects/LC-01/ecog", new { assessmentDate = "2021-03-02", score = 1, version = subject.Version });
+            await response.ShouldBe((HttpStatusCode)423);
+        }
+        await (await dm.PostJson($"/locks/{winner}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task the_system_verifies_a_new_locks_snapshot_after_the_commit()
+    {
+        await app.Enrolled("LC-02");
+        var dm = await app.ClientFor("dm.verify", ["data-manager"]);
+        var locked = await (await dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = "verified-1", cutoff = "2021-12-31", reason = "Check", kind = "Soft" }))
+            .ShouldBe(HttpStatusCode.Created);
+        var id = locked.GetProperty("id").GetGuid();
+        JsonElement current = default;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            current = await (await dm.GetAsync($"/locks/{id}")).ShouldBe(HttpStatusCode.OK);
+            if (current.GetProperty("replayVerified").ValueKind != JsonValueKind.Null) break;
+            await Task.Delay(100);
+        }
+        Assert.True(current.GetProperty("replayVerified").GetBoolean());
+        await (await dm.PostJson($"/locks/{id}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
+    }
+}
