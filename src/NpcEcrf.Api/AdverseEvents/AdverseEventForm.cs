@@ -58,7 +58,7 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
         Hard("ctcae-grade", "Each grade is one the CTCAE term allows.", x =>
             x.Casebook.Instances<AdverseEventEntry>().SelectMany(ae => Grades(ae.Value)
                 .Where(g => GradeFinding(ae.Value.Report.Term, g.Grade) is not null)
-                .Select(g => new CheckFinding("ctcae-grade", ae.Form, g.Field, GradeFinding(ae.Value.Report.Term, g.Grade)!)))),
+                .SelectMany(g => CheckFindings.Pair("ctcae-grade", ae.Form, g.Field, ae.Form, "report.term", GradeFinding(ae.Value.Report.Term, g.Grade)!)))),
         Hard("ae-before-consent", "An adverse event on study starts on or after informed consent.", x =>
             x.Casebook.Instances<AdverseEventEntry>().Where(ae => ae.Value.Report.OnsetDate < x.Casebook.Enrolment.ConsentDate)
                 .SelectMany(ae => CheckFindings.Pair("ae-before-consent", ae.Form, "report.onsetDate", new FormRef(Enrolment.EnrolmentForm.FormName), "consentDate",
@@ -71,7 +71,7 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
         Hard("ae-grade-change-same", "A grade change changes the grade.", x =>
             x.Casebook.Instances<AdverseEventEntry>().SelectMany(ae => Grades(ae.Value).Pairwise()
                 .Where(p => p.First.Grade == p.Second.Grade)
-                .Select(p => new CheckFinding("ae-grade-change-same", ae.Form, p.Second.Field, $"The event was already grade {p.Second.Grade}.")))),
+                .SelectMany(p => CheckFindings.Pair("ae-grade-change-same", ae.Form, p.Second.Field, ae.Form, p.First.Field, $"The event was already grade {p.Second.Grade}.")))),
         Hard("ae-resolution", "Resolution follows the onset and every grade change.", x =>
             x.Casebook.Instances<AdverseEventEntry>().Where(ae => ae.Value.ResolutionDate is { } r && r < Dates(ae.Value).Max(d => d.Date))
                 .SelectMany(ae => CheckFindings.Pair("ae-resolution", ae.Form, "resolutionDate", ae.Form, Dates(ae.Value).MaxBy(d => d.Date).Field,

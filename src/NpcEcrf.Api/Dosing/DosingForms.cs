@@ -106,7 +106,7 @@ public sealed class DoseChangeForm : FormDefinition<DoseChanged>
                     $"The dose in force before {d.Value.Date:yyyy-MM-dd} was {x.Casebook.DoseBefore(d.Form, d.Value.Date)} mg/day, not {d.Value.FromMg}."))),
         Hard("dose-change-same", "A dose change changes the dose.", x =>
             x.Casebook.Instances<DoseChanged>().Where(d => d.Value.FromMg == d.Value.ToMg)
-                .Select(d => new CheckFinding("dose-change-same", d.Form, "toMg", "A dose change must change the dose."))),
+                .SelectMany(d => CheckFindings.Pair("dose-change-same", d.Form, "toMg", d.Form, "fromMg", "A dose change must change the dose."))),
         DosingChecks.LinkedAdverseEvent<DoseChanged>("dose-change-adverse-event", d => d.AdverseEventId),
         DosingChecks.AfterDiscontinuation<DoseChanged>("dose-change-after-discontinuation", "date", d => d.Date, "The dose cannot change after treatment was discontinued."),
         Soft("dose-reduction-without-ae", "A dose reduction names the adverse event that caused it.", x =>

@@ -61,7 +61,7 @@ public sealed class DemographicsForm : FormDefinition<DemographicsRecorded>
             if (x.Casebook.Demographics is not { } d) return [];
             var oldest = x.Casebook.Enrolment.EnrolmentDate.Year - d.YearOfBirth;
             return d.AgeAtEnrolment == oldest || d.AgeAtEnrolment == oldest - 1 ? []
-                : [new CheckFinding("age-year-of-birth", Ref(), "ageAtEnrolment", $"Born in {d.YearOfBirth}, the subject was {oldest - 1} or {oldest} at enrolment.")];
+                : CheckFindings.Pair("age-year-of-birth", Ref(), "ageAtEnrolment", Ref(), "yearOfBirth", $"Born in {d.YearOfBirth}, the subject was {oldest - 1} or {oldest} at enrolment.");
         }),
         Hard("date-before-birth", "No date of the casebook is before the subject's year of birth.", x => x.Casebook.Demographics is not { } d ? []
             : x.Dates.Where(date => date.Date.Year < d.YearOfBirth)
