@@ -24,7 +24,8 @@ public sealed record AuditEntry(
     string? Reason, string? CorrelationId, string? CausationId);
 
 /// <summary>
-/// Reads the audit trail straight from mt_events with keyset paging on the global sequence, so walking a
+/// Reads the audit trail straight from mt_events (account events from before password credentials were separated
+/// still hold a passwordHash in the database; the trail leaves it out) with keyset paging on the global sequence, so walking a
 /// million entries costs the same per page at the end as at the start.
 /// </summary>
 public sealed class AuditTrail(NpcEcrfSettings settings)
@@ -45,7 +46,7 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
             select e.seq_id, e.timestamp, e.user_name, e.type, e.stream_id, e.version,
                    coalesce(c.data->>'studyId', q.data->>'studyId'), coalesce(c.data->>'siteId', q.data->>'siteId'),
                    coalesce(c.data->>'subjectNumber', q.data->>'subjectNumber'),
-                   e.data->>'form', e.data->>'field', e.data->>'oldValue', coalesce(e.data->>'newValue', e.data::text),
+                   e.data->>'form', e.data->>'field', e.data->>'oldValue', coalesce(e.data->>'newValue', (e.data - 'passwordHash')::text),
                    e.headers->>'reasonForChange', e.correlation_id, e.causation_id
             from "{s}".mt_events e
             left join "{s}".mt_doc_casebook c on c.id = e.stream_id

@@ -16,7 +16,7 @@ public static class UserCommands
         var roles = new Option<string[]>("--role") { Required = true, Description = "A role (repeatable): " + string.Join(", ", Infrastructure.Roles.All), AllowMultipleArgumentsPerToken = false };
         var sites = new Option<string[]>("--site") { Description = "A site id (repeatable)." };
         var printedName = new Option<string?>("--printed-name") { Description = "The name printed on signatures (default: the username)." };
-        var password = new Option<string?>("--password") { Description = "The password (default: NPCECRF_PASSWORD, else one is generated and printed)." };
+        var password = new Option<string?>("--password") { Description = "The password (default: NPCECRF_PASSWORD, else one is generated and printed); 12 to 128 characters, see docs/security.md." };
         var dataDir = CommandLine.DataDirOption();
         var add = new Command("add", "Create a user account.") { username, roles, sites, printedName, password, dataDir };
         add.SetAction(async (parse, ct) =>
@@ -57,13 +57,17 @@ public static class UserCommands
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await OpenStoreAsync(installation, ct);
-            await using var session = store.QuerySession();
+            await using var session = store.LightweightSession();
             var account = await session.LoadAsync<UserAccount>(UserAccount.IdFor(parse.GetValue(username)!), ct);
             if (account is not { Active: true })
             {
                 Console.Error.WriteLine($"No active user '{parse.GetValue(username)}'.");
                 return 1;
             }
+            // The operator bypasses the password; the account's trail says so, and who did it.
+            session.LastModifiedBy = OperatorName();
+            session.Events.Append(account.Id, new LoginSucceeded("cli", null));
+            await session.SaveChangesAsync(ct);
             Console.WriteLine(new Tokens(installation.Settings()).Issue(account).Token);
             return 0;
         });

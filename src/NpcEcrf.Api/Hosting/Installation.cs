@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace NpcEcrf.Api.Hosting;
 
 /// <summary>
-/// The per-installation state kept outside the repository: the data directory, its signing key, and
+/// The per-installation state kept outside the repository: the data directory, its keys (seals, tokens), and
 /// the database (NPCECRF_DB or appsettings, else the embedded cluster in the data directory).
 /// </summary>
 public sealed class Installation : IAsyncDisposable
@@ -57,23 +57,52 @@ public sealed class Installation : IAsyncDisposable
         {
             ConnectionString = ConnectionString,
             Schema = schema ?? (Environment.GetEnvironmentVariable(SchemaVariable) is { Length: > 0 } s ? s : "npcecrf"),
-            SigningKey = SigningKey(DataDir),
+            SigningKey = SealKey(DataDir),
+            TokenKey = TokenKey(DataDir),
             OidcAuthority = config["Auth:Authority"],
             OidcAudience = config["Auth:Audience"],
             Clock = clock ?? TimeProvider.System,
         };
     }
 
-    /// <summary>Generated once per installation, readable by its owner only.</summary>
-    public static byte[] SigningKey(string dataDir)
+    public const string LegacyKeyFile = "signing-key";
+    public const string SealKeyFile = "seal-key";
+    public const string TokenKeyFile = "token-key";
+
+    /// <summary>
+    /// The event-seal secret. An installation from before key separation has one key file ("signing-key") that
+    /// signed tokens and, through a derivation, sealed events; it stays the seal secret (derived exactly as before),
+    /// so its history still verifies. New installations get a seal key of their own.
+    /// </summary>
+    public static byte[] SealKey(string dataDir)
     {
-        var path = Path.Combine(dataDir, "signing-key");
-        if (File.Exists(path)) return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        var key = RandomNumberGenerator.GetBytes(64);
-        File.WriteAllText(path, Convert.ToBase64String(key));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return key;
+        var legacy = Path.Combine(dataDir, LegacyKeyFile);
+        return File.Exists(legacy) ? ReadKey(legacy) : ReadOrCreateKey(Path.Combine(dataDir, SealKeyFile));
     }
+
+    /// <summary>The token-signing key: independent random bytes on every installation, old ones included (tokens are short-lived).</summary>
+    public static byte[] TokenKey(string dataDir) => ReadOrCreateKey(Path.Combine(dataDir, TokenKeyFile));
+
+    /// <summary>Created readable by its owner only from the first byte: the mode is set at creation, never afterwards.</summary>
+    private static byte[] ReadOrCreateKey(string path)
+    {
+        if (File.Exists(path)) return ReadKey(path);
+        var key = RandomNumberGenerator.GetBytes(64);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var file = new FileStream(path, options);
+            file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
+            return key;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return ReadKey(path); // another process created it first
+        }
+    }
+
+    private static byte[] ReadKey(string path) => Convert.FromBase64String(File.ReadAllText(path).Trim());
 
     public async ValueTask DisposeAsync()
     {

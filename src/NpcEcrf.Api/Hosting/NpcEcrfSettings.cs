@@ -6,7 +6,14 @@ public sealed record NpcEcrfSettings
     public required string ConnectionString { get; init; }
     /// <summary>PostgreSQL schema for Marten and Wolverine; tests isolate by schema.</summary>
     public string Schema { get; init; } = "npcecrf";
+    /// <summary>
+    /// The event-seal secret (EventSeal derives its HMAC key from it). Installations from before key separation keep
+    /// their one old key here, so their history still verifies.
+    /// </summary>
     public required byte[] SigningKey { get; init; }
+    /// <summary>The token-signing key, independent of the seal secret. Null (test hosts): derived from SigningKey under a label of its own.</summary>
+    public byte[]? TokenKey { get; init; }
+    public byte[] TokenSigningKey => TokenKey ?? System.Security.Cryptography.HMACSHA256.HashData(SigningKey, "npc-ecrf/token-key/v1"u8.ToArray());
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(30);
     /// <summary>Optional external OpenID Connect authority whose tokens are accepted beside our own.</summary>
     public string? OidcAuthority { get; init; }

@@ -16,23 +16,33 @@ public static class Policies
 
 public static class IdentityConfiguration
 {
-    public static void ConfigureIdentity(this StoreOptions opts) =>
+    public static void ConfigureIdentity(this StoreOptions opts)
+    {
         opts.Projections.Snapshot<UserAccount>(SnapshotLifecycle.Inline);
+        opts.Schema.For<PasswordCredential>();
+    }
 
     public static IServiceCollection AddIdentity(this IServiceCollection services, NpcEcrfSettings settings)
     {
         var tokens = new Tokens(settings);
         services.AddSingleton(tokens);
+        services.AddMemoryCache();
+        services.AddSingleton<AccountDirectory>();
+        services.AddSingleton<PasswordCredentials>();
+        services.AddSingleton<LoginThrottle>();
+        services.ConfigureMarten((sp, opts) => opts.Listeners.Add(new AccountChangeListener(sp.GetRequiredService<AccountDirectory>())));
         var auth = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = tokens.ValidationParameters();
+                o.Events = new JwtBearerEvents { OnTokenValidated = AccessCheck.OnTokenValidated };
             });
         var schemes = new List<string> { JwtBearerDefaults.AuthenticationScheme };
         if (!string.IsNullOrWhiteSpace(settings.OidcAuthority))
         {
-            // Sites with their own identity provider: its tokens carry our role and site claims.
+            // Sites with their own identity provider: its tokens carry our role and site claims, and its own
+            // revocation applies (AccessCheck covers the installation's tokens only; see docs/security.md).
             auth.AddJwtBearer(Policies.ExternalScheme, o =>
             {
                 o.Authority = settings.OidcAuthority;
@@ -57,6 +67,8 @@ public static class IdentityConfiguration
     public static void MapIdentity(this IEndpointRouteBuilder app)
     {
         IssueToken.Map(app);
+        Logout.Map(app);
+        RevokeTokens.Map(app);
         CreateUser.Map(app);
         ChangeUserAccess.Map(app);
         ChangePassword.Map(app);

@@ -13,17 +13,20 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
             RuleFor(c => c.Username).NotEmpty().MaximumLength(64).Matches("^[a-zA-Z0-9._-]+$")
                 .WithMessage("Usernames use letters, digits, '.', '_' and '-'.");
             RuleFor(c => c.PrintedName).NotEmpty().MaximumLength(200);
-            RuleFor(c => c.Password).NotEmpty().MinimumLength(Passwords.MinimumLength);
+            RuleFor(c => c.Password).Custom((password, context) =>
+            {
+                foreach (var problem in PasswordPolicy.Check(password, context.InstanceToValidate.Username, currentHash: null)) context.AddFailure(problem);
+            });
             RuleForEach(c => c.Roles).Must(Infrastructure.Roles.IsKnown)
                 .WithMessage(r => $"Unknown role. Roles: {string.Join(", ", Infrastructure.Roles.All)}.");
             RuleForEach(c => c.Sites).NotEmpty().MaximumLength(64);
         }
     }
 
-    /// <summary>New accounts start a stream; the password is hashed before it becomes an event.</summary>
+    /// <summary>New accounts start a stream; the events do not mention the password (its hash is a document of its own).</summary>
     public IReadOnlyList<object> Events() =>
     [
-        new UserAccountCreated(Username.Trim(), PrintedName.Trim(), Passwords.Hash(Password)),
+        new UserAccountCreated(Username.Trim(), PrintedName.Trim()),
         .. (Roles ?? []).Distinct().Select(r => new RoleGranted(r)),
         .. (Sites ?? []).Distinct().Select(s => new SiteAssigned(s)),
     ];
@@ -32,6 +35,7 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
     {
         var id = UserAccount.IdFor(command.Username);
         session.Events.StartStream<UserAccount>(id, command.Events().ToArray());
+        session.Store(Passwords.Credential(id, command.Password));
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<UserAccount>(id, ct))!;
     }

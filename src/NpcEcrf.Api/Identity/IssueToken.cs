@@ -4,34 +4,66 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Identity;
 
+/// <summary>
+/// Logging in. A locked-out username or address is refused (429, Retry-After) before the password is looked at;
+/// otherwise the password is checked (against a stand-in hash when there is no account, so timing reveals
+/// nothing), failures are slowed down and may start a lockout, and every failure, lockout and success on a real
+/// account is an event on its stream.
+/// </summary>
 public sealed record IssueToken(string Username, string Password)
 {
     public sealed class Validator : AbstractValidator<IssueToken>
     {
         public Validator()
         {
-            RuleFor(c => c.Username).NotEmpty();
-            RuleFor(c => c.Password).NotEmpty();
+            RuleFor(c => c.Username).NotEmpty().MaximumLength(64);
+            RuleFor(c => c.Password).NotEmpty().MaximumLength(PasswordPolicy.MaximumLength);
         }
     }
 
     public sealed record TokenResponse(string AccessToken, string TokenType, DateTimeOffset ExpiresAt);
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/auth/token", async (IssueToken c, IDocumentSession session, Tokens tokens, CancellationToken ct) =>
+        .MapPost("/auth/token", async (IssueToken c, HttpContext http, IDocumentSession session, Tokens tokens, LoginThrottle throttle,
+            PasswordCredentials credentials, TimeProvider clock, CancellationToken ct) =>
         {
+            var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            Task Audit(UserAccount? account, object @event) => account is null
+                ? Task.CompletedTask
+                : SharedStreamAppend.Append(session.DocumentStore, account.Id, @event, account.Username, session.CorrelationId, ct);
+
+            var lockedUntil = throttle.LockedUntil(c.Username, address);
             var account = await session.LoadAsync<UserAccount>(UserAccount.IdFor(c.Username), ct);
-            if (account is null || !account.Active || !Passwords.Verify(account, c.Password))
+            if (new[] { lockedUntil, account?.LockedUntil }.Max() is { } until && until > clock.GetUtcNow())
             {
-                // Failed logins on a real account are part of its audit trail.
-                if (account is not null)
-                    await SharedStreamAppend.Append(session.DocumentStore, account.Id, new AuthenticationFailed("login"), account.Username, session.CorrelationId, ct);
+                await Audit(account, new AuthenticationFailed("login-locked-out", address));
+                return LockedOut(http, until - clock.GetUtcNow());
+            }
+
+            var hash = account is null ? null : await credentials.HashOfAsync(account.Id, ct);
+            if (!Passwords.Matches(hash, c.Password) || account is not { Active: true })
+            {
+                var outcome = throttle.RecordFailure(c.Username, address);
+                await Audit(account, new AuthenticationFailed("login", address));
+                foreach (var started in outcome.Started)
+                    await Audit(account, new LoginLockedOut(started.Scope, started.Until, started.Failures, address));
+                await Task.Delay(outcome.Backoff, clock, ct);
                 return Results.Problem(title: "Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
             }
+
+            throttle.RecordSuccess(c.Username);
+            await Audit(account, new LoginSucceeded("password", address));
             var (token, expires) = tokens.Issue(account);
             return Results.Ok(new TokenResponse(token, "Bearer", expires));
         })
         .Validated<IssueToken>()
         .AllowAnonymous()
         .WithTags("Auth");
+
+    private static IResult LockedOut(HttpContext http, TimeSpan remaining)
+    {
+        http.Response.Headers.RetryAfter = Math.Ceiling(remaining.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(title: "Too many failed logins.", detail: "Logins for this user or from this address are locked for a while; see Retry-After.",
+            statusCode: StatusCodes.Status429TooManyRequests);
+    }
 }

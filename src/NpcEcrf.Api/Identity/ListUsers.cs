@@ -19,14 +19,7 @@ public static class ListUsers
             var events = await session.Events.FetchStreamAsync(UserAccount.IdFor(username), token: ct);
             if (events.Count == 0) return Problems.NotFound($"User '{username}'");
             return Results.Ok(events.Select(e => new AccountHistoryEntry(
-                e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId, Redact(e.Data))));
+                e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId, e.Data)));
         });
     }
-
-    private static object Redact(object data) => data switch
-    {
-        UserAccountCreated c => c with { PasswordHash = "(hidden)" },
-        PasswordChanged p => p with { PasswordHash = "(hidden)" },
-        _ => data,
-    };
 }

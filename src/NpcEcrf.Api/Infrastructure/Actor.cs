@@ -24,7 +24,8 @@ public static class ClaimNames
     public const string Site = "site";
 }
 
-/// <summary>The authenticated user, as the claims of their token describe them.</summary>
+/// <summary>The authenticated user. For the installation's own tokens the claims are their account as it is now
+/// (Identity/AccessCheck replaces the token's claims on every request), not as it was at login.</summary>
 public sealed record Actor(string Username, string PrintedName, IReadOnlySet<string> Roles, IReadOnlySet<string> Sites)
 {
     public bool Has(params string[] roles) => roles.Any(Roles.Contains);

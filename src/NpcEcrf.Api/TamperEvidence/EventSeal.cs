@@ -10,14 +10,15 @@ namespace NpcEcrf.Api.TamperEvidence;
 public sealed record SealedFacts(Guid StreamId, string EventType, string DataJson, string? User, string? CorrelationId, string? CausationId, string? Reason);
 
 /// <summary>
-/// The seal of an event: HMAC-SHA256, keyed by the installation's secret (never stored in the database),
+/// The seal of an event: HMAC-SHA256, keyed by the installation's seal secret (never stored in the database, and
+/// separate from the key that signs tokens, so a token key that leaks cannot reseal a forged history),
 /// over the previous event's seal and the event's type, stream, payload and metadata. Whoever can write
 /// to the database but does not hold the key cannot alter, delete or insert an event without breaking a seal.
 /// </summary>
-public sealed class EventSeal(byte[] installationKey)
+public sealed class EventSeal(byte[] sealSecret)
 {
     public const string Header = "seal";
-    private readonly byte[] _key = HMACSHA256.HashData(installationKey, "npc-ecrf/event-seal/v1"u8.ToArray());
+    private readonly byte[] _key = HMACSHA256.HashData(sealSecret, "npc-ecrf/event-seal/v1"u8.ToArray());
 
     public string Compute(string? previousSeal, SealedFacts facts)
     {

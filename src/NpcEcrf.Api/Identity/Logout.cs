@@ -1,0 +1,21 @@
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Identity;
+
+/// <summary>
+/// Logging out revokes the presented token by moving the account's security stamp, which ends every token the
+/// user holds (all their sessions), not only this one.
+/// </summary>
+public static class Logout
+{
+    public static Decision Decide(UserAccount account) => Decision.Accept(new TokensRevoked("logout"));
+
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapPost("/auth/logout", async (HttpContext http, IDocumentSession s, CancellationToken ct) =>
+        {
+            var (_, rejection) = await AccountCommands.Apply(s, Actor.From(http.User).Username, Decide, ct);
+            return rejection?.ToProblem() ?? Results.NoContent();
+        })
+        .WithTags("Auth");
+}

@@ -1,0 +1,16 @@
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Identity;
+
+/// <summary>An admin ends every token a user holds (a lost laptop, a suspected leak); the user logs in again.</summary>
+public static class RevokeTokens
+{
+    public static Decision Decide(UserAccount account, Actor admin) => Decision.Accept(new TokensRevoked($"revoked by {admin.Username}"));
+
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapPost("/users/{username}/revoke-tokens", (string username, HttpContext http, IDocumentSession s, CancellationToken ct) =>
+            AccountCommands.Run(s, username, a => Decide(a, Actor.From(http.User)), ct))
+        .RequireAuthorization(Policies.Admin)
+        .WithTags("Users");
+}

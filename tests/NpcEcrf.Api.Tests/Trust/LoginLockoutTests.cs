@@ -1,0 +1,52 @@
+using System.Net;
+using Marten;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Tests.Infrastructure;
+
+namespace NpcEcrf.Api.Tests.Trust;
+
+/// <summary>Each class has a host (and so a throttle) of its own: one class's failures never lock another's logins.</summary>
+public class AccountLockoutTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task five_failures_lock_the_account_so_even_the_right_password_gets_429_and_all_of_it_is_audited()
+    {
+        await app.EnsureUser("lock-victim", ["cra"], ["site-1"]);
+        for (var i = 0; i < LoginThrottle.AccountLimit; i++)
+            await (await app.Anonymous().PostJson("/auth/token", new { username = "lock-victim", password = "guess-number-" + i })).ShouldBe(HttpStatusCode.Unauthorized);
+
+        var locked = await app.Anonymous().PostJson("/auth/token", new { username = "lock-victim", password = AppFixture.Password });
+        await locked.ShouldBe(HttpStatusCode.TooManyRequests);
+        Assert.InRange(int.Parse(locked.Headers.GetValues("Retry-After").Single()), 1, (int)LoginThrottle.Lockout.TotalSeconds);
+
+        await using var session = app.Store.QuerySession();
+        var events = (await session.Events.FetchStreamAsync(UserAccount.IdFor("lock-victim"))).Select(e => e.Data).ToList();
+        Assert.Equal(LoginThrottle.AccountLimit, events.Count(e => e is AuthenticationFailed { Purpose: "login" }));
+        Assert.Single(events.OfType<LoginLockedOut>(), l => l.Scope == LoginThrottle.AccountScope);
+        Assert.Single(events, e => e is AuthenticationFailed { Purpose: "login-locked-out" });
+        Assert.DoesNotContain(events, e => e is LoginSucceeded);
+    }
+
+    [Fact]
+    public async Task a_successful_login_is_audited_on_the_account()
+    {
+        await app.ClientFor("login-ok", ["cra"], "site-1");
+        await using var session = app.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(UserAccount.IdFor("login-ok"));
+        Assert.Contains(events, e => e.Data is LoginSucceeded { Via: "password" } && e.UserName == "login-ok");
+    }
+}
+
+public class AddressLockoutTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task twenty_failures_from_one_address_lock_logins_from_it_for_every_user()
+    {
+        await app.EnsureUser("addr-user", ["cra"], ["site-1"]);
+        for (var i = 0; i < LoginThrottle.AddressLimit; i++)
+            await (await app.Anonymous().PostJson("/auth/token", new { username = "sprayed-" + i, password = "spray-password" })).ShouldBe(HttpStatusCode.Unauthorized);
+        var locked = await app.Anonymous().PostJson("/auth/token", new { username = "addr-user", password = AppFixture.Password });
+        await locked.ShouldBe(HttpStatusCode.TooManyRequests);
+        Assert.True(locked.Headers.Contains("Retry-After"));
+    }
+}
