@@ -15,7 +15,7 @@ public static class Logout
         .MapPost("/auth/logout", async (HttpContext http, IDocumentSession s, CancellationToken ct) =>
         {
             var (_, rejection) = await AccountCommands.Apply(s, Actor.From(http.User).Username, Decide, ct);
-            return rejection?.ToProblem() ?? Results.NoContent();
+            return rejection?.ToHttp() ?? Results.NoContent();
         })
         .WithTags("Auth");
 }
