@@ -25,13 +25,6 @@ public static class Passwords
     /// <summary>Does the password match the hash? A null hash (no account) always fails, after the same work.</summary>
     public static bool Matches(string? hash, string password) =>
         Hasher.VerifyHashedPassword("", hash ?? NoAccountHash, password) != PasswordVerificationResult.Failed && hash is not null;
-
-    /// <summary>
-    /// For callers that hold only the loaded account (signature re-authentication): the hash is read through the
-    /// current request's credential store. Outside a request there is nothing to check against, so it fails.
-    /// </summary>
-    public static bool Verify(UserAccount account, string password) =>
-        Matches(new HttpContextAccessor().HttpContext?.RequestServices.GetService<PasswordCredentials>()?.HashOf(account.Id), password);
 }
 
 /// <summary>Reads password hashes: the credential document, else (installations from before credentials were
@@ -44,14 +37,6 @@ public sealed class PasswordCredentials(NpcEcrfSettings settings)
         await connection.OpenAsync(ct);
         await using var command = Query(connection, accountId);
         return await command.ExecuteScalarAsync(ct) as string;
-    }
-
-    public string? HashOf(Guid accountId)
-    {
-        using var connection = new NpgsqlConnection(settings.ConnectionString);
-        connection.Open();
-        using var command = Query(connection, accountId);
-        return command.ExecuteScalar() as string;
     }
 
     private NpgsqlCommand Query(NpgsqlConnection connection, Guid accountId)

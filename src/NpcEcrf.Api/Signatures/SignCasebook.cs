@@ -31,12 +31,12 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost(SubjectRoutes.Subject + "/signatures", async (string studyId, string subjectNumber, SignCasebook c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        .MapPost(SubjectRoutes.Subject + "/signatures", async (string studyId, string subjectNumber, SignCasebook c, HttpContext http, IDocumentSession session, PasswordCredentials credentials, TimeProvider clock) =>
         {
             var actor = Actor.From(http.User);
             if (!actor.Has(Roles.Investigator)) return Problems.Forbidden("Only investigators sign casebooks.");
             var signer = await session.LoadAsync<UserAccount>(UserAccount.IdFor(actor.Username), http.RequestAborted);
-            if (signer is not { Active: true } || !Passwords.Verify(signer, c.Password))
+            if (signer is not { Active: true } || !Passwords.Matches(await credentials.HashOfAsync(signer.Id, http.RequestAborted), c.Password))
             {
                 if (signer is not null)
                     await SharedStreamAppend.Append(session.DocumentStore, signer.Id, new AuthenticationFailed("signature"), actor.Username, session.CorrelationId, http.RequestAborted);
