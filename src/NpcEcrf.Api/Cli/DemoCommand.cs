@@ -31,7 +31,7 @@ public static class DemoCommand
                 await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
                 await using var session = store.LightweightSession();
                 session.LastModifiedBy = UserCommands.OperatorName();
-                await CreateUser.Execute(session, new CreateUser("admin", "Demo administrator", DemoRunner.Password, ["admin"], []), ct);
+                await CreateUser.Run(session, Api.Infrastructure.Actor.Operator(session.LastModifiedBy), new CreateUser("admin", "Demo administrator", DemoRunner.Password, ["admin"], []), ct);
             }
             var app = AppHost.Build(settings, customise: b => b.Logging.AddFilter((category, level) => level >= LogLevel.Warning));
             app.Urls.Add("http://127.0.0.1:0");

@@ -4,6 +4,7 @@ using FluentValidation;
 using Marten;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Cli;
 
@@ -35,12 +36,12 @@ public static class UserCommands
             await using var store = await OpenStoreAsync(installation, ct);
             await using var session = store.LightweightSession();
             session.LastModifiedBy = OperatorName();
-            if (await session.Events.FetchStreamStateAsync(UserAccount.IdFor(command.Username), ct) is not null)
+            var outcome = await CreateUser.Run(session, Actor.Operator(session.LastModifiedBy), command, ct);
+            if (outcome is not CommandOutcome.Accepted { Answer: UserView account })
             {
-                Console.Error.WriteLine($"User '{command.Username}' already exists.");
+                Console.Error.WriteLine($"Not created: {CliOutcomes.Describe(outcome)}");
                 return 1;
             }
-            var account = await CreateUser.Execute(session, command, ct);
             Console.WriteLine($"Created {account.Username} ({string.Join(", ", account.Roles)}{(account.Sites.Count > 0 ? "; sites " + string.Join(", ", account.Sites) : "")}).");
             if (generated is null) Console.WriteLine($"Password: {secret}");
             return 0;

@@ -3,26 +3,28 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Identity;
 
-/// <summary>The one way every account command runs: load the stream, decide, append, save.</summary>
+/// <summary>Account commands through the one pipeline; the answer is the account as the API shows it (never a hash).</summary>
 public static class AccountCommands
 {
-    public static async Task<IResult> Run(IDocumentSession session, string username, Func<UserAccount, Decision> decide, CancellationToken ct)
-    {
-        var (account, rejection) = await Apply(session, username, decide, ct);
-        return rejection?.ToHttp() ?? Results.Ok(UserView.Of(account!));
-    }
+    /// <param name="roles">Who may act (empty: any authenticated user, for their own account).</param>
+    /// <param name="alongside">More writes in the same transaction (a new password's credential).</param>
+    public static Task<CommandOutcome> Apply(IDocumentSession session, Actor actor, string username, string[] roles, Func<UserAccount, Decision> decide,
+        CancellationToken ct, Action<IDocumentSession>? alongside = null) =>
+        CommandPipeline.Run(session, actor, new WriteRequest<UserAccount>
+        {
+            StreamId = UserAccount.IdFor(username), What = $"User '{username}'", Roles = roles,
+            Decide = account => decide(account!),
+            Alongside = alongside is null ? null : (s, _, _) =>
+            {
+                alongside(s);
+                return Task.FromResult<Rejection?>(null);
+            },
+            Answer = UserView.Of,
+        }, ct);
 
-    public static async Task<(UserAccount? Account, Rejection? Rejection)> Apply(
-        IDocumentSession session, string username, Func<UserAccount, Decision> decide, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<UserAccount>(UserAccount.IdFor(username), ct);
-        if (stream.Aggregate is null) return (null, new Rejection(RejectionKind.NotFound, $"User '{username}'"));
-        var decision = decide(stream.Aggregate);
-        if (decision.Rejection is { } rejection) return (null, rejection);
-        stream.AppendMany(decision.Events);
-        await session.SaveChangesAsync(ct);
-        return (await session.LoadAsync<UserAccount>(stream.Aggregate.Id, ct), null);
-    }
+    /// <summary>An admin's change to an account, answered in HTTP.</summary>
+    public static async Task<IResult> ByAdmin(HttpContext http, IDocumentSession session, string username, Func<UserAccount, Decision> decide) =>
+        (await Apply(session, Actor.From(http.User), username, [Roles.Admin], decide, http.RequestAborted)).ToHttp();
 
     public static Rejection? UnknownRole(string role) =>
         Roles.IsKnown(role) ? null : Rejection.Invalid("role", $"Unknown role '{role}'. Roles: {string.Join(", ", Roles.All)}.");

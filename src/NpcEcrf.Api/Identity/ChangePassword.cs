@@ -36,8 +36,8 @@ public sealed record ChangePassword(string? CurrentPassword, string NewPassword)
             var id = UserAccount.IdFor(username);
             var currentHash = await credentials.HashOfAsync(id, ct);
             // Saved only if the decision accepts: the new hash commits with the PasswordChanged event or not at all.
-            s.Store(Passwords.Credential(id, c.NewPassword));
-            return await AccountCommands.Run(s, username, a => Decide(a, currentHash, c, actor), ct);
+            return (await AccountCommands.Apply(s, actor, username, [], a => Decide(a, currentHash, c, actor), ct,
+                session => session.Store(Passwords.Credential(id, c.NewPassword)))).ToHttp();
         })
         .Validated<ChangePassword>()
         .WithTags("Users");

@@ -40,13 +40,13 @@ public static class ChangeUserAccess
     public static void Map(IEndpointRouteBuilder app)
     {
         var users = app.MapGroup("/users/{username}").RequireAuthorization(Policies.Admin).WithTags("Users");
-        users.MapPost("/roles", (string username, GrantRole c, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => GrantRole.Decide(a, c), ct)).Validated<GrantRole>();
-        users.MapDelete("/roles/{role}", (string username, string role, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => RevokeRole.Decide(a, new RevokeRole(role)), ct));
-        users.MapPost("/sites", (string username, AssignSite c, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => AssignSite.Decide(a, c), ct)).Validated<AssignSite>();
-        users.MapDelete("/sites/{siteId}", (string username, string siteId, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId)), ct));
+        users.MapPost("/roles", (string username, GrantRole c, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => GrantRole.Decide(a, c))).Validated<GrantRole>();
+        users.MapDelete("/roles/{role}", (string username, string role, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => RevokeRole.Decide(a, new RevokeRole(role))));
+        users.MapPost("/sites", (string username, AssignSite c, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => AssignSite.Decide(a, c))).Validated<AssignSite>();
+        users.MapDelete("/sites/{siteId}", (string username, string siteId, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId))));
     }
 }

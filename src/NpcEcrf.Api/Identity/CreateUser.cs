@@ -31,23 +31,27 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
         .. (Sites ?? []).Distinct().Select(s => new SiteAssigned(s)),
     ];
 
-    public static async Task<UserAccount> Execute(IDocumentSession session, CreateUser command, CancellationToken ct)
+    /// <summary>Through the one pipeline: of concurrent creations of one username, one answers 201 and the others 409.</summary>
+    public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, CreateUser command, CancellationToken ct)
     {
         var id = UserAccount.IdFor(command.Username);
-        session.Events.StartStream<UserAccount>(id, command.Events().ToArray());
-        session.Store(Passwords.Credential(id, command.Password));
-        await session.SaveChangesAsync(ct);
-        return (await session.LoadAsync<UserAccount>(id, ct))!;
+        return await CommandPipeline.Run(session, actor, new WriteRequest<UserAccount>
+        {
+            StreamId = id, What = $"User '{command.Username}'", Roles = [Infrastructure.Roles.Admin], StartsStream = true,
+            AlreadyExists = $"User '{command.Username}' already exists.", CreatedAt = $"/users/{command.Username.Trim()}",
+            Decide = _ => new Decision(command.Events()),
+            Alongside = (s, _, _) =>
+            {
+                s.Store(Passwords.Credential(id, command.Password));
+                return Task.FromResult<Rejection?>(null);
+            },
+            Answer = UserView.Of,
+        }, ct);
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/users", async (CreateUser command, IDocumentSession session, CancellationToken ct) =>
-        {
-            if (await session.Events.FetchStreamStateAsync(UserAccount.IdFor(command.Username), ct) is not null)
-                return Problems.Conflict($"User '{command.Username}' already exists.");
-            var account = await Execute(session, command, ct);
-            return Results.Created($"/users/{account.Username}", UserView.Of(account));
-        })
+        .MapPost("/users", async (CreateUser command, HttpContext http, IDocumentSession session) =>
+            (await Run(session, Actor.From(http.User), command, http.RequestAborted)).ToHttp())
         .Validated<CreateUser>()
         .RequireAuthorization(Policies.Admin)
         .WithTags("Users");

@@ -16,8 +16,8 @@ public sealed record DeactivateUser(string Reason)
         account.Active ? Decision.Accept(new UserAccountDeactivated(c.Reason)) : Rejection.Conflict("The account is already deactivated.");
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/users/{username}/deactivate", (string username, DeactivateUser c, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => Decide(a, c), ct))
+        .MapPost("/users/{username}/deactivate", (string username, DeactivateUser c, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => Decide(a, c)))
         .Validated<DeactivateUser>()
         .RequireAuthorization(Policies.Admin)
         .WithTags("Users");

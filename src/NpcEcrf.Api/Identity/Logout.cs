@@ -14,8 +14,9 @@ public static class Logout
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/auth/logout", async (HttpContext http, IDocumentSession s, CancellationToken ct) =>
         {
-            var (_, rejection) = await AccountCommands.Apply(s, Actor.From(http.User).Username, Decide, ct);
-            return rejection?.ToHttp() ?? Results.NoContent();
+            var actor = Actor.From(http.User);
+            var outcome = await AccountCommands.Apply(s, actor, actor.Username, [], Decide, ct);
+            return outcome is CommandOutcome.Accepted ? Results.NoContent() : outcome.ToHttp();
         })
         .WithTags("Auth");
 }

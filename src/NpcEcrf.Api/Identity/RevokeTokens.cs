@@ -9,8 +9,8 @@ public static class RevokeTokens
     public static Decision Decide(UserAccount account, Actor admin) => Decision.Accept(new TokensRevoked($"revoked by {admin.Username}"));
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/users/{username}/revoke-tokens", (string username, HttpContext http, IDocumentSession s, CancellationToken ct) =>
-            AccountCommands.Run(s, username, a => Decide(a, Actor.From(http.User)), ct))
+        .MapPost("/users/{username}/revoke-tokens", (string username, HttpContext http, IDocumentSession s) =>
+            AccountCommands.ByAdmin(http, s, username, a => Decide(a, Actor.From(http.User))))
         .RequireAuthorization(Policies.Admin)
         .WithTags("Users");
 }

@@ -35,7 +35,7 @@ public static class Conflicts
     public static bool IsConcurrencyConflict(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
-            if (e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException
+            if (e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException
                 or Npgsql.PostgresException { SqlState: "23505" or "MT003" })
                 return true;
         return false;

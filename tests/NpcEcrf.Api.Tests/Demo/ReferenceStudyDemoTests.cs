@@ -15,7 +15,7 @@ public sealed class DemoFixture : AppFixture
     {
         await base.InitializeAsync();
         await using (var session = Store.LightweightSession())
-            await CreateUser.Execute(session, new CreateUser("admin", "Administrator", DemoRunner.Password, ["admin"], []), default);
+            await CreateUser.Run(session, NpcEcrf.Api.Infrastructure.Actor.Operator("test-setup"), new CreateUser("admin", "Administrator", DemoRunner.Password, ["admin"], []), default);
         var output = Path.Combine(Path.GetTempPath(), "npcecrf-demo-" + Guid.NewGuid().ToString("N")[..8]);
         Result = await new DemoRunner(Anonymous(), Progress.Add).Run("admin", output);
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Tests.Infrastructure;
 
@@ -77,6 +78,6 @@ public class AppFixture : IAsyncLifetime
         await using var session = Store.LightweightSession();
         if (await session.Events.FetchStreamStateAsync(UserAccount.IdFor(username)) is not null) return;
         session.LastModifiedBy = "test-setup";
-        await CreateUser.Execute(session, new CreateUser(username, $"Dr {username}", Password, roles, sites), CancellationToken.None);
+        await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", Password, roles, sites), CancellationToken.None);
     }
 }
