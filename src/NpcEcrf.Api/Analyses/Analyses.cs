@@ -28,35 +28,38 @@ public sealed record SaveAnalysisPlan(string Name, string[] PfsCovariates, Ties 
 /// <summary>Chooses what to analyse (a lock, the lock in force on a date, or an as-of moment) and who may.</summary>
 public static class Analyses
 {
-    public static async Task<(AnalysisReport? Report, IResult? Problem)> OfLock(IQuerySession session, DatabaseLock l, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
+    public static async Task<(AnalysisReport? Report, Rejection? Problem)> OfLock(IQuerySession session, DatabaseLock l, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
     {
         var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
         if (problem is not null) return (null, problem);
         var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
-        if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Problems.NotFound($"The snapshot of lock '{l.Name}'"));
+        if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Rejection.NotFound($"The snapshot of lock '{l.Name}'"));
+        // The stored snapshot is analysed only if it is still exactly what was hashed at locking.
+        if (CohortSnapshot.Hash(stored.CanonicalJson) != l.SnapshotHash)
+            return (null, Rejection.Conflict($"The stored snapshot of lock '{l.Name}' no longer matches the hash recorded at locking; it was changed. Nothing was analysed."));
         var source = new AnalysisSource("lock", l.Name, l.SnapshotHash, l.Cutoff, l.HighWaterMark, null);
         return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
     }
 
-    public static async Task<(AnalysisReport? Report, IResult? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
+    public static async Task<(AnalysisReport? Report, Rejection? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
     {
         var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
         if (problem is not null) return (null, problem);
         var highWaterMark = await CohortReplay.HighWaterMark(session, at, ct);
         var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
         var snapshot = await CohortReplay.Snapshot(session, studyId, clinicalCutoff, highWaterMark, ct);
-        if (snapshot is null) return (null, Problems.NotFound($"Study '{studyId}' as of {at:O}"));
+        if (snapshot is null) return (null, Rejection.NotFound($"Study '{studyId}' as of {at:O}"));
         var source = new AnalysisSource("as-of", null, CohortSnapshot.Hash(snapshot.CanonicalJson()), clinicalCutoff, highWaterMark, at);
         return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
     }
 
-    private static async Task<(AnalysisProfile?, AnalysisPlan?, IResult?)> Methods(IQuerySession session, string? profileName, string? planName, CancellationToken ct)
+    private static async Task<(AnalysisProfile?, AnalysisPlan?, Rejection?)> Methods(IQuerySession session, string? profileName, string? planName, CancellationToken ct)
     {
         var profile = AnalysisProfile.Named(profileName ?? "paper");
-        if (profile is null) return (null, null, Problems.Validation("profile", "Profiles: paper, r."));
+        if (profile is null) return (null, null, Rejection.Invalid("profile", "Profiles: paper, r."));
         if (planName is null) return (profile, null, null);
         var saved = await session.LoadAsync<SavedPlan>(planName, ct);
-        return saved is null ? (null, null, Problems.Validation("plan", $"No saved analysis plan '{planName}'.")) : (profile, saved.Plan, null);
+        return saved is null ? (null, null, Rejection.Invalid("plan", $"No saved analysis plan '{planName}'.")) : (profile, saved.Plan, null);
     }
 
     public static IResult Render(AnalysisReport report, string? format) => format switch
@@ -87,20 +90,20 @@ public static class Analyses
         {
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
-            return problem ?? Render(report!, format);
+            return problem?.ToHttp() ?? Render(report!, format);
         }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
 
         app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
-            return problem ?? Render(report!, format);
+            return problem?.ToHttp() ?? Render(report!, format);
         }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
 
         app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
-            var (report, problem) = await AsOf(session, studyId, at, cutoff, profile, plan, clock.GetUtcNow(), ct);
-            return problem ?? Render(report!, format);
+            var (report, problem) = await AsOf(session, studyId, at.ToUniversalTime(), cutoff, profile, plan, clock.GetUtcNow(), ct);
+            return problem?.ToHttp() ?? Render(report!, format);
         }).RequireAuthorization(p => p.RequireRole(Roles.Auditor)).WithTags("Analysis");
     }
 }

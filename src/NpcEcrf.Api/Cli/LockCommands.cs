@@ -77,14 +77,14 @@ public static class LockCommands
             var chosen = new object?[] { parse.GetValue(lockName), parse.GetValue(inForce), parse.GetValue(asOf) }.Count(x => x is not null);
             if (chosen != 1) { Console.Error.WriteLine("Choose exactly one of --lock, --in-force, --as-of."); return CommandLine.UsageError; }
             var now = DateTimeOffset.UtcNow;
-            (AnalysisReport? Report, IResult? Problem) result;
+            (AnalysisReport? Report, Rejection? Problem) result;
             if (parse.GetValue(lockName) is { } name)
                 result = await ReadLocks.Find(session, name, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
             else if (parse.GetValue(inForce) is { } on)
                 result = await ReadLocks.InForceOn(session, parse.GetValue(study), on, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
             else if (parse.GetValue(study) is not { } studyId) { Console.Error.WriteLine("--as-of needs --study."); return CommandLine.UsageError; }
             else result = await Analyses.Analyses.AsOf(session, studyId, parse.GetValue(asOf)!.Value, parse.GetValue(cutoff), parse.GetValue(profile), parse.GetValue(plan), now, ct);
-            if (result.Report is not { } report) { Console.Error.WriteLine($"Nothing to analyse: {Describe(result.Problem) ?? "no such lock"}"); return 1; }
+            if (result.Report is not { } report) { Console.Error.WriteLine($"Nothing to analyse: {(result.Problem is { } problem ? CliOutcomes.Describe(problem) : "no such lock")}"); return 1; }
             var dir = parse.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             var text = report.ToJson().ToJsonString(ReportWriter.Indented);
@@ -113,9 +113,4 @@ public static class LockCommands
         Console.Error.WriteLine($"No lock '{name}'.");
         return 1;
     }
-
-    private static string? Describe(IResult? problem) =>
-        problem is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p ? $"{p.ProblemDetails.Title} {p.ProblemDetails.Detail}".Trim()
-        : problem is Microsoft.AspNetCore.Http.HttpResults.ValidationProblem v ? string.Join("; ", v.ProblemDetails.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))
-        : null;
 }

@@ -4,8 +4,8 @@ using NpcEcrf.Api.Tests.Infrastructure;
 
 namespace NpcEcrf.Api.Tests.Locks;
 
-/// <summary>One lock in force per study, whatever the timing; the system checks each new lock's snapshot after the commit.</summary>
-public class LockConcurrencyTests(StudyFixture app) : IClassFixture<StudyFixture>
+/// <summary>One lock in force per study, whatever the timing; snapshots are checked after the commit and before every analysis.</summary>
+public class LockIntegrityTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     [Fact]
     public async Task of_ten_concurrent_locks_one_is_in_force_and_the_others_answer_409()
@@ -44,6 +44,22 @@ public class LockConcurrencyTests(StudyFixture app) : IClassFixture<StudyFixture
             await Task.Delay(100);
         }
         Assert.True(current.GetProperty("replayVerified").GetBoolean());
+        await (await dm.PostJson($"/locks/{id}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task an_analysis_refuses_a_snapshot_edited_after_locking()
+    {
+        await app.Enrolled("LC-03");
+        var dm = await app.ClientFor("dm.tamper", ["data-manager"]);
+        var locked = await (await dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = "edited-1", cutoff = "2021-12-31", reason = "Check", kind = "Soft" }))
+            .ShouldBe(HttpStatusCode.Created);
+        var id = locked.GetProperty("id").GetGuid();
+        await (await dm.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.OK);
+        await TestDatabase.ExecuteAsync(app.ConnectionString,
+            $"update \"{app.Schema}\".mt_doc_locksnapshot set data = jsonb_set(data, '{{canonicalJson}}', to_jsonb(replace(data->>'canonicalJson', 'LC-03', 'LC-99'))) where id = '{id}'");
+        var problem = await (await dm.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.Conflict);
+        Assert.Contains("no longer matches", problem.GetProperty("title").GetString());
         await (await dm.PostJson($"/locks/{id}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
     }
 }
