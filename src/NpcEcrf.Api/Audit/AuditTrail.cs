@@ -70,8 +70,9 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
         Where("e.user_name = @user", "user", filter.User);
         Where("(e.data->>'field' = @field or e.data ? @field)", "field", filter.Field);
         Where("e.type = @type", "type", filter.EventType);
-        Where("e.timestamp >= @from", "from", filter.From);
-        Where("e.timestamp <= @to", "to", filter.To);
+        // timestamptz takes UTC only: any ISO 8601 offset is converted here.
+        Where("e.timestamp >= @from", "from", filter.From?.ToUniversalTime());
+        Where("e.timestamp <= @to", "to", filter.To?.ToUniversalTime());
         sql.Append(" order by e.seq_id");
         if (limit is { } l) sql.Append(" limit ").Append(l);
         command.CommandText = sql.ToString();

@@ -65,6 +65,14 @@ public static class ReadAuditTrail
             new AuditTrailViewed(filter.ToString(), after, entries, format), viewer, session.CorrelationId, http.RequestAborted);
     }
 
-    private static string Csv(string? value) =>
-        value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    /// <summary>
+    /// One CSV cell. A cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return first) is
+    /// neutralised with a leading apostrophe, so a reason for change cannot run in an auditor's spreadsheet.
+    /// </summary>
+    public static string Csv(string? value)
+    {
+        if (value is null) return "";
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0])) value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    }
 }

@@ -26,7 +26,7 @@ public static class StoredEvents
             $"select seq_id, stream_id, version, type, data::text, timestamp, user_name from \"{schema}\".mt_events where seq_id <= @seq and timestamp <= @at order by seq_id",
             connection);
         command.Parameters.AddWithValue("seq", upToSequence ?? long.MaxValue);
-        command.Parameters.AddWithValue("at", upToTime ?? DateTimeOffset.MaxValue);
+        command.Parameters.AddWithValue("at", upToTime?.ToUniversalTime() ?? DateTimeOffset.MaxValue); // timestamptz takes UTC only
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<IEvent>();
         while (await reader.ReadAsync(ct))

@@ -15,12 +15,12 @@ public static class TimeTravel
     public sealed record StudyAsOf(DateTimeOffset AsOf, Study? Study, IReadOnlyList<Casebook> Casebooks);
 
     public static Task<Casebook?> CasebookAsOf(IQuerySession session, Guid subjectId, DateTimeOffset? asOf, long? version, CancellationToken ct) =>
-        session.Events.AggregateStreamAsync<Casebook>(subjectId, version ?? 0, asOf, token: ct);
+        session.Events.AggregateStreamAsync<Casebook>(subjectId, version ?? 0, asOf?.ToUniversalTime(), token: ct);
 
     /// <summary>Every casebook of the study and its site list as of <paramref name="asOf"/>: one read of the events, one replay.</summary>
     public static async Task<StudyAsOf> StudyAt(IQuerySession session, string studyId, DateTimeOffset asOf, Func<string, bool> canSeeSite, CancellationToken ct)
     {
-        var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf, token: ct);
+        var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf.ToUniversalTime(), token: ct);
         return new StudyAsOf(asOf, study, Casebooks(await EventsUntil(session, asOf, ct), studyId, canSeeSite));
     }
 

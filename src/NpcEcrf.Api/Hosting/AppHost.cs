@@ -66,6 +66,7 @@ public static class AppHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCorrelationIds();
+        app.UseMiddleware<Infrastructure.NoNulInAddress>();
         // Bodies are small forms: keep them readable so a refusal can name every missing field.
         app.Use((context, next) => { context.Request.EnableBuffering(); return next(); });
         app.UseAuthentication();

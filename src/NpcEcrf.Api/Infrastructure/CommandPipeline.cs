@@ -88,6 +88,7 @@ public static class CommandPipeline
     {
         if (request.Roles.Length > 0 && !actor.Has(request.Roles)) return Rejection.Forbidden($"This needs one of the roles: {string.Join(", ", request.Roles)}.");
 
+        if (request.StreamId == Guid.Empty) return Rejection.NotFound(request.What);
         TState? state = null;
         JasperFx.Events.IEventStream<TState>? stream = null;
         if (!request.StartsStream)

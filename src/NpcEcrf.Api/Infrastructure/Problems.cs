@@ -57,6 +57,16 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
     }
 
+    /// <summary>The database is down, restarting or refusing connections (not a fault of the request).</summary>
+    private static bool DatabaseUnavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is System.Net.Sockets.SocketException or TimeoutException
+                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } || e is Npgsql.NpgsqlException { IsTransient: true })
+                return true;
+        return false;
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (exception is BadHttpRequestException { InnerException: JsonException json })
@@ -67,6 +77,17 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 HttpContext = context,
                 ProblemDetails = new HttpValidationProblemDetails(StrictJson.Describe(json, RequestType(context), await Body(context)))
                     { Status = 400, Title = "The request body is not valid JSON for this form." },
+            });
+        }
+        if (DatabaseUnavailable(exception))
+        {
+            // The record is safe (nothing was committed); the client may simply try again.
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = 503, Title = "The database is not reachable right now. Nothing was saved; try again shortly." },
             });
         }
         var (status, title, detail) = exception switch

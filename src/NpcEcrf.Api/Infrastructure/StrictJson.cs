@@ -16,6 +16,7 @@ public static partial class StrictJson
         options.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { RequireNonNullableParameters } };
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new StrictEnumConverterFactory());
+        options.Converters.Add(new TextWithoutNul());
     }
 
     /// <summary>The fields a body of this type must carry (camelCase).</summary>
@@ -64,6 +65,18 @@ public static partial class StrictJson
     private static partial Regex MissingName();
     [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
     private static partial Regex Unmapped();
+
+    /// <summary>PostgreSQL cannot store a NUL character in text or JSON: it is refused at the edge, naming the field.</summary>
+    private sealed class TextWithoutNul : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString();
+            return text is not null && text.Contains('\0') ? throw new JsonException("Text may not contain a NUL character.") : text;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
 
     /// <summary>Enumerations by name only (any case); an unknown name lists the allowed ones.</summary>
     private sealed class StrictEnumConverterFactory : JsonConverterFactory

@@ -12,7 +12,7 @@ public static class CohortReplay
     public static async Task<long> HighWaterMark(IQuerySession session, DateTimeOffset? asOf, CancellationToken ct)
     {
         IQueryable<IEvent> query = session.Events.QueryAllRawEvents();
-        if (asOf is { } at) query = query.Where(e => e.Timestamp <= at);
+        if (asOf?.ToUniversalTime() is { } at) query = query.Where(e => e.Timestamp <= at); // timestamptz takes UTC only
         var latest = await query.OrderByDescending(e => e.Sequence).Take(1).ToListAsync(ct);
         return latest.Count == 0 ? 0 : latest[0].Sequence;
     }

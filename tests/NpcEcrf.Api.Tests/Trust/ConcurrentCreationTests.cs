@@ -29,3 +29,19 @@ public class ConcurrentCreationTests(AppFixture app) : IClassFixture<AppFixture>
             admin.PostJson("/studies", new { studyId = "RACE-1", title = "Race", doseLevelsMg = new[] { 10 } }))));
     }
 }
+
+/// <summary>Audit CSV cells a spreadsheet would run as formulas are neutralised.</summary>
+public class AuditCsvTests
+{
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")]
+    [InlineData("+1+1", "'+1+1")]
+    [InlineData("-2", "'-2")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    public void a_cell_that_starts_like_a_formula_is_neutralised(string value, string cell) => Assert.Equal(cell, Api.Audit.ReadAuditTrail.Csv(value));
+
+    [Theory]
+    [InlineData("Transcription error", "Transcription error")]
+    [InlineData("a, b", "\"a, b\"")]
+    public void an_ordinary_cell_is_written_as_it_is(string value, string cell) => Assert.Equal(cell, Api.Audit.ReadAuditTrail.Csv(value));
+}
