@@ -15,9 +15,12 @@ public sealed record Verification(string Form, string? Field, long VerifiedAtVer
     public bool Active => RevokedAtVersion is null;
 }
 
-/// <summary>One entered form instance: its reference, its current value and the version of the event that last set it.</summary>
+/// <summary>
+/// One entered form instance: its reference, its current value, the version of the event that last set it, and who
+/// entered or changed it (segregation of duties: they may not verify it, close a query on it, or sign for it).
+/// </summary>
 [JsonConverter(typeof(FormEntryJsonConverter))]
-public sealed record FormEntry(FormRef Form, object Value, long Version);
+public sealed record FormEntry(FormRef Form, object Value, long Version, IReadOnlyList<string> EnteredBy);
 
 /// <summary>
 /// The write model of one subject: every entered form's current value, and the review record (flags, corrections,
@@ -56,6 +59,9 @@ public sealed class Casebook
     public IEnumerable<(FormRef Form, T Value)> Instances<T>() where T : class =>
         Forms.Where(f => f.Value is T).Select(f => (f.Form, (T)f.Value));
 
+    /// <summary>Everyone who entered or changed any form of the casebook.</summary>
+    [JsonIgnore] public IEnumerable<string> DataEnteredBy => Forms.SelectMany(f => f.EnteredBy).Distinct();
+
     [JsonIgnore] public SubjectEnrolled Enrolment => One<SubjectEnrolled>() ?? throw new InvalidOperationException("A casebook starts with its enrolment.");
 
     public Casebook Clone() => JsonSerializer.Deserialize<Casebook>(JsonSerializer.Serialize(this, CasebookJson.Options), CasebookJson.Options)!;
@@ -80,7 +86,8 @@ public sealed class FormEntryJsonConverter : JsonConverter<FormEntry>
         var form = FormRef.Parse(root.GetProperty("form").GetString()!);
         var type = FormCatalogue.Definition(form.Name).ValueType;
         var value = root.GetProperty("value").Deserialize(type, options)!;
-        return new FormEntry(form, value, root.GetProperty("version").GetInt64());
+        var enteredBy = root.TryGetProperty("enteredBy", out var users) ? users.EnumerateArray().Select(u => u.GetString()!).ToList() : [];
+        return new FormEntry(form, value, root.GetProperty("version").GetInt64(), enteredBy);
     }
 
     public override void Write(Utf8JsonWriter writer, FormEntry entry, JsonSerializerOptions options)
@@ -90,6 +97,9 @@ public sealed class FormEntryJsonConverter : JsonConverter<FormEntry>
         writer.WritePropertyName("value");
         JsonSerializer.Serialize(writer, entry.Value, entry.Value.GetType(), options);
         writer.WriteNumber("version", entry.Version);
+        writer.WriteStartArray("enteredBy");
+        foreach (var user in entry.EnteredBy) writer.WriteStringValue(user);
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 }

@@ -79,7 +79,8 @@ public static class CasebookEvolution
     private static void Set(Casebook casebook, FormRef form, object value, EventMeta meta)
     {
         var index = casebook.Forms.FindIndex(f => f.Form == form);
-        var entry = new FormEntry(form, value, meta.Version);
+        var authors = index >= 0 ? casebook.Forms[index].EnteredBy : [];
+        var entry = new FormEntry(form, value, meta.Version, meta.User is null || authors.Contains(meta.User) ? authors : [.. authors, meta.User]);
         if (index >= 0) casebook.Forms[index] = entry;
         else casebook.Forms.Add(entry);
         casebook.LastDataVersion = meta.Version;

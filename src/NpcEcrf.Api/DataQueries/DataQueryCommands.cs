@@ -12,7 +12,12 @@ public static class DataQueryCommands
     public static readonly string[] SiteRoles = [Roles.Cra, Roles.Investigator];
 
     /// <summary>A step in a query's life, through the one pipeline: review work, so only a hard lock refuses it.</summary>
-    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId, Func<DataQuery, Decision> decide)
+    public static Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId, Func<DataQuery, Decision> decide) =>
+        Run(http, session, id, roles, commandId, (_, q) => Task.FromResult(decide(q)));
+
+    /// <summary>The same, for a decision that reads more than the query (the casebook, for segregation of duties).</summary>
+    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId,
+        Func<IDocumentSession, DataQuery, Task<Decision>> decide)
     {
         var actor = Actor.From(http.User);
         return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
@@ -21,7 +26,7 @@ public static class DataQueryCommands
             MaySee = q => actor.CanSeeSite(q.SiteId),
             LockedStudy = q => q!.StudyId,
             Kind = Locks.WriteKind.Review,
-            Decide = q => decide(q!),
+            DecideAsync = (s, q) => decide(s, q!),
             Answer = q => q,
         }, http.RequestAborted)).ToHttp();
     }

@@ -16,6 +16,7 @@ public sealed record VerifySourceData(string Form, string? Field = null, long? V
     {
         var form = FormRef.Parse(c.Form);
         if (s.Casebook.Entry(form) is null) return Rejection.Invalid("form", $"The casebook has no form '{c.Form}'.");
+        if (SegregationOfDuties.Verifying(s.Study, s.Casebook, form, s.Actor) is { } refused) return refused;
         var field = c.Field;
         if (field is not null)
         {

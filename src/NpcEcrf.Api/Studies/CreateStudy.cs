@@ -4,7 +4,7 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Studies;
 
-public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsMg, Guid? CommandId = null)
+public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsMg, bool SegregationOfDuties = true, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<CreateStudy>
     {
@@ -17,7 +17,7 @@ public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsM
         }
     }
 
-    public static Decision Decide(CreateStudy c) => Decision.Accept(new StudyCreated(c.StudyId, c.Title, c.DoseLevelsMg.Distinct().ToArray()));
+    public static Decision Decide(CreateStudy c) => Decision.Accept(new StudyCreated(c.StudyId, c.Title, c.DoseLevelsMg.Distinct().ToArray(), c.SegregationOfDuties));
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session) =>

@@ -4,7 +4,8 @@ using JasperFx.Events;
 
 namespace NpcEcrf.Api.Studies;
 
-public sealed record StudyCreated(string StudyId, string Title, int[] DoseLevelsMg);
+/// <param name="SegregationOfDuties">Whoever entered a value may not verify it, close a query on it, or sign for it (on unless the study says otherwise).</param>
+public sealed record StudyCreated(string StudyId, string Title, int[] DoseLevelsMg, bool SegregationOfDuties = true);
 /// <summary>A site joins the study; its IANA time zone says what "today" is there (UTC when not given).</summary>
 public sealed record SiteAdded(string SiteId, string Name, string? TimeZone = null);
 
@@ -14,9 +15,10 @@ public sealed record StudyLockDeclared(string LockName);
 public sealed record Site(string SiteId, string Name, string TimeZone = "UTC");
 
 /// <summary>A study and its sites; the protocol's dose levels drive the dosing edit checks.</summary>
-public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<int> DoseLevelsMg, IReadOnlyList<Site> Sites, long Version)
+public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<int> DoseLevelsMg, IReadOnlyList<Site> Sites, long Version,
+    bool SegregationOfDuties = true)
 {
-    public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, e.Data.DoseLevelsMg, [], 0);
+    public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, e.Data.DoseLevelsMg, [], 0, e.Data.SegregationOfDuties);
     public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name, e.TimeZone ?? "UTC")] };
 
     public Study Apply(StudyLockDeclared _) => this;

@@ -29,16 +29,16 @@ public class StudyFixture : AppFixture
 }
 
 /// <summary>Posts forms to one subject, carrying the casebook version forward like a real client.</summary>
-public sealed class CasebookClient(HttpClient http, string subjectNumber)
+public sealed class CasebookClient(HttpClient http, string subjectNumber, string studyId = StudyFixture.StudyId)
 {
     public long Version { get; private set; }
     public JsonElement Casebook { get; private set; }
     public HttpClient Http => http;
-    public string Url => StudyFixture.Subject(subjectNumber);
+    public string Url => $"/studies/{studyId}/subjects/{subjectNumber}";
 
     public async Task Enrol(string site, string consent = "2021-03-01", string enrolment = "2021-03-03")
     {
-        var response = await http.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
+        var response = await http.PostJson($"/studies/{studyId}/subjects",
             new { subjectNumber, siteId = site, consentDate = consent, enrolmentDate = enrolment, eligibilityConfirmed = true });
         Track(await response.ShouldBe(HttpStatusCode.Created));
     }
