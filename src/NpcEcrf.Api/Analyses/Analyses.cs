@@ -86,19 +86,20 @@ public static class Analyses
             .RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
 
         // Statisticians analyse locks only; auditors any lock or as-of moment.
+        // An analysis is of the whole cohort: readers whose work is one site's subjects (monitors, data managers) are refused.
         app.MapGet("/locks/{lockRef}/analysis", async (string lockRef, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? Render(report!, format);
-        }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders)).WithTags("Analysis");
 
         app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? Render(report!, format);
-        }).RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders)).WithTags("Analysis");
 
         app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {

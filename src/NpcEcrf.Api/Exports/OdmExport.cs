@@ -29,12 +29,14 @@ public static class OdmExport
 
     private sealed record Item(string FormOid, string GroupOid, string ItemOid, string Name);
 
-    public static async Task<string> Write(IQuerySession session, string studyId, DateTimeOffset now, CancellationToken ct)
+    /// <param name="canSeeSite">The reader's sites: other sites' subjects, queries and locations are left out.</param>
+    public static async Task<string> Write(IQuerySession session, string studyId, DateTimeOffset now, CancellationToken ct, Func<string, bool>? canSeeSite = null)
     {
+        canSeeSite ??= _ => true;
         var study = await session.LoadAsync<Study>(Study.IdFor(studyId), ct) ?? throw new InvalidOperationException($"No study {studyId}");
-        var casebooks = await session.Query<Casebooks.Casebook>().Where(c => c.StudyId == studyId).ToListAsync(ct);
+        var casebooks = (await session.Query<Casebooks.Casebook>().Where(c => c.StudyId == study.StudyId).ToListAsync(ct)).Where(c => canSeeSite(c.SiteId)).ToList();
         var users = await session.Query<UserAccount>().ToListAsync(ct);
-        var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(ct);
+        var queries = (await session.Query<DataQuery>().Where(q => q.StudyId == study.StudyId).ToListAsync(ct)).Where(q => canSeeSite(q.SiteId)).ToList();
         var streams = new List<(Casebooks.Casebook Casebook, IReadOnlyList<IEvent> Events)>();
         foreach (var c in casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal))
             streams.Add((c, await session.Events.FetchStreamAsync(c.Id, token: ct)));
@@ -187,7 +189,7 @@ public static class OdmExport
                 w.WriteElementString("DisplayName", Namespace, u.PrintedName);
                 w.WriteEndElement();
             }
-            foreach (var site in study.Sites)
+            foreach (var site in study.Sites.Where(s => canSeeSite(s.SiteId)))
             {
                 w.WriteStartElement("Location", Namespace);
                 w.WriteAttributeString("OID", site.SiteId);
@@ -293,10 +295,10 @@ public static class OdmExport
     private static string Oid(string s) => new(s.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray());
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapGet("/studies/{studyId}/export/odm", async (string studyId, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        .MapGet("/studies/{studyId}/export/odm", async (string studyId, HttpContext http, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is null
                 ? Problems.NotFound($"Study '{studyId}'")
-                : Results.Text(await Write(session, studyId, clock.GetUtcNow(), ct), "application/xml"))
+                : Results.Text(await Write(session, studyId, clock.GetUtcNow(), ct, Actor.From(http.User).CanSeeSite), "application/xml"))
         .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.DataManager, Roles.Admin))
         .WithTags("Export");
 }

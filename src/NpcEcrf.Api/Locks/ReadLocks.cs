@@ -9,6 +9,8 @@ public sealed record LockVerification(string Lock, string StoredHash, string Sna
 public static class ReadLocks
 {
     public static readonly string[] LockReaders = [Roles.DataManager, Roles.Statistician, Roles.Auditor, Roles.Admin, Roles.Monitor];
+    /// <summary>Who reads whole-study outputs (snapshots as hashed, analyses): their work is the whole study.</summary>
+    public static readonly string[] StudyWideReaders = [Roles.Statistician, Roles.Auditor, Roles.Admin];
 
     /// <summary>A lock by id, or by name when the name is unique across studies.</summary>
     public static async Task<DatabaseLock?> Find(IQuerySession session, string lockRef, CancellationToken ct)
@@ -43,9 +45,19 @@ public static class ReadLocks
             Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options));
         locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
             await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
-        locks.MapGet("/{lockRef}/snapshot", async (string lockRef, IQuerySession session, CancellationToken ct) =>
-            await Find(session, lockRef, ct) is { } l && await session.LoadAsync<LockSnapshot>(l.Id, ct) is { } s
-                ? Results.Text(s.CanonicalJson, "application/json") : Problems.NotFound($"Lock '{lockRef}'"));
+        // A study-wide reader gets the snapshot exactly as hashed; a monitor or data manager only their sites' part of it.
+        locks.MapGet("/{lockRef}/snapshot", async (string lockRef, HttpContext http, IQuerySession session, CancellationToken ct) =>
+        {
+            if (await Find(session, lockRef, ct) is not { } l || await session.LoadAsync<LockSnapshot>(l.Id, ct) is not { } s) return Problems.NotFound($"Lock '{lockRef}'");
+            var actor = Actor.From(http.User);
+            if (actor.Has(StudyWideReaders)) return Results.Text(s.CanonicalJson, "application/json");
+            var snapshot = CohortSnapshot.FromJson(s.CanonicalJson)!;
+            return Results.Json(snapshot with
+            {
+                Sites = [.. snapshot.Sites.Where(site => actor.CanSeeSite(site.SiteId))],
+                Subjects = [.. snapshot.Subjects.Where(subject => actor.CanSeeSite(subject.SiteId))],
+            }, CasebookJson.Options);
+        });
         locks.MapGet("/{lockRef}/verify", async (string lockRef, IQuerySession session, CancellationToken ct) =>
             await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
     }

@@ -94,8 +94,9 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
         await Unlock(dm, "final-a");
 
         Assert.NotEqual(first.GetProperty("snapshotHash").GetString(), second.GetProperty("snapshotHash").GetString());
-        var a = await Snapshot(dm, "interim-a");
-        var b = await Snapshot(dm, "final-a");
+        var auditor = await app.ClientFor("auditor.lock", ["auditor"]);
+        var a = await Snapshot(auditor, "interim-a");
+        var b = await Snapshot(auditor, "final-a");
         Assert.Equal(55, Row(a, "L-03").GetProperty("age").GetInt32());
         Assert.Equal(54, Row(b, "L-03").GetProperty("age").GetInt32());
         Assert.Equal(first.GetProperty("snapshotHash").GetString(), (await (await dm.GetAsync("/locks/interim-a")).ShouldBe(HttpStatusCode.OK)).GetProperty("snapshotHash").GetString());

@@ -55,10 +55,11 @@ public class LockIntegrityTests(StudyFixture app) : IClassFixture<StudyFixture>
         var locked = await (await dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = "edited-1", cutoff = "2021-12-31", reason = "Check", kind = "Soft" }))
             .ShouldBe(HttpStatusCode.Created);
         var id = locked.GetProperty("id").GetGuid();
-        await (await dm.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.OK);
+        var statistician = await app.ClientFor("stat.tamper", ["statistician"]);
+        await (await statistician.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.OK);
         await TestDatabase.ExecuteAsync(app.ConnectionString,
             $"update \"{app.Schema}\".mt_doc_locksnapshot set data = jsonb_set(data, '{{canonicalJson}}', to_jsonb(replace(data->>'canonicalJson', 'LC-03', 'LC-99'))) where id = '{id}'");
-        var problem = await (await dm.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.Conflict);
+        var problem = await (await statistician.GetAsync($"/locks/{id}/analysis")).ShouldBe(HttpStatusCode.Conflict);
         Assert.Contains("no longer matches", problem.GetProperty("title").GetString());
         await (await dm.PostJson($"/locks/{id}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
     }
