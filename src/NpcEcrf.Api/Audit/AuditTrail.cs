@@ -66,7 +66,9 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
         Where("coalesce(c.data->>'studyId', q.data->>'studyId') = @study", "study", filter.StudyId);
         Where("coalesce(c.data->>'subjectNumber', q.data->>'subjectNumber') = @subject", "subject", filter.SubjectNumber);
         Where("coalesce(c.data->>'siteId', q.data->>'siteId') = @site", "site", filter.SiteId);
-        Where("coalesce(c.data->>'siteId', q.data->>'siteId') = any(@sites)", "sites", filter.AllowedSites?.ToArray());
+        // Assignments are STUDY/SITE (a bare site id from older accounts matches that site in any study).
+        Where("(coalesce(c.data->>'studyId', q.data->>'studyId') || '/' || coalesce(c.data->>'siteId', q.data->>'siteId') = any(@sites) or coalesce(c.data->>'siteId', q.data->>'siteId') = any(@sites))",
+            "sites", filter.AllowedSites?.ToArray());
         Where("e.user_name = @user", "user", filter.User);
         Where("(e.data->>'field' = @field or e.data ? @field)", "field", filter.Field);
         Where("e.type = @type", "type", filter.EventType);

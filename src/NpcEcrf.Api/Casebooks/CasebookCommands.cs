@@ -46,7 +46,7 @@ public static class CasebookCommands
             StreamId = Casebook.IdFor(study.StudyId, subjectNumber),
             What = what,
             Roles = write.Roles ?? WriterRoles,
-            MaySee = c => actor.CanSeeSite(c.SiteId) && c.StudyId == study.StudyId,
+            MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
             CommandId = command.CommandId,
             Decide = c => decide(new SubjectContext(c!, study, study.Today(c!.SiteId, now), actor), command),
             Stale = (c, events) => Staleness(c, events, expected),

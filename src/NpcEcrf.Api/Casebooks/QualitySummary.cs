@@ -38,7 +38,7 @@ public sealed partial class QualitySummaryProjection : SingleStreamProjection<Qu
         {
             var actor = Actor.From(http.User);
             var rows = await session.Query<QualitySummary>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
-            return Results.Json(rows.Where(r => ReadCasebooks.CanRead(actor, r.SiteId)).OrderBy(r => r.SiteId).ThenBy(r => r.SubjectNumber, StringComparer.Ordinal), CasebookJson.Options);
+            return Results.Json(rows.Where(r => ReadCasebooks.CanRead(actor, r.StudyId, r.SiteId)).OrderBy(r => r.SiteId).ThenBy(r => r.SubjectNumber, StringComparer.Ordinal), CasebookJson.Options);
         })
         .WithTags("Source data verification");
 }

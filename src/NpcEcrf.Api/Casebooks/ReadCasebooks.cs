@@ -18,7 +18,7 @@ public static class ReadCasebooks
     public sealed record HistoryEntry(long Version, long Sequence, string EventType, DateTimeOffset Timestamp, string? User, string? CorrelationId,
         string? CausationId, string? ReasonForChange, object Data);
 
-    public static bool CanRead(Actor actor, string siteId) => actor.Has(ReaderRoles) && actor.CanSeeSite(siteId);
+    public static bool CanRead(Actor actor, string studyId, string siteId) => actor.Has(ReaderRoles) && actor.CanSeeSite(studyId, siteId);
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -27,7 +27,7 @@ public static class ReadCasebooks
         {
             var id = Casebook.IdFor(studyId, subjectNumber);
             var current = await session.LoadAsync<Casebook>(id, http.RequestAborted);
-            if (current is null || !CanRead(Actor.From(http.User), current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
+            if (current is null || !CanRead(Actor.From(http.User), current.StudyId, current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
             if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current), current.Version, null);
             var then = await TimeTravel.CasebookAsOf(session, id, asOf?.ToUniversalTime(), version, http.RequestAborted);
             return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then), CasebookJson.Options);
@@ -37,7 +37,7 @@ public static class ReadCasebooks
         app.MapGet(SubjectRoutes.Subject + "/history", async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
         {
             var id = Casebook.IdFor(studyId, subjectNumber);
-            if (await session.LoadAsync<Casebook>(id, http.RequestAborted) is not { } c || !CanRead(Actor.From(http.User), c.SiteId))
+            if (await session.LoadAsync<Casebook>(id, http.RequestAborted) is not { } c || !CanRead(Actor.From(http.User), c.StudyId, c.SiteId))
                 return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
             var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
             return Results.Json(events.Select(e => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId,
@@ -46,7 +46,7 @@ public static class ReadCasebooks
 
         app.MapGet("/studies/{studyId}/sites/{siteId}/subjects", async (string studyId, string siteId, HttpContext http, IQuerySession session) =>
         {
-            if (!CanRead(Actor.From(http.User), siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
+            if (!CanRead(Actor.From(http.User), studyId, siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId && c.SiteId == siteId).ToListAsync(http.RequestAborted);
             return Results.Json(casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
                 .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, CasebookView.Status(c), c.CurrentDoseMg, c.Cycles.Count, c.Version)), CasebookJson.Options);

@@ -23,7 +23,7 @@ public static class DataQueryCommands
         return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
         {
             StreamId = id, What = "Data query", Roles = roles, CommandId = commandId,
-            MaySee = q => actor.CanSeeSite(q.SiteId),
+            MaySee = q => actor.CanSeeSite(q.StudyId, q.SiteId),
             LockedStudy = q => q!.StudyId,
             Kind = Locks.WriteKind.Review,
             DecideAsync = (s, q) => decide(s, q!),

@@ -36,7 +36,7 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
             var actor = Actor.From(http.User);
             var ct = http.RequestAborted;
             var casebook = await session.LoadAsync<Casebook>(Casebook.IdFor(c.StudyId, c.SubjectNumber), ct);
-            if (casebook is null || !actor.CanSeeSite(casebook.SiteId))
+            if (casebook is null || !actor.CanSeeSite(casebook.StudyId, casebook.SiteId))
                 return actor.Has(DataQueryCommands.ReviewerRoles) ? Problems.NotFound($"Subject {c.SubjectNumber} of study {c.StudyId}") : Problems.Forbidden("Monitors and data managers raise data queries.");
             var id = c.CommandId ?? Guid.NewGuid();
             return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>

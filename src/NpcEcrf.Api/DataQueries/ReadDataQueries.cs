@@ -13,7 +13,7 @@ public static class ReadDataQueries
     {
         app.MapGet("/studies/{studyId}/sites/{siteId}/data-queries", async (string studyId, string siteId, bool? openOnly, HttpContext http, IQuerySession session, TimeProvider clock) =>
         {
-            if (!ReadCasebooks.CanRead(Actor.From(http.User), siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
+            if (!ReadCasebooks.CanRead(Actor.From(http.User), studyId, siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
             var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId && q.SiteId == siteId).ToListAsync(http.RequestAborted);
             var now = clock.GetUtcNow();
             return Results.Json(queries.Where(q => openOnly != true || q.IsOpen).OrderBy(q => q.RaisedAt)
@@ -22,7 +22,7 @@ public static class ReadDataQueries
         }).WithTags("Data queries");
 
         app.MapGet("/data-queries/{id:guid}", async (Guid id, HttpContext http, IQuerySession session) =>
-            await session.LoadAsync<DataQuery>(id, http.RequestAborted) is { } q && ReadCasebooks.CanRead(Actor.From(http.User), q.SiteId)
+            await session.LoadAsync<DataQuery>(id, http.RequestAborted) is { } q && ReadCasebooks.CanRead(Actor.From(http.User), q.StudyId, q.SiteId)
                 ? Results.Json(q, CasebookJson.Options) : Problems.NotFound("Data query"))
             .WithTags("Data queries");
 
@@ -30,7 +30,7 @@ public static class ReadDataQueries
         {
             var actor = Actor.From(http.User);
             var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
-            return Results.Json(queries.Where(q => ReadCasebooks.CanRead(actor, q.SiteId)).GroupBy(q => q.SiteId).OrderBy(g => g.Key)
+            return Results.Json(queries.Where(q => ReadCasebooks.CanRead(actor, q.StudyId, q.SiteId)).GroupBy(q => q.SiteId).OrderBy(g => g.Key)
                 .Select(g => Report(g.Key, g.ToList())), CasebookJson.Options);
         }).WithTags("Data queries");
     }

@@ -27,7 +27,7 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
     {
         if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Rejection.NotFound($"Study '{studyId}'");
         var id = Casebook.IdFor(study.StudyId, c.SubjectNumber);
-        if (!actor.CanSeeSite(c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}'.");
+        if (!actor.CanSeeSite(study.StudyId, c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}' of study {study.StudyId}.");
         return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
         {
             StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,

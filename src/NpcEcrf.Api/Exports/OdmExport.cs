@@ -298,7 +298,7 @@ public static class OdmExport
         .MapGet("/studies/{studyId}/export/odm", async (string studyId, HttpContext http, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is null
                 ? Problems.NotFound($"Study '{studyId}'")
-                : Results.Text(await Write(session, studyId, clock.GetUtcNow(), ct, Actor.From(http.User).CanSeeSite), "application/xml"))
+                : Results.Text(await Write(session, studyId, clock.GetUtcNow(), ct, site => Actor.From(http.User).CanSeeSite(studyId, site)), "application/xml"))
         .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.DataManager, Roles.Admin))
         .WithTags("Export");
 }

@@ -25,14 +25,22 @@ public sealed record AssignSite(string SiteId)
         public Validator() => RuleFor(c => c.SiteId).NotEmpty().MaximumLength(64);
     }
 
-    public static Decision Decide(UserAccount account, AssignSite c) =>
-        account.Sites.Contains(c.SiteId) ? Decision.Accept() : Decision.Accept(new SiteAssigned(c.SiteId));
+    /// <param name="site">The assignment resolved to STUDY/SITE (<see cref="Studies.SiteAssignments"/>).</param>
+    public static Decision Decide(UserAccount account, string site) =>
+        account.Sites.Contains(site) ? Decision.Accept() : Decision.Accept(new SiteAssigned(site));
 }
 
 public sealed record RemoveSite(string SiteId)
 {
-    public static Decision Decide(UserAccount account, RemoveSite c) =>
-        account.Sites.Contains(c.SiteId) ? Decision.Accept(new SiteRemoved(c.SiteId)) : Rejection.Invalid("siteId", $"The user is not assigned to site '{c.SiteId}'.");
+    /// <summary>Names the assignment as STUDY/SITE, or by its site id when the user has only one assignment to that site.</summary>
+    public static Decision Decide(UserAccount account, RemoveSite c)
+    {
+        var matching = account.Sites.Where(s => string.Equals(s, c.SiteId, StringComparison.OrdinalIgnoreCase)
+            || s.EndsWith("/" + c.SiteId, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matching.Count == 1 ? Decision.Accept(new SiteRemoved(matching[0]))
+            : matching.Count == 0 ? Rejection.Invalid("siteId", $"The user is not assigned to site '{c.SiteId}'.")
+            : Rejection.Invalid("siteId", $"The user has site '{c.SiteId}' in several studies; name it as STUDY/SITE.");
+    }
 }
 
 public static class ChangeUserAccess
@@ -44,8 +52,11 @@ public static class ChangeUserAccess
             AccountCommands.ByAdmin(http, s, username, a => GrantRole.Decide(a, c))).Validated<GrantRole>();
         users.MapDelete("/roles/{role}", (string username, string role, HttpContext http, IDocumentSession s) =>
             AccountCommands.ByAdmin(http, s, username, a => RevokeRole.Decide(a, new RevokeRole(role))));
-        users.MapPost("/sites", (string username, AssignSite c, HttpContext http, IDocumentSession s) =>
-            AccountCommands.ByAdmin(http, s, username, a => AssignSite.Decide(a, c))).Validated<AssignSite>();
+        users.MapPost("/sites", async (string username, AssignSite c, HttpContext http, IDocumentSession s) =>
+        {
+            var (sites, refusal) = await Studies.SiteAssignments.ResolveAll(s, [c.SiteId], "siteId", http.RequestAborted);
+            return refusal?.ToHttp() ?? await AccountCommands.ByAdmin(http, s, username, a => AssignSite.Decide(a, sites[0]));
+        }).Validated<AssignSite>();
         users.MapDelete("/sites/{siteId}", (string username, string siteId, HttpContext http, IDocumentSession s) =>
             AccountCommands.ByAdmin(http, s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId))));
     }

@@ -24,11 +24,12 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
     }
 
     /// <summary>New accounts start a stream; the events do not mention the password (its hash is a document of its own).</summary>
-    public IReadOnlyList<object> Events() =>
+    /// <param name="sites">The assignments resolved to STUDY/SITE.</param>
+    public IReadOnlyList<object> Events(IReadOnlyList<string> sites) =>
     [
         new UserAccountCreated(Username.Trim(), PrintedName.Trim()),
         .. (Roles ?? []).Distinct().Select(r => new RoleGranted(r)),
-        .. (Sites ?? []).Distinct().Select(s => new SiteAssigned(s)),
+        .. sites.Select(s => new SiteAssigned(s)),
     ];
 
     /// <summary>Through the one pipeline: of concurrent creations of one username, one answers 201 and the others 409.</summary>
@@ -39,7 +40,9 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
         {
             StreamId = id, What = $"User '{command.Username}'", Roles = [Infrastructure.Roles.Admin], StartsStream = true,
             AlreadyExists = $"User '{command.Username}' already exists.", CreatedAt = $"/users/{command.Username.Trim()}",
-            Decide = _ => new Decision(command.Events()),
+            DecideAsync = async (s, _) => await Studies.SiteAssignments.ResolveAll(s, command.Sites ?? [], "sites", ct) is var (sites, refusal) && refusal is not null
+                ? refusal
+                : new Decision(command.Events(sites)),
             Alongside = (s, _, _) =>
             {
                 s.Store(Passwords.Credential(id, command.Password));

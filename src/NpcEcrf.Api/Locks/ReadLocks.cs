@@ -54,8 +54,8 @@ public static class ReadLocks
             var snapshot = CohortSnapshot.FromJson(s.CanonicalJson)!;
             return Results.Json(snapshot with
             {
-                Sites = [.. snapshot.Sites.Where(site => actor.CanSeeSite(site.SiteId))],
-                Subjects = [.. snapshot.Subjects.Where(subject => actor.CanSeeSite(subject.SiteId))],
+                Sites = [.. snapshot.Sites.Where(site => actor.CanSeeSite(snapshot.StudyId, site.SiteId))],
+                Subjects = [.. snapshot.Subjects.Where(subject => actor.CanSeeSite(snapshot.StudyId, subject.SiteId))],
             }, CasebookJson.Options);
         });
         locks.MapGet("/{lockRef}/verify", async (string lockRef, IQuerySession session, CancellationToken ct) =>

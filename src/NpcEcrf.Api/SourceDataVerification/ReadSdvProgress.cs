@@ -22,7 +22,7 @@ public static class ReadSdvProgress
         {
             var actor = Actor.From(http.User);
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId).ToListAsync(http.RequestAborted);
-            return Results.Json(casebooks.Where(c => ReadCasebooks.CanRead(actor, c.SiteId)).GroupBy(c => c.SiteId).OrderBy(g => g.Key).Select(g =>
+            return Results.Json(casebooks.Where(c => ReadCasebooks.CanRead(actor, c.StudyId, c.SiteId)).GroupBy(c => c.SiteId).OrderBy(g => g.Key).Select(g =>
             {
                 var subjects = g.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal).Select(Of).ToList();
                 int entered = subjects.Sum(s => s.FormsEntered), verified = subjects.Sum(s => s.FormsVerified);

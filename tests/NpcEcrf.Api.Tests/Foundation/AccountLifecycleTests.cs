@@ -22,7 +22,7 @@ public class AccountLifecycleTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.False(view.Active);
         Assert.Equal(["cra"], view.Roles);
-        Assert.Equal(["site-3"], view.Sites);
+        Assert.Equal(["FIXTURE/site-3"], view.Sites); // stored qualified by its study
 
         await using var session = app.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(UserAccount.IdFor("cra.wang"));

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Tests.Infrastructure;
@@ -48,7 +49,15 @@ public class AppFixture : IAsyncLifetime
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await _app.StartAsync();
+        await using var session = Store.LightweightSession();
+        session.LastModifiedBy = "test-setup";
+        // Sites belong to studies: the sites plain account tests name (site-1, ...) are a study's.
+        session.Events.StartStream<Study>(Study.IdFor(FixtureStudy), new StudyCreated(FixtureStudy, "Sites for account tests", [10]),
+            new SiteAdded("site-1", "Site one"), new SiteAdded("site-2", "Site two"), new SiteAdded("site-3", "Site three"));
+        await session.SaveChangesAsync();
     }
+
+    public const string FixtureStudy = "FIXTURE";
 
     public async Task DisposeAsync()
     {
@@ -78,6 +87,7 @@ public class AppFixture : IAsyncLifetime
         await using var session = Store.LightweightSession();
         if (await session.Events.FetchStreamStateAsync(UserAccount.IdFor(username)) is not null) return;
         session.LastModifiedBy = "test-setup";
-        await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", Password, roles, sites), CancellationToken.None);
+        var outcome = await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", Password, roles, sites), CancellationToken.None);
+        Assert.True(outcome is CommandOutcome.Accepted, $"{username} was not created: {outcome}");
     }
 }

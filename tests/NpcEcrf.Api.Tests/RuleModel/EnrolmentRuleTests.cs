@@ -36,10 +36,14 @@ public class EnrolmentRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_site_that_is_not_the_studys_is_refused_naming_it()
     {
+        var admin = await app.ClientFor("admin.enrol", ["admin"]);
+        await (await admin.PostJson($"/studies/{StudyFixture.StudyId}/sites", new { siteId = "S9", name = "Elsewhere" })).ShouldBe(HttpStatusCode.OK);
         var cra = await app.ClientFor("cra.s9", ["cra"], "S9");
-        var problem = await (await cra.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
-            new { subjectNumber = "E-06", siteId = "S9", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true })).ShouldBe(HttpStatusCode.BadRequest);
-        RuleModelFixtures.AssertNames(problem, "siteId");
+        var other = await app.ClientFor("admin.other", ["admin"]);
+        await (await other.PostJson("/studies", new { studyId = "OTHER-1", title = "Other", doseLevelsMg = new[] { 10 } })).ShouldBe(HttpStatusCode.Created);
+        var problem = await (await cra.PostJson("/studies/OTHER-1/subjects",
+            new { subjectNumber = "E-06", siteId = "S9", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true })).ShouldBe(HttpStatusCode.Forbidden);
+        Assert.Contains("OTHER-1", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

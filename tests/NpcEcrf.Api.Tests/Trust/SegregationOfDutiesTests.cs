@@ -8,7 +8,7 @@ public class SegregationOfDutiesTests(StudyFixture app) : IClassFixture<StudyFix
 {
     private async Task<CasebookClient> EnteredByEveryRole(string number, string studyId = StudyFixture.StudyId)
     {
-        var client = await app.ClientFor($"all.roles.{number.ToLowerInvariant()}", ["cra", "monitor", "investigator"], "S1");
+        var client = await app.ClientFor($"all.roles.{number.ToLowerInvariant()}", ["cra", "monitor", "investigator"], $"{studyId}/S1");
         var subject = new CasebookClient(client, number, studyId);
         await subject.Enrol("S1");
         await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
@@ -30,7 +30,7 @@ public class SegregationOfDutiesTests(StudyFixture app) : IClassFixture<StudyFix
     public async Task another_monitor_verifies_it()
     {
         var subject = await EnteredByEveryRole("SD-02");
-        var monitor = await app.ClientFor("monitor.sd", ["monitor"], "S1");
+        var monitor = await app.ClientFor("monitor.sd", ["monitor"], $"{StudyFixture.StudyId}/S1");
         await (await monitor.PostJson(subject.Url + "/verifications", new { form = "demographics", version = subject.Version })).ShouldBe(HttpStatusCode.OK);
     }
 
