@@ -83,11 +83,11 @@ public static class AppHost
             .BuildSessionsWith<ActorSessionFactory>();
         if (mayChangeSchema) marten.ApplyAllDatabaseChangesOnStartup();
         marten.IntegrateWithWolverine(m =>
-            {
-                m.MessageStorageSchemaName = settings.Schema;
-                // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
-                m.UseWolverineManagedEventSubscriptionDistribution = true;
-            });
+        {
+            m.MessageStorageSchemaName = settings.Schema;
+            // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
+            m.UseWolverineManagedEventSubscriptionDistribution = true;
+        });
 
         services.AddWolverine(opts =>
         {

@@ -41,8 +41,15 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
         builder.Services.AddSingleton(ownerSettings);
         builder.Services.AddHttpContextAccessor();
         AppHost.AddEventStore(builder.Services, ownerSettings);
-        using var host = builder.Build();
-        await host.SetupResources(ct);
+        var host = builder.Build();
+        try
+        {
+            await host.SetupResources(ct);
+        }
+        finally
+        {
+            await ((IAsyncDisposable)host).DisposeAsync(); // Marten's store and its data source dispose asynchronously
+        }
     }
 
     private static async Task<string> ApplicationRoleAsync(NpcEcrfSettings settings, CancellationToken ct)
