@@ -26,9 +26,9 @@ public static class DemoCommand
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(Schema);
             await DropSchema(settings, ct);
+            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
             await using (var store = AppHost.Store(settings))
             {
-                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
                 await using var session = store.LightweightSession();
                 session.LastModifiedBy = UserCommands.OperatorName();
                 await CreateUser.Run(session, Api.Infrastructure.Actor.Operator(session.LastModifiedBy), new CreateUser("admin", "Demo administrator", DemoRunner.Password, ["admin"], []), ct);
@@ -68,7 +68,8 @@ public static class DemoCommand
 
     private static async Task DropSchema(NpcEcrfSettings settings, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        // Only the schema's owner may drop it.
+        await using var connection = new NpgsqlConnection(settings.SchemaChangeConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"drop schema if exists \"{settings.Schema}\" cascade", connection);
         await command.ExecuteNonQueryAsync(ct);

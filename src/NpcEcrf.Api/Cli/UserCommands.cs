@@ -77,9 +77,9 @@ public static class UserCommands
 
     public static async Task<DocumentStore> OpenStoreAsync(Installation installation, CancellationToken ct)
     {
-        var store = AppHost.Store(installation.Settings());
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return store;
+        var settings = installation.Settings();
+        await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+        return AppHost.Store(settings);
     }
 
     /// <summary>Events written from the shell name the operating-system account that wrote them.</summary>

@@ -28,26 +28,9 @@ public static class AppHost
         builder.Services.AddSingleton(settings.Clock);
         builder.Services.AddHttpContextAccessor();
 
-        builder.Services.AddMarten(opts => ConfigureStore(opts, settings))
-            .UseLightweightSessions()
-            .BuildSessionsWith<ActorSessionFactory>()
-            .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine(m =>
-            {
-                m.MessageStorageSchemaName = settings.Schema;
-                // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
-                m.UseWolverineManagedEventSubscriptionDistribution = true;
-            });
-
-        builder.Host.UseWolverine(opts =>
-        {
-            opts.Policies.AutoApplyTransactions();
-            // Side effects of commands (a new lock's verification) are persisted with the command and survive a crash.
-            opts.Policies.UseDurableLocalQueues();
-            opts.OnException(e => Conflicts.IsConcurrencyConflict(e)).RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
-            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
-            opts.ApplicationAssembly = typeof(AppHost).Assembly;
-        });
+        // First, before Marten and Wolverine start: the schema owner's changes, the event-table guard, the grants.
+        builder.Services.AddHostedService<SchemaPreparation>();
+        AddEventStore(builder.Services, settings);
 
         builder.Services.AddIdentity(settings);
         builder.Services.AddSingleton<AuditTrail>();
@@ -88,13 +71,45 @@ public static class AppHost
         return app;
     }
 
+    /// <summary>
+    /// Marten and Wolverine, for the web host and for the schema owner's one-off host (SchemaPreparation). A
+    /// connection that may change the schema (the owner's, or the only one configured) applies Marten's and
+    /// Wolverine's changes on start-up; the application's, when an owner exists, changes nothing.
+    /// </summary>
+    internal static void AddEventStore(IServiceCollection services, NpcEcrfSettings settings)
+    {
+        var mayChangeSchema = settings.OwnerConnectionString is null;
+        var marten = services.AddMarten(opts => ConfigureStore(opts, settings))
+            .UseLightweightSessions()
+            .BuildSessionsWith<ActorSessionFactory>();
+        if (mayChangeSchema) marten.ApplyAllDatabaseChangesOnStartup();
+        marten.IntegrateWithWolverine(m =>
+        {
+            m.MessageStorageSchemaName = settings.Schema;
+            // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
+            m.UseWolverineManagedEventSubscriptionDistribution = true;
+        });
+
+        services.AddWolverine(opts =>
+        {
+            opts.Policies.AutoApplyTransactions();
+            // Side effects of commands (a new lock's verification) are persisted with the command and survive a crash.
+            opts.Policies.UseDurableLocalQueues();
+            opts.OnException(e => Conflicts.IsConcurrencyConflict(e)).RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.ApplicationAssembly = typeof(AppHost).Assembly;
+            if (!mayChangeSchema) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
+        });
+    }
+
     /// <summary>The store configuration, shared by the web host and the command line.</summary>
     public static void ConfigureStore(StoreOptions opts, NpcEcrfSettings settings)
     {
         opts.Connection(settings.ConnectionString);
         opts.DatabaseSchemaName = settings.Schema;
         opts.Events.DatabaseSchemaName = settings.Schema;
-        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // The application's role cannot change the schema when an owner does it (SchemaPreparation).
+        opts.AutoCreateSchemaObjects = settings.OwnerConnectionString is null ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         // Who, in which request, caused by which command, and why: Part 11's audit trail lives here.
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Npgsql;
 
 namespace NpcEcrf.Api.Hosting;
 
@@ -10,26 +11,51 @@ namespace NpcEcrf.Api.Hosting;
 public sealed class EmbeddedPostgresException(string message) : Exception(message);
 
 /// <summary>
-/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, trust auth
-/// (nothing else can reach it), started on a free port and stopped cleanly on dispose.
+/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, started on a free port and
+/// stopped cleanly on dispose. Every connection, the Unix socket included, needs a password (scram-sha-256); the
+/// passwords are in the data directory's <see cref="PasswordFile"/>, so a local account without that file cannot
+/// log in. Three roles: the superuser (administration only), <see cref="OwnerRole"/> (owns the schemas, runs schema
+/// changes) and <see cref="ApplicationRole"/> (the application's reads and appends; see docs/security.md).
 /// PostgreSQL refuses to run as root, so as root every server command runs as the `postgres` user.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
+    public const string Superuser = "postgres";
+    public const string OwnerRole = "npcecrf_owner";
+    public const string ApplicationRole = "npcecrf_app";
+    /// <summary>In the data directory, in libpq's pgpass format: PGPASSFILE=... psql -h 127.0.0.1 -p PORT -U postgres.</summary>
+    public const string PasswordFile = "database-passwords";
+    private const string Database = "postgres";
+
     private readonly string _binDir;
     private readonly bool _asPostgresUser;
+    private readonly IReadOnlyDictionary<string, string> _passwords;
     private bool _started;
 
     public string ClusterDir { get; }
     public int Port { get; private set; }
-    public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=40";
+    /// <summary>The superuser's connection: administration and tests that damage the database on purpose.</summary>
+    public string ConnectionString(string database = Database) => ConnectionStringFor(Superuser, database);
+    public string OwnerConnectionString() => ConnectionStringFor(OwnerRole, Database);
+    public string ApplicationConnectionString() => ConnectionStringFor(ApplicationRole, Database);
 
-    private EmbeddedPostgres(string binDir, string clusterDir, bool asPostgresUser)
+    private string ConnectionStringFor(string role, string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = role,
+        Password = _passwords[role],
+        Database = database,
+        Pooling = true,
+        MaxPoolSize = 40,
+    }.ConnectionString;
+
+    private EmbeddedPostgres(string binDir, string clusterDir, bool asPostgresUser, IReadOnlyDictionary<string, string> passwords)
     {
         _binDir = binDir;
         ClusterDir = clusterDir;
         _asPostgresUser = asPostgresUser;
+        _passwords = passwords;
     }
 
     /// <summary>Starts (creating on first use) the cluster that belongs to <paramref name="dataDir"/>.</summary>
@@ -42,10 +68,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         var asPostgresUser = Environment.UserName == "root" || IsRoot();
         var clusterDir = asPostgresUser && !PostgresUserCanReach(dataDir) ? ClusterDirForRoot(dataDir) : Path.Combine(dataDir, "pgdata");
-        var pg = new EmbeddedPostgres(binDir, clusterDir, asPostgresUser);
+        var pg = new EmbeddedPostgres(binDir, clusterDir, asPostgresUser, ReadOrCreatePasswords(dataDir));
         await pg.InitialiseIfNeededAsync(durable, ct);
         await pg.StartServerAsync(ct);
+        await pg.RequirePasswordsAsync(ct);
+        await pg.CreateRolesAsync(ct);
         return pg;
+    }
+
+    /// <summary>One random password per role, written once (owner-only from creation, like the key files).</summary>
+    private static IReadOnlyDictionary<string, string> ReadOrCreatePasswords(string dataDir)
+    {
+        var text = Installation.ReadOrCreatePrivateFile(Path.Combine(dataDir, PasswordFile), () => string.Concat(
+            new[] { Superuser, OwnerRole, ApplicationRole }.Select(role => $"127.0.0.1:*:*:{role}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}\n")));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(':'))
+            .ToDictionary(fields => fields[3], fields => fields[4]);
     }
 
     public static string? FindServerBinaries()
@@ -99,7 +137,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", ClusterDir], ct);
             await RunAsync("chmod", ["700", ClusterDir], ct);
         }
-        await RunServerToolAsync("initdb", ["-D", ClusterDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], ct);
+        await InitdbWithSuperuserPasswordAsync(ct);
+        await WritePasswordOnlyAuthenticationAsync(ct);
         var settings = new StringBuilder()
             .AppendLine("listen_addresses = '127.0.0.1'")
             .AppendLine("unix_socket_directories = ''")
@@ -107,6 +146,98 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (!durable)
             settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
         await AppendAsPostgresUserAsync(Path.Combine(ClusterDir, "postgresql.auto.conf"), settings.ToString(), ct);
+    }
+
+    private async Task InitdbWithSuperuserPasswordAsync(CancellationToken ct)
+    {
+        // initdb reads the superuser's password from a file: owner-only from creation, the server's user's, and gone after.
+        var passwordFile = ClusterDir.TrimEnd('/') + ".initdb-password";
+        File.Delete(passwordFile);
+        Installation.ReadOrCreatePrivateFile(passwordFile, () => _passwords[Superuser]);
+        try
+        {
+            if (_asPostgresUser) await RunAsync("chown", ["postgres:postgres", passwordFile], ct);
+            await RunServerToolAsync("initdb", ["-D", ClusterDir, "-U", Superuser, "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--locale=C.UTF-8"], ct);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    /// <summary>Every connection needs a password: loopback TCP and the Unix socket alike (the socket is also switched off).</summary>
+    private const string PasswordOnlyHba = """
+        # Written by NpcEcrf (Hosting/EmbeddedPostgres.cs): every connection needs a password, the Unix socket included.
+        local   all   all                  scram-sha-256
+        host    all   all   127.0.0.1/32   scram-sha-256
+        host    all   all   ::1/128        scram-sha-256
+
+        """;
+
+    private string HbaFile => Path.Combine(ClusterDir, "pg_hba.conf");
+
+    private async Task WritePasswordOnlyAuthenticationAsync(CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(HbaFile, PasswordOnlyHba, ct);
+        if (_asPostgresUser) await RunAsync("chown", ["postgres:postgres", HbaFile], ct);
+    }
+
+    /// <summary>
+    /// A cluster initialised before passwords trusts every local connection: give the superuser its password, then
+    /// require passwords and reload. Under trust the password we send is ignored, so this connects either way.
+    /// </summary>
+    private async Task RequirePasswordsAsync(CancellationToken ct)
+    {
+        if (await File.ReadAllTextAsync(HbaFile, ct) == PasswordOnlyHba) return;
+        await ExecuteAsSuperuserAsync($"alter role {Superuser} password '{_passwords[Superuser]}'", ct);
+        await WritePasswordOnlyAuthenticationAsync(ct);
+        await ExecuteAsSuperuserAsync("select pg_reload_conf()", ct);
+    }
+
+    /// <summary>
+    /// The owner and application roles with their passwords (on every start: idempotent), and the hand-over of
+    /// schemas the superuser created before these roles existed, so the owner can change them.
+    /// </summary>
+    private Task CreateRolesAsync(CancellationToken ct) => ExecuteAsSuperuserAsync($$"""
+        do $$
+        declare o record;
+        begin
+          if not exists (select from pg_roles where rolname = '{{OwnerRole}}') then create role {{OwnerRole}}; end if;
+          if not exists (select from pg_roles where rolname = '{{ApplicationRole}}') then create role {{ApplicationRole}}; end if;
+          alter role {{OwnerRole}} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '{{_passwords[OwnerRole]}}';
+          alter role {{ApplicationRole}} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '{{_passwords[ApplicationRole]}}';
+          grant create on database {{Database}} to {{OwnerRole}};
+          for o in select n.nspname from pg_namespace n
+                   where pg_get_userbyid(n.nspowner) = '{{Superuser}}' and n.nspname <> 'information_schema' and n.nspname not like 'pg\_%'
+          loop
+            execute format('alter schema %I owner to {{OwnerRole}}', o.nspname);
+          end loop;
+          for o in select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   where pg_get_userbyid(n.nspowner) = '{{OwnerRole}}' and pg_get_userbyid(c.relowner) = '{{Superuser}}'
+                     and c.relkind in ('r', 'p', 'v', 'm', 'f')
+          loop
+            execute format('alter table %I.%I owner to {{OwnerRole}}', o.nspname, o.relname);
+          end loop;
+          for o in select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   where pg_get_userbyid(n.nspowner) = '{{OwnerRole}}' and pg_get_userbyid(c.relowner) = '{{Superuser}}' and c.relkind = 'S'
+          loop
+            execute format('alter sequence %I.%I owner to {{OwnerRole}}', o.nspname, o.relname);
+          end loop;
+          for o in select p.oid::regprocedure as signature from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                   where pg_get_userbyid(n.nspowner) = '{{OwnerRole}}' and pg_get_userbyid(p.proowner) = '{{Superuser}}'
+          loop
+            execute format('alter routine %s owner to {{OwnerRole}}', o.signature);
+          end loop;
+        end
+        $$
+        """, ct);
+
+    private async Task ExecuteAsSuperuserAsync(string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private async Task StartServerAsync(CancellationToken ct)

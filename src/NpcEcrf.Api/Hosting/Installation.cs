@@ -10,15 +10,19 @@ namespace NpcEcrf.Api.Hosting;
 public sealed class Installation : IAsyncDisposable
 {
     public const string DatabaseVariable = "NPCECRF_DB";
+    /// <summary>Optional: the schema owner's connection for schema changes; NPCECRF_DB is then the application's.</summary>
+    public const string OwnerDatabaseVariable = "NPCECRF_DB_OWNER";
 
     public string DataDir { get; }
     public string ConnectionString { get; }
+    public string? OwnerConnectionString { get; }
     public EmbeddedPostgres? Embedded { get; }
 
-    private Installation(string dataDir, string connectionString, EmbeddedPostgres? embedded)
+    private Installation(string dataDir, string connectionString, string? ownerConnectionString, EmbeddedPostgres? embedded)
     {
         DataDir = dataDir;
         ConnectionString = connectionString;
+        OwnerConnectionString = ownerConnectionString;
         Embedded = embedded;
     }
 
@@ -41,11 +45,17 @@ public sealed class Installation : IAsyncDisposable
     {
         var dir = Path.GetFullPath(dataDir ?? DefaultDataDir());
         Directory.CreateDirectory(dir);
-        var configured = Environment.GetEnvironmentVariable(DatabaseVariable);
-        if (string.IsNullOrWhiteSpace(configured)) configured = Configuration().GetConnectionString("NpcEcrf");
-        if (!string.IsNullOrWhiteSpace(configured)) return new Installation(dir, configured, null);
+        var configured = Configured(DatabaseVariable, "NpcEcrf");
+        if (configured is not null) return new Installation(dir, configured, Configured(OwnerDatabaseVariable, "NpcEcrfOwner"), null);
         var embedded = await EmbeddedPostgres.StartAsync(dir, durable: true, ct);
-        return new Installation(dir, embedded.ConnectionString(), embedded);
+        return new Installation(dir, embedded.ApplicationConnectionString(), embedded.OwnerConnectionString(), embedded);
+    }
+
+    private static string? Configured(string variable, string connectionStringName)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value)) value = Configuration().GetConnectionString(connectionStringName);
+        return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
     public const string SchemaVariable = "NPCECRF_SCHEMA";
@@ -56,6 +66,7 @@ public sealed class Installation : IAsyncDisposable
         return new NpcEcrfSettings
         {
             ConnectionString = ConnectionString,
+            OwnerConnectionString = OwnerConnectionString,
             Schema = schema ?? (Environment.GetEnvironmentVariable(SchemaVariable) is { Length: > 0 } s ? s : "npcecrf"),
             SigningKey = SealKey(DataDir),
             TokenKey = TokenKey(DataDir),
@@ -83,22 +94,28 @@ public sealed class Installation : IAsyncDisposable
     /// <summary>The token-signing key: independent random bytes on every installation, old ones included (tokens are short-lived).</summary>
     public static byte[] TokenKey(string dataDir) => ReadOrCreateKey(Path.Combine(dataDir, TokenKeyFile));
 
-    /// <summary>Created readable by its owner only from the first byte: the mode is set at creation, never afterwards.</summary>
-    private static byte[] ReadOrCreateKey(string path)
+    private static byte[] ReadOrCreateKey(string path) =>
+        Convert.FromBase64String(ReadOrCreatePrivateFile(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))).Trim());
+
+    /// <summary>
+    /// A secret file, readable by its owner only from the first byte: the mode is set at creation, never afterwards.
+    /// Returns what the file holds, whoever created it.
+    /// </summary>
+    internal static string ReadOrCreatePrivateFile(string path, Func<string> newContent)
     {
-        if (File.Exists(path)) return ReadKey(path);
-        var key = RandomNumberGenerator.GetBytes(64);
+        if (File.Exists(path)) return File.ReadAllText(path);
+        var content = newContent();
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         try
         {
             using var file = new FileStream(path, options);
-            file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
-            return key;
+            file.Write(System.Text.Encoding.UTF8.GetBytes(content));
+            return content;
         }
         catch (IOException) when (File.Exists(path))
         {
-            return ReadKey(path); // another process created it first
+            return File.ReadAllText(path); // another process created it first
         }
     }
 

@@ -3,7 +3,15 @@ namespace NpcEcrf.Api.Hosting;
 /// <summary>Everything a host needs to know about its installation; built by the command line or by tests.</summary>
 public sealed record NpcEcrfSettings
 {
+    /// <summary>The application's connection: every read and append, never a schema change.</summary>
     public required string ConnectionString { get; init; }
+    /// <summary>
+    /// The schema owner's connection, which runs Marten's and Wolverine's schema changes and the event-table guard,
+    /// then grants the application's role what it needs. Null when one connection does everything (an external
+    /// database configured with one connection string): that role can then rewrite history.
+    /// </summary>
+    public string? OwnerConnectionString { get; init; }
+    public string SchemaChangeConnectionString => OwnerConnectionString ?? ConnectionString;
     /// <summary>PostgreSQL schema for Marten and Wolverine; tests isolate by schema.</summary>
     public string Schema { get; init; } = "npcecrf";
     /// <summary>

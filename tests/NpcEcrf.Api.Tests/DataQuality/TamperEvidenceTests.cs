@@ -64,7 +64,7 @@ public class TamperEvidenceTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task an_altered_payload_is_named_by_stream_and_version()
     {
         var id = await Subject("X-02");
-        await TestDatabase.ExecuteAsync(app.ConnectionString,
+        await TestDatabase.ExecuteAsSuperuserAsync(
             $"update \"{app.Schema}\".mt_events set data = jsonb_set(data, '{{doseMg}}', '10') where stream_id = '{id}' and version = 3");
         var finding = Assert.Single((await Verifier().Verify(null, default)).Findings, f => f.StreamId == id);
         Assert.Equal((id, 3L), (finding.StreamId, finding.Version));
@@ -75,10 +75,10 @@ public class TamperEvidenceTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task altered_metadata_a_deleted_event_and_an_inserted_event_are_all_found()
     {
         var altered = await Subject("X-03");
-        await TestDatabase.ExecuteAsync(app.ConnectionString,
+        await TestDatabase.ExecuteAsSuperuserAsync(
             $"update \"{app.Schema}\".mt_events set user_name = 'someone-else' where stream_id = '{altered}' and version = 2");
         var deleted = await Subject("X-04");
-        await TestDatabase.ExecuteAsync(app.ConnectionString, $"delete from \"{app.Schema}\".mt_events where stream_id = '{deleted}' and version = 2");
+        await TestDatabase.ExecuteAsSuperuserAsync($"delete from \"{app.Schema}\".mt_events where stream_id = '{deleted}' and version = 2");
         var inserted = await Subject("X-05");
         await TestDatabase.ExecuteAsync(app.ConnectionString, $"""
             insert into "{app.Schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)

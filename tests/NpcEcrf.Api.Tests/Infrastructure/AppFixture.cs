@@ -25,6 +25,7 @@ public class AppFixture : IAsyncLifetime
     private WebApplication? _app;
     public WebApplication App => _app ?? throw new InvalidOperationException("Not started.");
     public IDocumentStore Store => App.Services.GetRequiredService<IDocumentStore>();
+    /// <summary>The application's connection: on the private cluster, the restricted role the product runs as.</summary>
     public string ConnectionString { get; private set; } = "";
     public string Schema { get; }
     public NpcEcrfSettings Settings { get; private set; } = null!;
@@ -35,11 +36,13 @@ public class AppFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabase.ConnectionStringAsync();
-        await TestDatabase.DropSchemaAsync(ConnectionString, Schema);
+        var connections = await TestDatabase.ConnectionsAsync();
+        ConnectionString = connections.Application;
+        await TestDatabase.DropSchemaAsync(connections.Owner ?? connections.Application, Schema);
         Settings = new NpcEcrfSettings
         {
             ConnectionString = ConnectionString,
+            OwnerConnectionString = connections.Owner,
             Schema = Schema,
             SigningKey = SHA256.HashData(Encoding.UTF8.GetBytes(Schema)).Concat(SHA256.HashData(Encoding.UTF8.GetBytes("k" + Schema))).ToArray(),
         };

@@ -4,25 +4,35 @@ using NpcEcrf.Api.Hosting;
 namespace NpcEcrf.Api.Tests.Infrastructure;
 
 /// <summary>
-/// One PostgreSQL for the whole test run: NPCECRF_TEST_DB when set, else a private throw-away
-/// cluster (fsync off) started with the product's own EmbeddedPostgres. Test classes isolate by schema.
+/// One PostgreSQL for the whole test run: NPCECRF_TEST_DB when set (one connection for everything), else a private
+/// throw-away cluster (fsync off) started with the product's own EmbeddedPostgres, where the application runs as
+/// its restricted role and schema changes as the owner's, exactly as in production. Test classes isolate by schema.
 /// </summary>
 public static class TestDatabase
 {
-    private static readonly Lazy<Task<string>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<Connections>> Shared = new(StartAsync);
     private static EmbeddedPostgres? _cluster;
     private static string? _dir;
 
-    public static Task<string> ConnectionStringAsync() => Shared.Value;
+    /// <summary>The application's connection, and the owner's (null with NPCECRF_TEST_DB) and the superuser's.</summary>
+    public sealed record Connections(string Application, string? Owner, string Superuser);
 
-    private static async Task<string> StartAsync()
+    public static Task<Connections> ConnectionsAsync() => Shared.Value;
+
+    /// <summary>Whether the run has the private cluster and its roles (not NPCECRF_TEST_DB's single connection).</summary>
+    public static bool HasRoles => string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("NPCECRF_TEST_DB"));
+
+    public static EmbeddedPostgres Cluster => _cluster ?? throw new InvalidOperationException("No private cluster in this run.");
+    public static string? ClusterDataDir => _dir;
+
+    private static async Task<Connections> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("NPCECRF_TEST_DB");
-        if (!string.IsNullOrWhiteSpace(external)) return external;
+        if (!string.IsNullOrWhiteSpace(external)) return new Connections(external, null, external);
         _dir = Path.Combine(Path.GetTempPath(), $"npcecrf-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         _cluster = await EmbeddedPostgres.StartAsync(_dir, durable: false);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAndDelete();
-        return _cluster.ConnectionString();
+        return new Connections(_cluster.ApplicationConnectionString(), _cluster.OwnerConnectionString(), _cluster.ConnectionString());
     }
 
     private static void StopAndDelete()
@@ -31,13 +41,8 @@ public static class TestDatabase
         try { if (_dir is not null) Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    public static async Task DropSchemaAsync(string connectionString, string schema)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop schema if exists \"{schema}\" cascade", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public static Task DropSchemaAsync(string connectionString, string schema) =>
+        ExecuteAsync(connectionString, $"drop schema if exists \"{schema}\" cascade");
 
     public static async Task<int> ExecuteAsync(string connectionString, string sql)
     {
@@ -45,5 +50,25 @@ public static class TestDatabase
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Damages the database on purpose, as the superuser, with the maintenance switch set (and so recorded) in the
+    /// same transaction: the only way past the guard on mt_events.
+    /// </summary>
+    public static async Task<int> ExecuteAsSuperuserAsync(string sql, string maintenanceReason = "test: tampering on purpose")
+    {
+        await using var connection = new NpgsqlConnection((await ConnectionsAsync()).Superuser);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var maintenance = new NpgsqlCommand($"select set_config('{SchemaPreparation.MaintenanceSetting}', @reason, true)", connection, transaction))
+        {
+            maintenance.Parameters.AddWithValue("reason", maintenanceReason);
+            await maintenance.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        var rows = await command.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+        return rows;
     }
 }

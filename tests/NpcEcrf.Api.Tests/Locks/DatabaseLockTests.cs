@@ -124,7 +124,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
         await Lock(dm, "tamper-a", "2021-12-31");
         await Unlock(dm, "tamper-a");
         var id = Casebook.IdFor(StudyFixture.StudyId, "L-04");
-        await TestDatabase.ExecuteAsync(app.ConnectionString,
+        await TestDatabase.ExecuteAsSuperuserAsync(
             $"update \"{app.Schema}\".mt_events set data = jsonb_set(data, '{{ageAtEnrolment}}', '70') where stream_id = '{id}' and version = 2");
         var verified = await (await dm.GetAsync("/locks/tamper-a/verify")).ShouldBe(HttpStatusCode.OK);
         Assert.False(verified.GetProperty("verified").GetBoolean());

@@ -1,6 +1,5 @@
 using System.Net;
 using Marten;
-using Npgsql;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Tests.Infrastructure;
 
@@ -45,17 +44,11 @@ public class PasswordSecrecyTests(AppFixture app) : IClassFixture<AppFixture>
         // Such an account has no credential document and a hash inside its creation event.
         await app.EnsureUser("old-timer", ["cra"], ["site-1"]);
         var hash = await HashOf("old-timer");
-        await using (var connection = new NpgsqlConnection(app.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"""
-                delete from "{app.Schema}".mt_doc_passwordcredential where id = @id;
-                update "{app.Schema}".mt_events set data = data || jsonb_build_object('passwordHash', @hash::text) where stream_id = @id and version = 1;
-                """, connection);
-            command.Parameters.AddWithValue("id", UserAccount.IdFor("old-timer"));
-            command.Parameters.AddWithValue("hash", hash);
-            await command.ExecuteNonQueryAsync();
-        }
+        var id = UserAccount.IdFor("old-timer");
+        await TestDatabase.ExecuteAsSuperuserAsync($"""
+            delete from "{app.Schema}".mt_doc_passwordcredential where id = '{id}';
+            update "{app.Schema}".mt_events set data = data || jsonb_build_object('passwordHash', '{hash}'::text) where stream_id = '{id}' and version = 1;
+            """, "test: recreate an account from before credentials were separated");
 
         await (await app.Anonymous().PostJson("/auth/token", new { username = "old-timer", password = AppFixture.Password })).ShouldBe(HttpStatusCode.OK);
         var auditor = await app.ClientFor("old-auditor", ["auditor"]);

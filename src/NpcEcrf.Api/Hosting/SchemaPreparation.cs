@@ -1,0 +1,137 @@
+using JasperFx.Resources;
+using Npgsql;
+
+namespace NpcEcrf.Api.Hosting;
+
+/// <summary>
+/// Readies the schema before anything reads or appends: Marten's and Wolverine's schema changes through the
+/// owner's connection, the guard that keeps <c>mt_events</c> append-only, and what the application's role may
+/// do (docs/security.md, "The database"). Runs when a host starts (before Marten and Wolverine) and when the
+/// command line opens the store; every step is idempotent.
+/// </summary>
+public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPreparation> logger) : IHostedLifecycleService
+{
+    /// <summary>The documented maintenance switch: <c>SET LOCAL npcecrf.maintenance = 'reason'</c>.</summary>
+    public const string MaintenanceSetting = "npcecrf.maintenance";
+    public const string MaintenanceLogTable = "npcecrf_maintenance_log";
+
+    public Task StartingAsync(CancellationToken ct) => PrepareAsync(settings, warning => logger.LogWarning("{Warning}", warning), ct);
+
+    public static async Task PrepareAsync(NpcEcrfSettings settings, Action<string> warn, CancellationToken ct)
+    {
+        await ApplySchemaChangesAsync(settings, ct);
+        await ExecuteAsync(settings.SchemaChangeConnectionString, EventGuardSql(settings.Schema), ct);
+        if (settings.OwnerConnectionString is null)
+            warn($"Only one database connection is configured ({Installation.DatabaseVariable}): its role owns the schema, so it can " +
+                 $"switch off the guard on mt_events and rewrite history. Set {Installation.OwnerDatabaseVariable} for schema changes and " +
+                 $"give {Installation.DatabaseVariable} a role without them (docs/operations.md).");
+        else
+            await ExecuteAsync(settings.SchemaChangeConnectionString, GrantsSql(settings.Schema, await ApplicationRoleAsync(settings, ct)), ct);
+    }
+
+    /// <summary>
+    /// A host of Marten and Wolverine alone, configured as the web host's but connected as the schema owner, sets up
+    /// their storage (tables, functions, Wolverine's envelope tables) and is thrown away unstarted.
+    /// </summary>
+    private static async Task ApplySchemaChangesAsync(NpcEcrfSettings settings, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        var ownerSettings = settings with { ConnectionString = settings.SchemaChangeConnectionString, OwnerConnectionString = null };
+        builder.Services.AddSingleton(ownerSettings);
+        builder.Services.AddHttpContextAccessor();
+        AppHost.AddEventStore(builder.Services, ownerSettings);
+        var host = builder.Build();
+        try
+        {
+            await host.SetupResources(ct);
+        }
+        finally
+        {
+            await ((IAsyncDisposable)host).DisposeAsync(); // Marten's store and its data source dispose asynchronously
+        }
+    }
+
+    private static async Task<string> ApplicationRoleAsync(NpcEcrfSettings settings, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select current_user", connection);
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Triggers refuse UPDATE, DELETE and TRUNCATE of events for every role, the owner's included, unless the
+    /// transaction states a reason in the maintenance switch; each row so changed (or each TRUNCATE) is logged with
+    /// that reason and who did it.
+    /// </summary>
+    public static string EventGuardSql(string schema) => $$"""
+        create table if not exists "{{schema}}".{{MaintenanceLogTable}} (
+          id bigint generated always as identity primary key,
+          at timestamptz not null default clock_timestamp(),
+          database_user text not null default current_user,
+          session_user_name text not null default session_user,
+          client_address inet default inet_client_addr(),
+          operation text not null,
+          reason text not null,
+          seq_id bigint,
+          stream_id text,
+          version bigint);
+
+        create or replace function "{{schema}}".npcecrf_guard_events() returns trigger language plpgsql as $guard$
+        declare
+          reason text := nullif(current_setting('{{MaintenanceSetting}}', true), '');
+        begin
+          if reason is null then
+            raise exception 'mt_events is append-only: % refused', tg_op
+              using errcode = 'insufficient_privilege',
+                    hint = 'Events are never changed or removed. For audited maintenance run SET LOCAL {{MaintenanceSetting}} = ''<reason>'' in the same transaction (docs/security.md).';
+          end if;
+          if tg_level = 'STATEMENT' then
+            insert into "{{schema}}".{{MaintenanceLogTable}} (operation, reason) values (tg_op, reason);
+            return null;
+          end if;
+          insert into "{{schema}}".{{MaintenanceLogTable}} (operation, reason, seq_id, stream_id, version)
+            values (tg_op, reason, old.seq_id, old.stream_id::text, old.version);
+          return case when tg_op = 'DELETE' then old else new end;
+        end
+        $guard$;
+
+        create or replace trigger npcecrf_events_append_only before update or delete on "{{schema}}".mt_events
+          for each row execute function "{{schema}}".npcecrf_guard_events();
+        create or replace trigger npcecrf_events_not_truncated before truncate on "{{schema}}".mt_events
+          for each statement execute function "{{schema}}".npcecrf_guard_events();
+        """;
+
+    /// <summary>
+    /// What the application's role may do, re-granted on every start (in one transaction, so it never holds more):
+    /// everything on documents, Marten's bookkeeping and Wolverine's tables; on the event store only what
+    /// <c>mt_quick_append_events</c> runs as its caller (SELECT and INSERT on mt_events and mt_streams, UPDATE of
+    /// mt_streams' version); the maintenance log read-only.
+    /// </summary>
+    public static string GrantsSql(string schema, string applicationRole) => $"""
+        begin;
+        grant usage on schema "{schema}" to "{applicationRole}";
+        grant select, insert, update, delete, truncate, references on all tables in schema "{schema}" to "{applicationRole}";
+        revoke update, delete, truncate on "{schema}".mt_events from "{applicationRole}";
+        revoke delete, truncate on "{schema}".mt_streams from "{applicationRole}";
+        revoke insert, update, delete, truncate on "{schema}".{MaintenanceLogTable} from "{applicationRole}";
+        grant usage, select, update on all sequences in schema "{schema}" to "{applicationRole}";
+        grant execute on all functions in schema "{schema}" to "{applicationRole}";
+        commit;
+        """;
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
+}
