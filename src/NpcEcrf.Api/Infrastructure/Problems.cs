@@ -57,6 +57,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
     }
 
+    /// <summary>What the framework says of a request it could not bind, without .NET type names.</summary>
+    private static string Readable(string message) =>
+        System.Text.RegularExpressions.Regex.Match(message, "Required parameter \"\\S+ (\\w+)\" was not provided from ([\\w ]+)") is { Success: true } missing
+            ? $"The {missing.Groups[2].Value} parameter '{missing.Groups[1].Value}' is required."
+            : System.Text.RegularExpressions.Regex.Match(message, "Failed to bind parameter \"\\S+ (\\w+)\" from \"(.*)\"") is { Success: true } unbound
+                ? $"'{unbound.Groups[2].Value}' is not a valid value for '{unbound.Groups[1].Value}'."
+                : "Send a JSON body with the form's fields (Content-Type: application/json).";
+
     /// <summary>The database is down, restarting or refusing connections (not a fault of the request).</summary>
     private static bool DatabaseUnavailable(Exception? e)
     {
@@ -92,7 +100,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
         var (status, title, detail) = exception switch
         {
-            BadHttpRequestException => (400, "The request could not be read.", "Send a JSON body with the form's fields (Content-Type: application/json)."),
+            BadHttpRequestException bad => (400, "The request could not be read.", Readable(bad.Message)),
             ExistingStreamIdCollisionException => (409, "That record already exists.", (string?)null),
             _ when Conflicts.IsConcurrencyConflict(exception) =>
                 (409, "The record changed while you were saving.", "Reload and enter your change again. Nothing was saved."),

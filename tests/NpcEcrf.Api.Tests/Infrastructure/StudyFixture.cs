@@ -22,7 +22,7 @@ public class StudyFixture : AppFixture
     /// <summary>The site's CRA (cra.s1, cra.s2) enrols a subject; the client carries the casebook version forward.</summary>
     public async Task<CasebookClient> Enrolled(string subjectNumber, string site = "S1")
     {
-        var subject = new CasebookClient(await ClientFor($"cra.{site.ToLowerInvariant()}", ["cra"], site), subjectNumber);
+        var subject = new CasebookClient(await ClientFor($"cra.{site.ToLowerInvariant()}", ["cra"], $"{StudyId}/{site}"), subjectNumber);
         await subject.Enrol(site);
         return subject;
     }
