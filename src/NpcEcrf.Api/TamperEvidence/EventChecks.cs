@@ -29,7 +29,12 @@ public static class EventChecks
         var authentic = events.Except(inserted).ToList();
         findings.AddRange(authentic.Where(r => r.Archived).Select(r => new VerificationFinding(ChangeKind.Archived, r.StreamId, r.Version, r.Sequence,
             "marked archived (is_archived); the application never archives an event")));
-        foreach (var stream in authentic.GroupBy(r => r.StreamId)) findings.AddRange(CheckStream(stream, seal));
+        foreach (var stream in authentic.GroupBy(r => r.StreamId))
+        {
+            var ordered = stream.OrderBy(SealedVersion).ThenBy(r => r.Sequence).ToList();
+            findings.AddRange(CheckStream(ordered, seal));
+            findings.AddRange(CheckSequences(ordered));
+        }
         findings.AddRange(CheckStreamRows(authentic, streamRows));
         findings.AddRange(CheckWitnesses(authentic, streamRows));
         var v1 = authentic.Count(r => r.Seal is { } s && !EventSeal.IsV2(s));
@@ -38,13 +43,11 @@ public static class EventChecks
         return new Outcome([.. distinct, .. CheckAnchors(rows, anchors, distinct.Any(f => ChangeKind.IsAboutEvents(f.Kind)))], notes);
     }
 
-    /// <summary>Rows no honest write produced: unsealed, or carrying a seal that belongs to another row (the copy is the one not at its sealed sequence).</summary>
+    /// <summary>Rows no honest write produced: unsealed, or carrying a seal that belongs to an earlier row (a copy).</summary>
     private static List<EventRow> Inserted(IReadOnlyList<EventRow> events) =>
     [
         .. events.Where(r => r.Seal is null),
-        .. events.Where(r => r.Seal is not null).GroupBy(r => r.Seal).Where(g => g.Count() > 1)
-            .SelectMany(g => g.Where(r => r.Assigned is { Sequence: > 0 } a && a.Sequence != r.Sequence) is var moved && moved.Any()
-                ? moved : g.OrderBy(r => r.Sequence).Skip(1)),
+        .. events.Where(r => r.Seal is not null).GroupBy(r => r.Seal).SelectMany(g => g.OrderBy(r => r.Sequence).Skip(1)),
     ];
 
     /// <summary>Walks one stream in the order its seals were made and checks each seal and each column against what was sealed.</summary>
@@ -53,7 +56,7 @@ public static class EventChecks
         string? previousSeal = null;
         var expectedVersion = 1L;
         var predecessorKnown = true;
-        foreach (var r in stream.OrderBy(SealedVersion).ThenBy(r => r.Sequence))
+        foreach (var r in stream)
         {
             var assigned = r.Assigned;
             var sealedVersion = SealedVersion(r);
@@ -70,8 +73,6 @@ public static class EventChecks
             }
             if (assigned is not null)
             {
-                if (assigned.Sequence > 0 && assigned.Sequence != r.Sequence)
-                    yield return new(ChangeKind.SequenceMoved, r.StreamId, r.Version, r.Sequence, $"sealed at sequence {assigned.Sequence}, now at {r.Sequence}");
                 if (assigned.Version != r.Version)
                     yield return new(ChangeKind.Reordered, r.StreamId, r.Version, r.Sequence, $"sealed as version {assigned.Version}, now version {r.Version}");
                 if (assigned.Timestamp != EventSeal.Microseconds(r.Timestamp))
@@ -93,6 +94,16 @@ public static class EventChecks
         }
     }
 
+    /// <summary>
+    /// Marten draws sequence numbers at insert, after sealing, so an event's own seal cannot hold its number; the
+    /// next event of its stream (sealed in a later save) records where its predecessor sat, and so names a move.
+    /// </summary>
+    private static IEnumerable<VerificationFinding> CheckSequences(IReadOnlyList<EventRow> stream) =>
+        stream.Zip(stream.Skip(1))
+            .Where(p => SealedVersion(p.Second) == SealedVersion(p.First) + 1 && p.Second.Assigned is { PreviousSequence: > 0 } a && a.PreviousSequence != p.First.Sequence)
+            .Select(p => new VerificationFinding(ChangeKind.SequenceMoved, p.First.StreamId, p.First.Version, p.First.Sequence,
+                $"sealed at sequence {p.Second.Assigned!.PreviousSequence} (as its successor's seal records), now at {p.First.Sequence}"));
+
     private static long SealedVersion(EventRow r) => r.Assigned?.Version ?? r.Version;
 
     /// <summary>mt_streams remembers how long each stream was: a longer memory than the events means its tail was removed.</summary>
@@ -111,15 +122,16 @@ public static class EventChecks
     private static IEnumerable<VerificationFinding> CheckWitnesses(IReadOnlyList<EventRow> authentic, IReadOnlyList<StreamRow> streamRows)
     {
         var bySequence = authentic.ToDictionary(r => r.Sequence);
-        var present = authentic.Select(r => (r.StreamId, SealedVersion(r))).ToHashSet();
+        var byStreamVersion = authentic.GroupBy(r => (r.StreamId, SealedVersion(r))).ToDictionary(g => g.Key, g => g.First());
         var lengths = authentic.GroupBy(r => r.StreamId).ToDictionary(g => g.Key, g => g.Max(SealedVersion));
         var known = streamRows.Select(s => s.StreamId).ToHashSet();
         foreach (var (witness, by) in authentic.Where(r => r.Assigned?.Witness is not null).Select(r => (r.Assigned!.Witness!, r)))
         {
             if (bySequence.TryGetValue(witness.Sequence, out var at) && at.StreamId == witness.StreamId && SealedVersion(at) == witness.Version) continue;
-            if (present.Contains((witness.StreamId, witness.Version))) continue; // still there, at another sequence: named by its own seal
-            var seenBy = $"seen by stream {by.StreamId} version {by.Version} when it was sealed";
-            if (!lengths.ContainsKey(witness.StreamId) && !known.Contains(witness.StreamId))
+            var seenBy = $"seen by stream {by.StreamId} version {by.Version} at sequence {witness.Sequence} when it was sealed";
+            if (byStreamVersion.TryGetValue((witness.StreamId, witness.Version), out var moved))
+                yield return new(ChangeKind.SequenceMoved, moved.StreamId, moved.Version, moved.Sequence, $"now at sequence {moved.Sequence}; {seenBy}");
+            else if (!lengths.ContainsKey(witness.StreamId) && !known.Contains(witness.StreamId))
                 yield return new(ChangeKind.StreamDeleted, witness.StreamId, witness.Version, witness.Sequence, $"no event and no stream row remain; {seenBy}");
             else if (lengths.GetValueOrDefault(witness.StreamId) < witness.Version)
                 yield return new(ChangeKind.TailTruncated, witness.StreamId, witness.Version, witness.Sequence, $"the stream now ends at {lengths.GetValueOrDefault(witness.StreamId)}; {seenBy}");

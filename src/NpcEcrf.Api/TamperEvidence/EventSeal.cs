@@ -14,23 +14,24 @@ public sealed record SealedFacts(Guid StreamId, string EventType, string DataJso
 public sealed record Witness(long Sequence, Guid StreamId, long Version);
 
 /// <summary>
-/// What Marten assigns at insert (version, global sequence, timestamp), where the event's predecessor in its stream
-/// sat, a digest of the payload (to name what changed) and a witness, recorded in the <c>sealed</c> header when
-/// sealing. The seal covers these values, so a column that no longer matches its header names the change.
-/// A sequence of 0 means Marten had not assigned it when the event was sealed; the global chain still covers it.
+/// What Marten assigns before the insert (version, timestamp), the sequence number of the event's predecessor in its
+/// stream, a digest of the payload (to name what changed) and a witness, recorded in the <c>sealed</c> header when
+/// sealing. The seal covers these values, so a column that no longer matches its header names the change. An event's
+/// own sequence number is drawn at insert, after sealing: its successor's PreviousSequence, witnesses and the global
+/// chain cover it (0 when the predecessor was written in the same save).
 /// </summary>
-public sealed record AssignedFacts(long Version, long Sequence, DateTimeOffset Timestamp, long PreviousSequence, string PayloadDigest, Witness? Witness)
+public sealed record AssignedFacts(long Version, DateTimeOffset Timestamp, long PreviousSequence, string PayloadDigest, Witness? Witness)
 {
-    public string ToHeader() => string.Join('|', Version, Sequence, EventSeal.Format(Timestamp), PreviousSequence, PayloadDigest,
+    public string ToHeader() => string.Join('|', Version, EventSeal.Format(Timestamp), PreviousSequence, PayloadDigest,
         Witness is null ? "" : $"{Witness.Sequence}/{Witness.StreamId:N}/{Witness.Version}");
 
     public static AssignedFacts? Parse(string? header)
     {
-        if (header?.Split('|') is not [var version, var sequence, var timestamp, var previous, var digest, var witness]) return null;
-        if (!long.TryParse(version, CultureInfo.InvariantCulture, out var v) || !long.TryParse(sequence, CultureInfo.InvariantCulture, out var s)
+        if (header?.Split('|') is not [var version, var timestamp, var previous, var digest, var witness]) return null;
+        if (!long.TryParse(version, CultureInfo.InvariantCulture, out var v)
             || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             || !long.TryParse(previous, CultureInfo.InvariantCulture, out var p)) return null;
-        return new AssignedFacts(v, s, t, p, digest, ParseWitness(witness));
+        return new AssignedFacts(v, t, p, digest, ParseWitness(witness));
     }
 
     private static Witness? ParseWitness(string text) =>
@@ -45,7 +46,7 @@ public sealed record AssignedFacts(long Version, long Sequence, DateTimeOffset T
 /// over the previous event's seal and everything that gives the event its meaning. Whoever can write
 /// to the database but does not hold the key cannot alter, delete or insert an event without breaking a seal.
 /// Two formats: v1 (a bare hex HMAC over stream, type, payload and metadata) on events sealed before v2, and
-/// v2 (<c>v2:hex</c>), which also covers version, sequence, timestamp, the archived flag and the witness.
+/// v2 (<c>v2:hex</c>), which also covers version, timestamp, the archived flag, the predecessor's sequence and a witness.
 /// </summary>
 public sealed class EventSeal(byte[] sealSecret)
 {

@@ -9,8 +9,9 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// Seals every event just before it is saved, chaining it to the last seal of its stream. An append that did not
 /// state the version it expects is pinned to the version the seal was chained to, so two concurrent writers can
 /// never both chain to the same predecessor: the second gets a concurrency error instead of breaking the chain.
-/// Marten has already assigned version, sequence and timestamp here (rich append mode); the seal records them, and
-/// names the newest sealed event in the store as a witness, so deleting that event later is evidence of its own.
+/// Marten has already assigned version and timestamp here; the seal records them, the sequence number of the
+/// event's predecessor, and the newest sealed event in the store as a witness, so deleting or moving those later is
+/// evidence of its own.
 /// </summary>
 public sealed class SealingListener(EventSeal seal, string connectionString, string schema) : DocumentSessionListenerBase
 {
@@ -40,7 +41,7 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
                 var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), data,
                     e.UserName ?? session.LastModifiedBy, e.CorrelationId ?? session.CorrelationId, e.CausationId ?? session.CausationId,
                     (e.GetHeader(CommandPipeline.ReasonHeader) ?? session.GetHeader(CommandPipeline.ReasonHeader))?.ToString());
-                var assigned = new AssignedFacts(version, e.Sequence, e.Timestamp, previousSequence, EventSeal.PayloadDigest(data), witness);
+                var assigned = new AssignedFacts(version, e.Timestamp, previousSequence, EventSeal.PayloadDigest(data), witness);
                 previous = seal.Compute(previous, facts, assigned);
                 e.SetHeader(EventSeal.Header, previous);
                 e.SetHeader(EventSeal.FactsHeader, assigned.ToHeader());

@@ -32,11 +32,14 @@ public class CleanStoreTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_clean_store_with_a_marten_placeholder_verifies_clean_and_notes_it()
     {
         var id = await Subject(app, "C-02");
-        // A save that fails after Marten drew its sequence numbers (here: starting a stream that exists): Marten
-        // fills the numbers with placeholder events on the tombstone stream, off the caller's path.
+        // A save that fails after Marten drew its sequence numbers (here: a document inserted twice beside a new
+        // stream): Marten fills the numbers with placeholder events on the tombstone stream, off the caller's path.
+        await using var reader = app.Store.QuerySession();
+        var casebook = (await reader.LoadAsync<Api.Casebooks.Casebook>(id))!;
         await using (var session = app.Store.LightweightSession())
         {
-            session.Events.StartStream(id, new PlaceholderProbe("never stored"));
+            session.Events.StartStream(Guid.NewGuid(), new PlaceholderProbe("never stored"));
+            session.Insert(casebook);
             await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
         }
         await PlaceholdersWritten();
