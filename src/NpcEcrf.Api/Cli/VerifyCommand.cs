@@ -21,14 +21,14 @@ public static class VerifyCommand
                 return CommandLine.UsageError;
             }
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
-            await using var store = await UserCommands.OpenStoreAsync(installation, ct);
-            var verifier = new StoreVerifier(installation.Settings(), store);
             if (parse.GetValue(head))
             {
-                Console.WriteLine(await verifier.Head(GlobalChain.Settle, ct));
+                // Only the head on stdout, so a script can keep it as it is.
+                Console.WriteLine(await StoreVerifier.Head(installation.Settings(), GlobalChain.Settle, ct));
                 return 0;
             }
-            var report = await verifier.Verify(anchor, ct);
+            await using var store = await UserCommands.OpenStoreAsync(installation, ct);
+            var report = await new StoreVerifier(installation.Settings(), store).Verify(anchor, ct);
             foreach (var f in report.Findings) Console.WriteLine(f);
             foreach (var note in report.Notes) Console.WriteLine($"note: {note}");
             Console.WriteLine(report.Clean

@@ -30,8 +30,8 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
             [.. events.Findings, .. documents], [.. events.Notes, .. notes], GlobalChain.HeadAt(rows, long.MaxValue));
     }
 
-    /// <summary>The head an auditor may keep: settled, so a transaction still committing cannot later contradict it.</summary>
-    public async Task<ChainHead> Head(TimeSpan settle, CancellationToken ct)
+    /// <summary>The head an auditor may keep: settled, so a transaction still committing cannot later contradict it. Needs no document store.</summary>
+    public static async Task<ChainHead> Head(NpcEcrfSettings settings, TimeSpan settle, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);

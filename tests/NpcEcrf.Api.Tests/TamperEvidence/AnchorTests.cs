@@ -14,7 +14,7 @@ public class ForgedEventTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var id = await Subject(app, "K-01");
         await Later(app);
-        var anchor = await Verifier(app).Head(TimeSpan.Zero, default);
+        var anchor = await StoreVerifier.Head(app.Settings, TimeSpan.Zero, default);
         var last = (await Stream(app, id))[^1];
         // The forger swaps the correction's reason for one of their own and seals it validly with the installation key.
         await Reseal(app, id, last.Version, row => JsonNode.Parse(row.DataJson)!.AsObject().Also(o => o["reason"] = "Transcription error").ToJsonString());
@@ -32,7 +32,7 @@ public class ResealedChainTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var id = await Subject(app, "K-02");
         await Later(app);
-        var anchor = await Verifier(app).Head(TimeSpan.Zero, default);
+        var anchor = await StoreVerifier.Head(app.Settings, TimeSpan.Zero, default);
         var dose = (await Stream(app, id))[2];
         await Reseal(app, id, dose.Version, row => row.Sequence == dose.Sequence
             ? JsonNode.Parse(row.DataJson)!.AsObject().Also(o => o["doseMg"] = 10).ToJsonString()
