@@ -41,6 +41,7 @@ public static class OdmExport
         foreach (var c in casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal))
             streams.Add((c, await session.Events.FetchStreamAsync(c.Id, token: ct)));
 
+        var chainHead = await GlobalChain.SettledHeadAsync(session, long.MaxValue, ct);
         var items = new SortedDictionary<string, Item>(StringComparer.Ordinal);
         var clinical = new StringBuilder();
         var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true, ConformanceLevel = ConformanceLevel.Fragment };
@@ -116,6 +117,8 @@ public static class OdmExport
         using (var w = XmlWriter.Create(doc, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
         {
             w.WriteStartElement("ODM", Namespace);
+            // The chain head travels with the copy: an anchor outside the database (docs/security.md, "Tamper evidence").
+            w.WriteAttributeString("Description", $"NpcEcrf event chain head {chainHead} (check with ./npc-ecrf verify --against {chainHead})");
             w.WriteAttributeString("FileType", "Transactional");
             w.WriteAttributeString("FileOID", $"NPCECRF.{Oid(studyId)}.{now.UtcDateTime:yyyyMMddHHmmss}");
             w.WriteAttributeString("CreationDateTime", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));

@@ -2,6 +2,7 @@ using FluentValidation;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.TamperEvidence;
 using Wolverine.Marten;
 
 namespace NpcEcrf.Api.Locks;
@@ -20,11 +21,11 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         }
     }
 
-    public static Decision Decide(Study study, LockDatabase c, bool anotherInForce, DateTimeOffset now, long highWaterMark, string snapshotHash)
+    public static Decision Decide(Study study, LockDatabase c, bool anotherInForce, DateTimeOffset now, long highWaterMark, string snapshotHash, string? chainHead = null)
     {
         if (c.Cutoff > study.Today(study.Sites.FirstOrDefault()?.SiteId ?? "", now)) return Rejection.Invalid("cutoff", "The data cut-off cannot be in the future.");
         if (anotherInForce) return Rejection.Conflict("Another lock is in force; unlock it (with a reason) before declaring a new one.");
-        return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now));
+        return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now, chainHead));
     }
 
     /// <summary>
@@ -50,7 +51,8 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
                 var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
                 var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
                 var json = (await CohortReplay.Snapshot(session, study.StudyId, c.Cutoff, highWaterMark, ct))!.CanonicalJson();
-                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json));
+                var chainHead = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
+                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json), chainHead.ToString());
                 if (decision.Rejection is null)
                 {
                     studyStream.AppendOne(new StudyLockDeclared(c.Name));

@@ -2,7 +2,6 @@ using NpcEcrf.Api.Infrastructure;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
-using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
@@ -10,46 +9,72 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// Seals every event just before it is saved, chaining it to the last seal of its stream. An append that did not
 /// state the version it expects is pinned to the version the seal was chained to, so two concurrent writers can
 /// never both chain to the same predecessor: the second gets a concurrency error instead of breaking the chain.
+/// Marten has already assigned version and timestamp here; the seal records them, the sequence number of the
+/// event's predecessor, and the newest sealed event in the store as a witness, so deleting or moving those later is
+/// evidence of its own.
 /// </summary>
 public sealed class SealingListener(EventSeal seal, string connectionString, string schema) : DocumentSessionListenerBase
 {
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken ct)
     {
+        var streams = session.PendingChanges.Streams().ToList();
+        if (streams.Count == 0) return;
         var serializer = session.DocumentStore.Options.Serializer();
-        foreach (var stream in session.PendingChanges.Streams())
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var witness = await NewestSealed(connection, ct);
+        foreach (var stream in streams)
         {
-            var (lastVersion, previous) = await Last(stream.Id, ct);
+            var (lastVersion, previousSequence, previous) = await Last(connection, stream.Id, ct);
             if (stream.ActionType == StreamActionType.Append && stream.ExpectedVersionOnServer is null)
             {
                 stream.ExpectedVersionOnServer = lastVersion;
                 stream.AlwaysEnforceConsistency = true;
             }
+            var version = lastVersion;
             foreach (var e in stream.Events)
             {
-                var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), serializer.ToJson(e.Data),
+                version = e.Version > 0 ? e.Version : version + 1;
+                // Recorded as PostgreSQL will store it, so the column read back equals the sealed value.
+                e.Timestamp = EventSeal.Microseconds(e.Timestamp == default ? DateTimeOffset.UtcNow : e.Timestamp);
+                var data = serializer.ToJson(e.Data);
+                var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), data,
                     e.UserName ?? session.LastModifiedBy, e.CorrelationId ?? session.CorrelationId, e.CausationId ?? session.CausationId,
                     (e.GetHeader(CommandPipeline.ReasonHeader) ?? session.GetHeader(CommandPipeline.ReasonHeader))?.ToString());
-                previous = seal.Compute(previous, facts);
+                var assigned = new AssignedFacts(version, e.Timestamp, previousSequence, EventSeal.PayloadDigest(data), witness);
+                previous = seal.Compute(previous, facts, assigned);
                 e.SetHeader(EventSeal.Header, previous);
+                e.SetHeader(EventSeal.FactsHeader, assigned.ToHeader());
+                previousSequence = e.Sequence;
             }
         }
     }
 
-    private async Task<(long Version, string? Seal)> Last(Guid streamId, CancellationToken ct)
+    private async Task<(long Version, long Sequence, string? Seal)> Last(NpgsqlConnection connection, Guid streamId, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select version, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = @id order by version desc limit 1", connection);
+            $"select version, seq_id, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = @id order by version desc limit 1", connection);
         command.Parameters.AddWithValue("id", streamId);
+        return await Query(command, r => (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2)), (0L, 0L, (string?)null), ct);
+    }
+
+    private async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1", connection);
+        return await Query(command, r => new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)), null, ct);
+    }
+
+    private static async Task<T> Query<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, T none, CancellationToken ct)
+    {
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : (0, null);
+            return await reader.ReadAsync(ct) ? read(reader) : none;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return (0, null); // the very first event, before Marten has created its tables
+            return none; // the very first event, before Marten has created its tables
         }
     }
 }

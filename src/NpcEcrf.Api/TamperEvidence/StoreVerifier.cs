@@ -1,75 +1,80 @@
-using NpcEcrf.Api.Infrastructure;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
 using Npgsql;
-using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Casebooks;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Locks;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
-public sealed record VerificationFinding(Guid StreamId, long Version, string Problem);
-public sealed record VerificationReport(int Streams, long Events, IReadOnlyList<VerificationFinding> Findings)
-{
-    public bool Clean => Findings.Count == 0;
-}
-
-/// <summary>Walks every stream in version order and checks versions and seals, naming each event that does not fit.</summary>
-public sealed class StoreVerifier(NpcEcrfSettings settings)
+/// <summary>
+/// Verifies the whole store: every event against its seal and its stream, the witnesses, the global chain against
+/// the anchors sealed into locks (and one an auditor gives), and the documents derived from the events.
+/// </summary>
+public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store)
 {
     private readonly EventSeal _seal = new(settings.SigningKey);
 
-    public async Task<VerificationReport> Verify(long? upToSequence, CancellationToken ct)
+    public async Task<VerificationReport> Verify(ChainHead? against, CancellationToken ct)
     {
-        var s = settings.Schema;
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
+        var rows = await EventRows.Read(connection, settings.Schema, null, ct);
+        var streamRows = await EventRows.Streams(connection, settings.Schema, ct);
+        var anchors = EventChecks.LockAnchors(rows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
+        var events = EventChecks.Check(rows, streamRows, _seal, anchors);
+        var (documents, notes) = await CheckDocuments(rows, ct);
+        var nonPlaceholders = rows.Where(r => !r.IsMartenPlaceholder).ToList();
+        return new VerificationReport(nonPlaceholders.Select(r => r.StreamId).Distinct().Count(), nonPlaceholders.Count,
+            [.. events.Findings, .. documents], [.. events.Notes, .. notes], GlobalChain.HeadAt(rows, long.MaxValue));
+    }
+
+    /// <summary>The head an auditor may keep: settled, so a transaction still committing cannot later contradict it. Needs no document store.</summary>
+    public static async Task<ChainHead> Head(NpcEcrfSettings settings, TimeSpan settle, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        var rows = await EventRows.Read(connection, settings.Schema, null, ct);
+        return GlobalChain.SettledHead(rows, long.MaxValue, await EventRows.DatabaseNow(connection, ct), settle);
+    }
+
+    /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
+    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(IReadOnlyList<EventRow> rows, CancellationToken ct)
+    {
         var findings = new List<VerificationFinding>();
-        long events = 0;
-        var streams = 0;
-        await using (var command = new NpgsqlCommand($"""
-            select stream_id, version, type, data::text, user_name, correlation_id, causation_id,
-                   headers->>'{CommandPipeline.ReasonHeader}', headers->>'{EventSeal.Header}'
-            from "{s}".mt_events {(upToSequence is null ? "" : "where seq_id <= @upTo")}
-            order by stream_id, version
-            """, connection))
+        await using var session = store.QuerySession();
+        var serializer = store.Options.Serializer();
+        string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
+        IReadOnlyList<IEvent> events;
+        try
         {
-            if (upToSequence is { } upTo) command.Parameters.AddWithValue("upTo", upTo);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            Guid? stream = null;
-            long expectedVersion = 0;
-            string? previousSeal = null;
-            while (await reader.ReadAsync(ct))
-            {
-                events++;
-                var streamId = reader.GetGuid(0);
-                var version = reader.GetInt64(1);
-                if (streamId != stream)
-                {
-                    (stream, expectedVersion, previousSeal) = (streamId, 1, null);
-                    streams++;
-                }
-                if (version != expectedVersion)
-                    findings.Add(new(streamId, version, version > expectedVersion
-                        ? $"versions {expectedVersion}..{version - 1} are missing (deleted)"
-                        : "duplicate version (inserted)"));
-                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-                var stored = Text(8);
-                var expected = _seal.Compute(previousSeal, new SealedFacts(streamId, reader.GetString(2), reader.GetString(3), Text(4), Text(5), Text(6), Text(7)));
-                if (stored is null) findings.Add(new(streamId, version, "has no seal (written outside the application)"));
-                else if (stored != expected) findings.Add(new(streamId, version, "does not match its seal (altered, or its predecessor was removed or replaced)"));
-                previousSeal = stored;
-                expectedVersion = version + 1;
-            }
+            events = await StoredEvents.Read(session, null, null, ct);
         }
-        if (upToSequence is null)
+        catch (JsonException e)
         {
-            // Removing a stream's last events leaves no gap behind them, but mt_streams still remembers the version.
-            await using var tail = new NpgsqlCommand($"""
-                select s.id, s.version, coalesce(max(e.version), 0) from "{s}".mt_streams s
-                left join "{s}".mt_events e on e.stream_id = s.id group by s.id, s.version having s.version > coalesce(max(e.version), 0)
-                """, connection);
-            await using var reader = await tail.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                findings.Add(new(reader.GetGuid(0), reader.GetInt64(2) + 1, $"events after version {reader.GetInt64(2)} are missing (the stream was at {reader.GetInt64(1)})"));
+            return ([], [$"Documents not checked: a stored payload no longer reads as its event type ({e.Message})."]);
         }
-        return new VerificationReport(streams, events, findings);
+        var rebuilt = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList())
+            .Where(s => s[0].Data is Enrolment.SubjectEnrolled).ToDictionary(s => s[0].StreamId, s => CasebookEvolution.Build(s)!);
+        var stored = (await session.Query<Casebook>().ToListAsync(ct)).ToDictionary(c => c.Id);
+        foreach (var id in rebuilt.Keys.Union(stored.Keys))
+        {
+            var (expected, actual) = (rebuilt.GetValueOrDefault(id), stored.GetValueOrDefault(id));
+            if (Json(expected) == Json(actual)) continue;
+            findings.Add(new(ChangeKind.DocumentDiffers, id, actual?.Version ?? expected?.Version, null,
+                expected is null ? "a stored casebook with no events behind it" : actual is null ? "the casebook document is missing" : "the stored casebook differs from its events"));
+        }
+        foreach (var lockId in rows.Where(r => r.Type == "database_locked").Select(r => r.StreamId).Distinct())
+        {
+            var replayed = await session.Events.AggregateStreamAsync<DatabaseLock>(lockId, token: ct);
+            var document = await session.LoadAsync<DatabaseLock>(lockId, ct);
+            if (Json(replayed) != Json(document))
+                findings.Add(new(ChangeKind.DocumentDiffers, lockId, document?.Version, null, $"the stored lock document differs from its events (lock '{replayed?.Name}')"));
+            var snapshot = await session.LoadAsync<LockSnapshot>(lockId, ct);
+            if (replayed is not null && (snapshot is null || CohortSnapshot.Hash(snapshot.CanonicalJson) != replayed.SnapshotHash))
+                findings.Add(new(ChangeKind.SnapshotDiffers, lockId, replayed.Version, null, $"lock '{replayed.Name}': the stored snapshot no longer has its sealed hash"));
+        }
+        return (findings, []);
     }
 }

@@ -1,0 +1,75 @@
+using NpcEcrf.Api.Infrastructure;
+using Npgsql;
+
+namespace NpcEcrf.Api.TamperEvidence;
+
+/// <summary>One row of mt_events as stored, with everything a seal, the global chain or a placeholder check reads.</summary>
+public sealed record EventRow(
+    long Sequence, Guid StreamId, long Version, string Type, string DataJson, string? User, string? CorrelationId, string? CausationId,
+    string? Reason, string? Seal, string? AssignedHeader, DateTimeOffset Timestamp, bool Archived, string? DotNetType)
+{
+    public SealedFacts Facts => new(StreamId, Type, DataJson, User, CorrelationId, CausationId, Reason);
+    public AssignedFacts? Assigned => AssignedFacts.Parse(AssignedHeader);
+
+    /// <summary>
+    /// Marten's placeholder for a sequence number a failed transaction drew (EventGraph.TryCreateTombstoneBatch): a
+    /// <c>Tombstone</c> with an empty payload on the tombstone stream, its version set to its sequence number. It
+    /// carries no clinical meaning and no seal.
+    /// </summary>
+    public bool IsMartenPlaceholder =>
+        Type == "tombstone" && Seal is null && Version == Sequence && EventSeal.Canonical(DataJson) == "{}"
+        && DotNetType?.Contains("Tombstone", StringComparison.Ordinal) != false;
+}
+
+/// <summary>The mt_streams row of a stream: what Marten remembers of its length.</summary>
+public sealed record StreamRow(Guid StreamId, long Version);
+
+public static class EventRows
+{
+    /// <summary>Every event up to a sequence number, in sequence order.</summary>
+    public static async Task<IReadOnlyList<EventRow>> Read(NpgsqlConnection connection, string schema, long? upToSequence, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            select seq_id, stream_id, version, type, data::text, user_name, correlation_id, causation_id,
+                   headers->>'{CommandPipeline.ReasonHeader}', headers->>'{EventSeal.Header}', headers->>'{EventSeal.FactsHeader}',
+                   timestamp, is_archived, mt_dotnet_type
+            from "{schema}".mt_events where seq_id <= @upTo order by seq_id
+            """, connection);
+        command.Parameters.AddWithValue("upTo", upToSequence ?? long.MaxValue);
+        var rows = new List<EventRow>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            while (await reader.ReadAsync(ct))
+                rows.Add(new EventRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                    Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetBoolean(12), Text(13)));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // A store that has never had an event.
+        }
+        return rows;
+    }
+
+    public static async Task<IReadOnlyList<StreamRow>> Streams(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select id, version from \"{schema}\".mt_streams", connection);
+        var rows = new List<StreamRow>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(new StreamRow(reader.GetGuid(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1)));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+        }
+        return rows;
+    }
+
+    public static async Task<DateTimeOffset> DatabaseNow(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select now()", connection);
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(ct))!);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Npgsql;
+
+namespace NpcEcrf.Api.TamperEvidence;
+
+/// <summary>The global chain's value after the event at a sequence number: what an anchor records ("SEQ:HASH").</summary>
+public sealed record ChainHead(long Sequence, string Hash)
+{
+    public override string ToString() => $"{Sequence.ToString(CultureInfo.InvariantCulture)}:{Hash}";
+
+    public static ChainHead? Parse(string? text) =>
+        text?.Split(':') is [var seq, var hash] && long.TryParse(seq, CultureInfo.InvariantCulture, out var s) && s >= 0
+            && hash.Length == 64 && hash.All(Uri.IsHexDigit) ? new ChainHead(s, hash.ToLowerInvariant()) : null;
+}
+
+/// <summary>
+/// One hash chain over every event in sequence order, H_n = SHA-256(H_{n-1} || seq || stream || version || seal),
+/// computed from the stored rows whenever it is needed. Nothing is written for it: it is evidence once its head
+/// is kept somewhere the database cannot reach (an auditor's note, an ODM export) or in a sealed lock event.
+/// Marten's placeholders are left out: they can land after a head was taken, below it, without anything having changed.
+/// </summary>
+public static class GlobalChain
+{
+    private static readonly string Genesis = new('0', 64);
+
+    /// <summary>The head after every event up to <paramref name="upTo"/> (rows in sequence order).</summary>
+    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo)
+    {
+        var hash = Genesis;
+        var last = 0L;
+        foreach (var row in rows.Where(r => r.Sequence <= upTo && !r.IsMartenPlaceholder))
+        {
+            hash = Next(hash, row);
+            last = row.Sequence;
+        }
+        return new ChainHead(last, hash);
+    }
+
+    private static string Next(string previous, EventRow row) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+        string.Join('\n', previous, row.Sequence.ToString(CultureInfo.InvariantCulture), row.StreamId.ToString("N"),
+            row.Version.ToString(CultureInfo.InvariantCulture), row.Seal ?? "")))).ToLowerInvariant();
+
+    /// <summary>
+    /// The highest sequence number up to <paramref name="upTo"/> below which no transaction can still be committing.
+    /// A transaction draws its numbers before it commits, so one in flight shows as a gap; gaps among events older
+    /// than <paramref name="settle"/> are failed transactions, not writes still to come. An anchor taken here is
+    /// never contradicted by an honest commit that lands later.
+    /// </summary>
+    public static long SettledSequence(IReadOnlyList<EventRow> rows, long upTo, DateTimeOffset now, TimeSpan settle)
+    {
+        var cursor = rows.Where(r => r.Sequence <= upTo && r.Timestamp <= now - settle).Select(r => r.Sequence).DefaultIfEmpty(0).Max();
+        foreach (var row in rows.Where(r => r.Sequence > cursor && r.Sequence <= upTo))
+        {
+            if (row.Sequence != cursor + 1) break;
+            cursor = row.Sequence;
+        }
+        return cursor;
+    }
+
+    public static ChainHead SettledHead(IReadOnlyList<EventRow> rows, long upTo, DateTimeOffset now, TimeSpan settle) =>
+        HeadAt(rows, SettledSequence(rows, upTo, now, settle));
+
+    /// <summary>How long a gap in the sequence may be a transaction still committing.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    /// <summary>The settled head up to a high-water mark, read through a session's database (locks, exports).</summary>
+    public static async Task<ChainHead> SettledHeadAsync(IQuerySession session, long upTo, CancellationToken ct)
+    {
+        await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var rows = await EventRows.Read(connection, session.DocumentStore.Options.Events.DatabaseSchemaName, upTo, ct);
+        return SettledHead(rows, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
+    }
+}
