@@ -28,7 +28,7 @@ public static class Tampering
     /// <summary>Runs SQL as the administrator would: replica mode switches off triggers (and foreign keys) that would refuse it.</summary>
     public static async Task Sql(AppFixture app, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await using var connection = new NpgsqlConnection((await TestDatabase.ConnectionsAsync()).Superuser);
         await connection.OpenAsync();
         await using (var replica = new NpgsqlCommand("set session_replication_role = replica", connection)) await replica.ExecuteNonQueryAsync();
         await using var command = new NpgsqlCommand(sql.Replace("{s}", $"\"{app.Schema}\""), connection);
@@ -38,7 +38,7 @@ public static class Tampering
 
     public static async Task<IReadOnlyList<EventRow>> Stream(AppFixture app, Guid streamId)
     {
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await using var connection = new NpgsqlConnection((await TestDatabase.ConnectionsAsync()).Superuser);
         await connection.OpenAsync();
         return (await EventRows.Read(connection, app.Schema, null, default)).Where(r => r.StreamId == streamId).OrderBy(r => r.Version).ToList();
     }
