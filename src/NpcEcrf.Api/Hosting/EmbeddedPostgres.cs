@@ -262,6 +262,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "fast", "-w"], CancellationToken.None, throwOnError: false);
     }
 
+    /// <summary>Stops the server as a crash would (no checkpoint, connections cut): for fault tests and drills.</summary>
+    public async Task CrashAsync()
+    {
+        if (!_started) return;
+        _started = false;
+        await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "immediate", "-w"], CancellationToken.None, throwOnError: false);
+    }
+
     public ValueTask DisposeAsync() => new(StopAsync());
 
     private static int FreeLoopbackPort()
