@@ -40,7 +40,7 @@ public static class CasebookView
         }
         json["flags"] = Node(c.Flags);
         json["corrections"] = Node(c.Corrections);
-        json["formVersions"] = Node(c.Forms.Select(f => new { form = f.Form.ToString(), version = f.Version }));
+        json["formVersions"] = Node(c.Forms.Select(f => new { form = f.Form.ToString(), version = f.Version, enteredBy = f.EnteredBy }));
         json["verifications"] = Node(c.Verifications);
         json["signatures"] = Node(c.Signatures);
         json["lastDataVersion"] = c.LastDataVersion;
