@@ -40,7 +40,14 @@ public static class StableIds
 {
     public static Guid For(params string[] parts)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("npc-ecrf/" + string.Join('/', parts.Select(p => p.Trim().ToLowerInvariant()))));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("npc-ecrf/" + string.Join('/', parts.Select(Canonical))));
         return new Guid(hash.AsSpan(0, 16));
     }
+
+    /// <summary>
+    /// The one spelling of a natural key: trimmed, lower case, full-width forms folded to ASCII ("ＡNLO-NPC" is ANLO-NPC).
+    /// The process runs with invariant globalization, where string.Normalize does not fold compatibility forms.
+    /// </summary>
+    public static string Canonical(string key) =>
+        new string(key.Trim().Select(c => c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c).ToArray()).Trim().ToLowerInvariant();
 }

@@ -29,7 +29,8 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"npcecrf-crash-{Guid.NewGuid():N}"[..36]);
     private EmbeddedPostgres? _cluster;
 
-    public async Task InitializeAsync() => _cluster = await EmbeddedPostgres.StartAsync(_dir, durable: false);
+    // Durable, as in production: with synchronous_commit off an acknowledged commit could be lost by design.
+    public async Task InitializeAsync() => _cluster = await EmbeddedPostgres.StartAsync(_dir, durable: true);
 
     public async Task DisposeAsync()
     {
@@ -90,7 +91,7 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(answers.Where(a => a.Status == 503), a => Assert.True(a.RetryAfter));
         Assert.Contains(answers, a => a.Status == 503);
 
-        _cluster = await EmbeddedPostgres.StartAsync(_dir, durable: false);
+        _cluster = await EmbeddedPostgres.StartAsync(_dir, durable: true);
         var settings = Settings();
         await using var restarted = AppHost.Store(settings);
         await using (var query = restarted.QuerySession())
