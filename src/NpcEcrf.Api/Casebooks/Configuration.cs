@@ -9,13 +9,13 @@ namespace NpcEcrf.Api.Casebooks;
 
 public static class SubjectConfiguration
 {
-    public static void ConfigureSubjects(this StoreOptions opts)
+    public static void ConfigureSubjects(this StoreOptions opts, bool asyncProjections = true)
     {
         // The casebook must be consistent with the stream it was read from: inline.
         opts.Projections.Add(new CasebookProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<Casebook>().Index(c => c.SiteId).Index(c => c.StudyId);
         opts.Schema.For<ProcessedCommand>();
-        QualitySummaryProjection.Configure(opts);
+        if (asyncProjections) QualitySummaryProjection.Configure(opts);
     }
 
     public static void MapSubjects(this IEndpointRouteBuilder app)

@@ -103,7 +103,7 @@ public static class AppHost
     }
 
     /// <summary>The store configuration, shared by the web host and the command line.</summary>
-    public static void ConfigureStore(StoreOptions opts, NpcEcrfSettings settings)
+    public static void ConfigureStore(StoreOptions opts, NpcEcrfSettings settings, bool asyncProjections = true)
     {
         opts.Connection(settings.ConnectionString);
         opts.DatabaseSchemaName = settings.Schema;
@@ -118,14 +118,15 @@ public static class AppHost
         opts.Listeners.Add(new TamperEvidence.SealingListener(new TamperEvidence.EventSeal(settings.SigningKey), settings.ConnectionString, settings.Schema));
         opts.ConfigureIdentity();
         opts.ConfigureStudies();
-        opts.ConfigureSubjects();
+        opts.ConfigureSubjects(asyncProjections);
         opts.ConfigureDataQueries();
         opts.ConfigureLocks();
         opts.Schema.For<Analyses.SavedPlan>();
     }
 
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>
-    public static DocumentStore Store(NpcEcrfSettings settings) => DocumentStore.For(opts => ConfigureStore(opts, settings));
+    /// <remarks>Without the asynchronous projection: the command line runs no daemon, and Marten would say so on stdout.</remarks>
+    public static DocumentStore Store(NpcEcrfSettings settings) => DocumentStore.For(opts => ConfigureStore(opts, settings, asyncProjections: false));
 }
 
 public sealed class DatabaseHealthCheck(NpcEcrfSettings settings) : IHealthCheck

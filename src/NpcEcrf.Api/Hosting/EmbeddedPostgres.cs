@@ -245,8 +245,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var pidFile = Path.Combine(ClusterDir, "postmaster.pid");
         if (File.Exists(pidFile))
         {
-            // A stale pid file (crash) makes pg_ctl refuse; "status" tells a live server from a dead one.
+            // A stale pid file (crash) makes pg_ctl refuse; "status" tells a live server from a dead one. A live one belongs
+            // to another process of this installation (a running `serve`, say): use it, and never stop it.
             var alive = await RunServerToolAsync("pg_ctl", ["status", "-D", ClusterDir], ct, throwOnError: false) == 0;
+            if (alive && RunningPort(pidFile) is { } running)
+            {
+                Port = running;
+                return;
+            }
             if (alive) await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "fast", "-w"], ct, throwOnError: false);
         }
         Port = FreeLoopbackPort();
@@ -255,6 +261,25 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         _started = true;
     }
 
+    /// <summary>The port a live server listens on: the fourth line of postmaster.pid.</summary>
+    private static int? RunningPort(string pidFile)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(pidFile);
+            return lines.Length > 3 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops the server only if this process started it.</summary>
     public async Task StopAsync()
     {
         if (!_started) return;

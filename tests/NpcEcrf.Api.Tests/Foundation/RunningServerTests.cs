@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace NpcEcrf.Api.Tests.Foundation;
+
+/// <summary>
+/// The README's own flow, as processes: `serve`, then `users add`, `token` (captured with $(...)) and `verify` on the
+/// same installation. The verbs use the running cluster and never stop it; the server stays healthy throughout.
+/// </summary>
+public class RunningServerTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"npcecrf-serve-{Guid.NewGuid():N}"[..36]);
+    private readonly int _port = FreePort();
+    private Process? _server;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            // Ctrl-C, as a user stops it: the server stops the cluster it started.
+            Process.Start("kill", ["-INT", _server.Id.ToString()])?.WaitForExit();
+            if (!_server.WaitForExit(30_000)) _server.Kill(entireProcessTree: true);
+        }
+        await Task.Delay(200);
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    [Fact]
+    public async Task verbs_run_beside_a_running_server_use_its_cluster_and_leave_it_healthy()
+    {
+        Assert.Equal(0, (await Verb("users", "add", "--username", "admin", "--role", "admin", "--password", "a-long-password")).Exit);
+        _server = Start("serve", "--urls", $"http://127.0.0.1:{_port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        await Healthy(http, TimeSpan.FromSeconds(60));
+
+        var token = await Verb("token", "--username", "admin");
+        Assert.Equal(0, token.Exit);
+        Assert.DoesNotContain('\n', token.Stdout.Trim());
+        await Healthy(http, TimeSpan.FromSeconds(2));
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Stdout.Trim());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users")).StatusCode);
+
+        Assert.Equal(0, (await Verb("users", "add", "--username", "second", "--role", "auditor", "--password", "another-long-password")).Exit);
+        Assert.Equal(0, (await Verb("verify")).Exit);
+        await Healthy(http, TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/second")).StatusCode);
+    }
+
+    private Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--data-dir");
+        psi.ArgumentList.Add(_dataDir);
+        psi.Environment.Remove("NPCECRF_DB");
+        var process = Process.Start(psi)!;
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task<(int Exit, string Stdout)> Verb(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--data-dir");
+        psi.ArgumentList.Add(_dataDir);
+        psi.Environment.Remove("NPCECRF_DB");
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        return (process.ExitCode, await stdout);
+    }
+
+    private static async Task Healthy(HttpClient http, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        string last = "";
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                var response = await http.GetAsync("/health");
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException e) { last = e.Message; }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"the server is not healthy: {last}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
