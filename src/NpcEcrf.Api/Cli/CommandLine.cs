@@ -35,11 +35,22 @@ public static partial class CommandLine
         }
         try
         {
-            return await parsed.InvokeAsync();
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (EmbeddedPostgresException e)
         {
             Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file a verb reads or writes (an export, a report, a key): say which and why, never a stack trace.
+            Console.Error.WriteLine($"Could not read or write a file: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            Console.Error.WriteLine($"The database did not answer: {e.Message}");
             return 1;
         }
     }

@@ -74,6 +74,8 @@ public static class LockCommands
         var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, dataDir };
         command.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
         {
+            // The report folder first: an unwritable place is said before any work, in one line.
+            Directory.CreateDirectory(parse.GetValue(outDir)!);
             var chosen = new object?[] { parse.GetValue(lockName), parse.GetValue(inForce), parse.GetValue(asOf) }.Count(x => x is not null);
             if (chosen != 1) { Console.Error.WriteLine("Choose exactly one of --lock, --in-force, --as-of."); return CommandLine.UsageError; }
             var now = DateTimeOffset.UtcNow;

@@ -46,7 +46,73 @@ public static class UserCommands
             if (generated is null) Console.WriteLine($"Password: {secret}");
             return 0;
         });
-        return new Command("users", "Manage user accounts.") { add };
+        return new Command("users", "Manage user accounts.") { add, List(), Deactivate(), Password() };
+    }
+
+    private static Command List()
+    {
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("list", "List the user accounts: username, roles, sites, active.") { dataDir };
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+        {
+            foreach (var a in (await session.Query<UserAccount>().ToListAsync(ct)).OrderBy(a => a.Username, StringComparer.Ordinal))
+                Console.WriteLine($"{a.Username,-24} {(a.Active ? "active" : "deactivated"),-12} {string.Join(",", a.Roles),-30} {string.Join(",", a.Sites)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Deactivate()
+    {
+        var username = new Option<string>("--username") { Required = true, Description = "Whose account." };
+        var reason = new Option<string>("--reason") { Required = true, Description = "Why (kept on the account's trail)." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("deactivate", "Deactivate an account: its tokens stop working at once; its history stays.") { username, reason, dataDir };
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+            Report(await AccountCommands.Apply(session, Actor.Operator(session.LastModifiedBy!), parse.GetValue(username)!, [],
+                a => DeactivateUser.Decide(a, new DeactivateUser(parse.GetValue(reason)!)), ct), "Deactivated")));
+        return command;
+    }
+
+    private static Command Password()
+    {
+        var username = new Option<string>("--username") { Required = true, Description = "Whose password to reset." };
+        var password = new Option<string?>("--password") { Description = "The new password (default: NPCECRF_PASSWORD, else one is generated and printed)." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("password", "Reset a user's password as the operator (the user's tokens stop working).") { username, password, dataDir };
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, settings) =>
+        {
+            var given = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("NPCECRF_PASSWORD");
+            var secret = given ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(15));
+            var id = UserAccount.IdFor(parse.GetValue(username)!);
+            var currentHash = await new PasswordCredentials(settings).HashOfAsync(id, ct);
+            var exit = Report(await AccountCommands.Apply(session, Actor.Operator(session.LastModifiedBy!), parse.GetValue(username)!, [],
+                a => ChangePassword.Decide(a, currentHash, new ChangePassword(null, secret), Actor.Operator(session.LastModifiedBy!)), ct,
+                s => s.Store(Passwords.Credential(id, secret))), "Password reset for");
+            if (exit == 0 && given is null) Console.WriteLine($"Password: {secret}");
+            return exit;
+        }));
+        return command;
+    }
+
+    private static int Report(CommandOutcome outcome, string done)
+    {
+        if (outcome is CommandOutcome.Accepted { Answer: UserView account })
+        {
+            Console.WriteLine($"{done} {account.Username}.");
+            return 0;
+        }
+        Console.Error.WriteLine(CliOutcomes.Describe(outcome));
+        return 1;
+    }
+
+    private static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, NpcEcrfSettings, Task<int>> work)
+    {
+        await using var installation = await Installation.OpenAsync(dataDir, ct);
+        await using var store = await OpenStoreAsync(installation, ct);
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = OperatorName();
+        return await work(session, installation.Settings());
     }
 
     public static Command Token()

@@ -49,6 +49,36 @@ public class RunningServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/second")).StatusCode);
     }
 
+    [Fact]
+    public async Task the_account_verbs_list_reset_and_deactivate_through_the_pipeline()
+    {
+        await Verb("users", "add", "--username", "carol", "--role", "cra", "--password", "correct-horse-battery");
+        await Verb("users", "password", "--username", "carol", "--password", "a-newer-horse-battery");
+        var weak = await Verb(1, "users", "password", "--username", "carol", "--password", "short");
+        Assert.Contains("12 characters", weak.Stderr);
+        await Verb("users", "deactivate", "--username", "carol", "--reason", "Left the site");
+        Assert.Contains("already deactivated", (await Verb(1, "users", "deactivate", "--username", "carol", "--reason", "again")).Stderr);
+        var list = (await Verb("users", "list")).Stdout;
+        Assert.Matches(@"carol\s+deactivated\s+cra", list);
+    }
+
+    [Fact]
+    public async Task a_file_that_cannot_be_written_is_a_one_line_error_not_a_stack_trace()
+    {
+        await Verb("users", "add", "--username", "admin", "--role", "admin", "--password", "a-long-password");
+        foreach (var args in new[]
+        {
+            new[] { "analyse", "--as-of", "2030-01-01T00:00:00Z", "--study", "ANY", "--out", "/proc/no-such-dir/report" },
+            ["export", "--study", "ANY", "--out", "/no-such-dir/study.xml"],
+        })
+        {
+            var failed = await Verb(1, args);
+            Assert.Contains("Could not read or write a file", failed.Stderr);
+            Assert.DoesNotContain("   at ", failed.Stderr);
+            Assert.DoesNotContain("Exception", failed.Stderr);
+        }
+    }
+
     private Process Start(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -62,7 +92,9 @@ public class RunningServerTests : IAsyncLifetime
         return process;
     }
 
-    private async Task<(int Exit, string Stdout)> Verb(params string[] args)
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => Verb(0, args);
+
+    private async Task<(int Exit, string Stdout, string Stderr)> Verb(int expectedExit, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
@@ -74,8 +106,8 @@ public class RunningServerTests : IAsyncLifetime
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
-        return (process.ExitCode, await stdout);
+        Assert.True(process.ExitCode == expectedExit, $"{string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private static async Task Healthy(HttpClient http, TimeSpan within)
