@@ -4,6 +4,9 @@ using NpcEcrf.Api.Hosting;
 
 namespace NpcEcrf.Api.Cli;
 
+/// <summary>Something the user can fix, said in one line on stderr (exit 1).</summary>
+public sealed class CommandLineError(string message) : Exception(message);
+
 /// <summary>The one entry point: every verb of ./npc-ecrf.</summary>
 public static partial class CommandLine
 {
@@ -37,7 +40,7 @@ public static partial class CommandLine
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (EmbeddedPostgresException e)
+        catch (Exception e) when (e is EmbeddedPostgresException or CommandLineError)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

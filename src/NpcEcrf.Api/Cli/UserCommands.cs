@@ -144,8 +144,25 @@ public static class UserCommands
     public static async Task<DocumentStore> OpenStoreAsync(Installation installation, CancellationToken ct)
     {
         var settings = installation.Settings();
+        await RequireNamedSchemaAsync(settings, ct);
         await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
         return AppHost.Store(settings);
+    }
+
+    /// <summary>
+    /// A schema chosen with NPCECRF_SCHEMA must already exist: a typo would otherwise create an empty installation beside
+    /// the real one. Only `serve` and `demo` create one on purpose (the default schema is created by the first verb).
+    /// </summary>
+    private static async Task RequireNamedSchemaAsync(NpcEcrfSettings settings, CancellationToken ct)
+    {
+        if (Environment.GetEnvironmentVariable(Installation.SchemaVariable) is not { Length: > 0 } named) return;
+        await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand("select count(*) from pg_namespace where nspname = @name", connection);
+        command.Parameters.AddWithValue("name", named);
+        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+            throw new CommandLineError($"No schema '{named}' in this database ({Installation.SchemaVariable}). Check the name; " +
+                "`./npc-ecrf serve` or `./npc-ecrf demo --keep` create one.");
     }
 
     /// <summary>Events written from the shell name the operating-system account that wrote them.</summary>

@@ -79,6 +79,15 @@ public class RunningServerTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task a_mistyped_schema_is_an_error_not_a_new_empty_installation()
+    {
+        await Verb("users", "add", "--username", "admin", "--role", "admin", "--password", "a-long-password");
+        var typo = await VerbWith("npcecfr", 1, "users", "list");
+        Assert.Contains("No schema 'npcecfr'", typo.Stderr);
+        Assert.Contains("admin", (await VerbWith("npcecrf", 0, "users", "list")).Stdout);
+    }
+
     private Process Start(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -87,6 +96,7 @@ public class RunningServerTests : IAsyncLifetime
         psi.ArgumentList.Add("--data-dir");
         psi.ArgumentList.Add(_dataDir);
         psi.Environment.Remove("NPCECRF_DB");
+        psi.Environment.Remove("NPCECRF_SCHEMA");
         var process = Process.Start(psi)!;
         process.BeginErrorReadLine();
         return process;
@@ -94,7 +104,9 @@ public class RunningServerTests : IAsyncLifetime
 
     private Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => Verb(0, args);
 
-    private async Task<(int Exit, string Stdout, string Stderr)> Verb(int expectedExit, params string[] args)
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(int expectedExit, params string[] args) => VerbWith(null, expectedExit, args);
+
+    private async Task<(int Exit, string Stdout, string Stderr)> VerbWith(string? schema, int expectedExit, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
@@ -102,6 +114,8 @@ public class RunningServerTests : IAsyncLifetime
         psi.ArgumentList.Add("--data-dir");
         psi.ArgumentList.Add(_dataDir);
         psi.Environment.Remove("NPCECRF_DB");
+        if (schema is null) psi.Environment.Remove("NPCECRF_SCHEMA");
+        else psi.Environment["NPCECRF_SCHEMA"] = schema;
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
