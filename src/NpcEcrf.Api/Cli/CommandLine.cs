@@ -40,7 +40,7 @@ public static partial class CommandLine
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is EmbeddedPostgresException or CommandLineError)
+        catch (Exception e) when (e is EmbeddedPostgresException or CommandLineError or MissingKeyException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

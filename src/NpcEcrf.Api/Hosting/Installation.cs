@@ -7,6 +7,9 @@ namespace NpcEcrf.Api.Hosting;
 /// The per-installation state kept outside the repository: the data directory, its keys (seals, tokens), and
 /// the database (NPCECRF_DB or appsettings, else the embedded cluster in the data directory).
 /// </summary>
+/// <summary>A key the installation needs is missing where events were made with it: said to the user, never worked around.</summary>
+public sealed class MissingKeyException(string message) : Exception(message);
+
 public sealed class Installation : IAsyncDisposable
 {
     public const string DatabaseVariable = "NPCECRF_DB";
@@ -41,9 +44,12 @@ public sealed class Installation : IAsyncDisposable
         .AddEnvironmentVariables()
         .Build();
 
+    /// <summary>The data directory when --data-dir is not given (the server and every verb must agree on it: it holds the keys).</summary>
+    public const string DataDirVariable = "NPCECRF_DATA_DIR";
+
     public static async Task<Installation> OpenAsync(string? dataDir, CancellationToken ct = default)
     {
-        var dir = Path.GetFullPath(dataDir ?? DefaultDataDir());
+        var dir = Path.GetFullPath(dataDir ?? (Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDataDir()));
         Directory.CreateDirectory(dir);
         var configured = Configured(DatabaseVariable, "NpcEcrf");
         if (configured is not null) return new Installation(dir, configured, Configured(OwnerDatabaseVariable, "NpcEcrfOwner"), null);
@@ -68,8 +74,8 @@ public sealed class Installation : IAsyncDisposable
             ConnectionString = ConnectionString,
             OwnerConnectionString = OwnerConnectionString,
             Schema = schema ?? (Environment.GetEnvironmentVariable(SchemaVariable) is { Length: > 0 } s ? s : "npcecrf"),
-            SigningKey = SealKey(DataDir),
-            TokenKey = TokenKey(DataDir),
+            SigningKey = SealKey(DataDir, MayCreateKeys),
+            TokenKey = TokenKey(DataDir, MayCreateKeys),
             OidcAuthority = config["Auth:Authority"],
             OidcAudience = config["Auth:Audience"],
             Clock = clock ?? TimeProvider.System,
@@ -85,17 +91,54 @@ public sealed class Installation : IAsyncDisposable
     /// signed tokens and, through a derivation, sealed events; it stays the seal secret (derived exactly as before),
     /// so its history still verifies. New installations get a seal key of their own.
     /// </summary>
-    public static byte[] SealKey(string dataDir)
+    public static byte[] SealKey(string dataDir, Func<bool>? mayCreate = null)
     {
         var legacy = Path.Combine(dataDir, LegacyKeyFile);
-        return File.Exists(legacy) ? ReadKey(legacy) : ReadOrCreateKey(Path.Combine(dataDir, SealKeyFile));
+        return File.Exists(legacy) ? ReadKey(legacy) : ReadOrCreateKey(Path.Combine(dataDir, SealKeyFile), mayCreate);
     }
 
-    /// <summary>The token-signing key: independent random bytes on every installation, old ones included (tokens are short-lived).</summary>
-    public static byte[] TokenKey(string dataDir) => ReadOrCreateKey(Path.Combine(dataDir, TokenKeyFile));
+    /// <summary>
+    /// The token-signing key: independent random bytes on every installation. An installation from before key separation
+    /// (a legacy "signing-key") gets one on its first start after the upgrade.
+    /// </summary>
+    public static byte[] TokenKey(string dataDir, Func<bool>? mayCreate = null) =>
+        ReadOrCreateKey(Path.Combine(dataDir, TokenKeyFile), File.Exists(Path.Combine(dataDir, LegacyKeyFile)) ? null : mayCreate);
 
-    private static byte[] ReadOrCreateKey(string path) =>
-        Convert.FromBase64String(ReadOrCreatePrivateFile(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))).Trim());
+    /// <summary>
+    /// A missing key is created only for a store that has no events yet: where events exist, a new key would make every
+    /// seal fail (or every token), so the installation refuses and says where the key is expected.
+    /// </summary>
+    private static byte[] ReadOrCreateKey(string path, Func<bool>? mayCreate)
+    {
+        if (!File.Exists(path) && mayCreate?.Invoke() == false)
+            throw new MissingKeyException($"The key '{path}' is missing, but this database already holds events made with it. Restore it from " +
+                $"your backup (docs/operations.md), or point {DataDirVariable} (or --data-dir) at the installation's data directory. No new key was created.");
+        return Convert.FromBase64String(ReadOrCreatePrivateFile(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))).Trim());
+    }
+
+    /// <summary>Whether any schema of the database holds events (keys are per data directory, shared by its schemas).</summary>
+    private bool MayCreateKeys()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        connection.Open();
+        var schemas = new List<string>();
+        using (var tables = new Npgsql.NpgsqlCommand("select schemaname from pg_tables where tablename = 'mt_events'", connection))
+        using (var reader = tables.ExecuteReader())
+            while (reader.Read()) schemas.Add(reader.GetString(0));
+        foreach (var schema in schemas)
+        {
+            using var any = new Npgsql.NpgsqlCommand($"select exists (select 1 from \"{schema}\".mt_events)", connection);
+            try
+            {
+                if ((bool)any.ExecuteScalar()!) return false;
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == "42501")
+            {
+                // A schema this role may not read is another installation's.
+            }
+        }
+        return true;
+    }
 
     /// <summary>
     /// A secret file, readable by its owner only from the first byte: the mode is set at creation, never afterwards.

@@ -88,6 +88,22 @@ public class RunningServerTests : IAsyncLifetime
         Assert.Contains("admin", (await VerbWith("npcecrf", 0, "users", "list")).Stdout);
     }
 
+    [Fact]
+    public async Task a_missing_key_where_events_exist_is_refused_naming_where_it_is_expected()
+    {
+        await Verb("users", "add", "--username", "admin", "--role", "admin", "--password", "a-long-password");
+        var key = Path.Combine(_dataDir, "seal-key");
+        File.Move(key, key + ".backup");
+        foreach (var verb in new[] { new[] { "verify" }, ["users", "list"] })
+        {
+            var refused = await Verb(1, verb);
+            Assert.Contains(key, refused.Stderr);
+            Assert.False(File.Exists(key), "a new key was created");
+        }
+        File.Move(key + ".backup", key);
+        Assert.Contains("Clean", (await Verb("verify")).Stdout);
+    }
+
     private Process Start(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
