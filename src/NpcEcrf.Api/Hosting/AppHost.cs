@@ -57,7 +57,15 @@ public static class AppHost
 
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs").AllowAnonymous();
+        // The reference works offline (sites behind firewalls): the product's title, its assets served from here, no font
+        // CDN, no telemetry, no cloud client button.
+        app.MapScalarApiReference("/docs", options =>
+        {
+            options.Title = "NpcEcrf API reference";
+            options.DefaultFonts = false;
+            options.Telemetry = false;
+            options.HideClientButton = true;
+        }).AllowAnonymous();
         app.MapIdentity();
         app.MapStudies();
         app.MapSubjects();
