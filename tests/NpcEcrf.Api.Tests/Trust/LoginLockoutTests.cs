@@ -50,3 +50,26 @@ public class AddressLockoutTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.True(locked.Headers.Contains("Retry-After"));
     }
 }
+
+/// <summary>A login tells nothing about which usernames exist: an unknown one is answered, counted and locked like a real one.</summary>
+public class UnknownUsernameTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task an_unknown_username_gets_the_same_answers_as_a_wrong_password_including_the_lockout()
+    {
+        await app.EnsureUser("real-user", ["cra"], ["site-1"]);
+        for (var i = 0; i < LoginThrottle.AccountLimit; i++)
+        {
+            var real = await app.Anonymous().PostJson("/auth/token", new { username = "real-user", password = "guess-number-" + i });
+            var ghost = await app.Anonymous().PostJson("/auth/token", new { username = "no-such-user", password = "guess-number-" + i });
+            Assert.Equal(real.StatusCode, ghost.StatusCode);
+            Assert.Equal(Title(await real.Content.ReadAsStringAsync()), Title(await ghost.Content.ReadAsStringAsync()));
+        }
+        var realLocked = await app.Anonymous().PostJson("/auth/token", new { username = "real-user", password = "guess-again-1" });
+        var ghostLocked = await app.Anonymous().PostJson("/auth/token", new { username = "no-such-user", password = "guess-again-1" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, realLocked.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, ghostLocked.StatusCode);
+    }
+
+    private static string? Title(string body) => System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("title").GetString();
+}
