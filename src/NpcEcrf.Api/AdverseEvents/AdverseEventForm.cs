@@ -26,7 +26,7 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
     public override bool Repeating => true;
     public override int Order => 150;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("report.adverseEventId", ItemType.Text, "Adverse event id", Identity: true),
         new("report.term", ItemType.Text, "CTCAE term", CodeList: CtcaeCatalogue.Shipped.Terms.Select(t => t.Term).ToList()),
@@ -46,14 +46,14 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
         field.StartsWith("report.", StringComparison.OrdinalIgnoreCase) || field.StartsWith("gradeChanges", StringComparison.OrdinalIgnoreCase)
         || field.Equals("resolutionDate", StringComparison.OrdinalIgnoreCase) ? field : "report." + field;
 
-    public override IEnumerable<EventBinding> Events =>
+    protected override IEnumerable<EventBinding> DeclaredEvents =>
     [
         On<AdverseEventReported>((e, _) => e.AdverseEventId, (_, e) => new AdverseEventEntry(e, [], null)),
         On<AdverseEventGradeChanged>((e, _) => e.AdverseEventId, (ae, e) => ae! with { GradeChanges = [.. ae.GradeChanges, e] }),
         On<AdverseEventResolved>((e, _) => e.AdverseEventId, (ae, e) => ae! with { ResolutionDate = e.ResolutionDate }),
     ];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("ctcae-grade", "Each grade is one the CTCAE term allows.", x =>
             x.Casebook.Instances<AdverseEventEntry>().SelectMany(ae => Grades(ae.Value)

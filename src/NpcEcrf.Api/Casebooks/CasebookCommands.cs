@@ -18,7 +18,7 @@ public interface ISubjectCommand
 }
 
 /// <summary>Everything a pure decision may look at.</summary>
-public sealed record SubjectContext(Casebook Casebook, Study Study, DateOnly Today, Actor Actor);
+public sealed record SubjectContext(Casebook Casebook, Study Study, Actor Actor);
 
 /// <summary>How one casebook command differs from a plain data entry.</summary>
 public sealed record CasebookWrite(string[]? Roles = null, Locks.WriteKind Kind = Locks.WriteKind.Data, string? ReasonForChange = null,
@@ -48,7 +48,7 @@ public static class CasebookCommands
             Roles = write.Roles ?? WriterRoles,
             MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
             CommandId = command.CommandId,
-            Decide = c => decide(new SubjectContext(c!, study, study.Today(c!.SiteId, now), actor), command),
+            Decide = c => decide(new SubjectContext(c!, study, actor), command),
             Stale = (c, events) => Staleness(c, events, expected),
             LockedStudy = _ => study.StudyId,
             Kind = write.Kind,
@@ -85,7 +85,7 @@ public static class CasebookCommands
     public static IEnumerable<CheckFinding> Findings(Casebook casebook, Study study, DateOnly today, Severity severity)
     {
         var context = new CheckContext(casebook, study, today);
-        return CasebookChecks.Generic.Concat(FormCatalogue.Checks).Where(c => c.Severity == severity).SelectMany(c => c.Run(context));
+        return FormCatalogue.AllChecks.Where(c => c.Severity == severity).SelectMany(c => c.Run(context));
     }
 
     private static bool Same(EditCheckFlagged flag, CheckFinding f) => flag.CheckId == f.CheckId && flag.Form == f.Form.ToString() && flag.Field == f.Field;

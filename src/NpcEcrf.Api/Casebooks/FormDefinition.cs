@@ -17,11 +17,18 @@ public enum Severity { Hard, Soft }
 /// <summary>What a check may look at: the casebook as it would be after the change, the study, and the site's today.</summary>
 public sealed record CheckContext(Casebook Casebook, Study Study, DateOnly Today)
 {
+    private IReadOnlyList<FormItem>? _items;
     private IReadOnlyList<DatedValue>? _dates;
 
+    /// <summary>Every item value of every entered form (read once per change, however many checks look).</summary>
+    public IReadOnlyList<FormItem> Items => _items ??= CasebookChecks.Items(Casebook).ToList();
+
     /// <summary>Every date entered in the casebook, on any form, with the form and field that hold it.</summary>
-    public IReadOnlyList<DatedValue> Dates => _dates ??= CheckFindings.Dates(Casebook).ToList();
+    public IReadOnlyList<DatedValue> Dates => _dates ??= CheckFindings.Dates(Items).ToList();
 }
+
+/// <summary>One concrete item value of a form instance, with the field that declares it.</summary>
+public sealed record FormItem(FormRef Form, string Path, FormField Field, System.Text.Json.Nodes.JsonNode? Value);
 
 public sealed record DatedValue(FormRef Form, string Field, DateOnly Date);
 
@@ -57,9 +64,18 @@ public abstract class FormDefinition
     /// <summary>Order of the form in the casebook and the ODM export.</summary>
     public abstract int Order { get; }
     public virtual bool RequiredForSignature => false;
-    public abstract IReadOnlyList<FormField> Fields { get; }
-    public virtual IEnumerable<Check> Checks => [];
-    public abstract IEnumerable<EventBinding> Events { get; }
+    /// <summary>The form's items, built once (checks read them on every change).</summary>
+    public IReadOnlyList<FormField> Fields => _fields ??= DeclaredFields;
+    public IReadOnlyList<Check> Checks => _checks ??= DeclaredChecks.ToList();
+    public IReadOnlyList<EventBinding> Events => _events ??= DeclaredEvents.ToList();
+
+    protected abstract IReadOnlyList<FormField> DeclaredFields { get; }
+    protected virtual IEnumerable<Check> DeclaredChecks => [];
+    protected abstract IEnumerable<EventBinding> DeclaredEvents { get; }
+
+    private IReadOnlyList<FormField>? _fields;
+    private IReadOnlyList<Check>? _checks;
+    private IReadOnlyList<EventBinding>? _events;
     public abstract void MapEndpoints(IEndpointRouteBuilder app);
 
     /// <summary>Lets a form accept an older or shorter field path (an adverse event's "grade" for "report.grade").</summary>

@@ -19,8 +19,7 @@ public static partial class FormValues
         var path = definition.CanonicalField(field);
         if (Declared(definition, path) is not { } declared) return (null, field, $"Form '{definition.Name}' has no field '{field}'.");
         if (declared.Identity) return (null, path, $"'{field}' identifies the record and cannot be corrected.");
-        var node = JsonSerializer.SerializeToNode(entry.Value, entry.Value.GetType(), CasebookJson.Options);
-        return Navigate(node, path) is var (parent, name, index) && parent is not null
+        return Navigate(Json(entry.Value), path) is var (parent, name, index) && parent is not null
             ? ((index is { } i ? parent.AsArray()[i] : parent.AsObject()[name!])?.DeepClone(), path, null)
             : (null, path, $"Form '{form}' has no field '{field}'.");
     }
@@ -28,7 +27,7 @@ public static partial class FormValues
     /// <summary>The form value with one data point replaced; throws JsonException (or FormatException) when the new value does not fit.</summary>
     public static object Replace(object value, string path, string newValueJson)
     {
-        var node = JsonSerializer.SerializeToNode(value, value.GetType(), CasebookJson.Options)!;
+        var node = Json(value)!;
         var (parent, name, index) = Navigate(node, path);
         if (parent is null) throw new JsonException($"No field '{path}'.");
         var replacement = JsonNode.Parse(newValueJson);
@@ -37,12 +36,13 @@ public static partial class FormValues
         return node.Deserialize(value.GetType(), Strict)!;
     }
 
+    /// <summary>A form value as the JSON its field paths address.</summary>
+    public static JsonNode? Json(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), CasebookJson.Options);
+
     /// <summary>Every concrete value of a declared field in a form value ("gradeChanges[].date" gives one per grade change).</summary>
-    public static IEnumerable<(string Path, JsonNode? Value)> Values(object value, string pattern)
-    {
-        var node = JsonSerializer.SerializeToNode(value, value.GetType(), CasebookJson.Options);
-        return Expand(node, pattern.Split('.'), 0, "");
-    }
+    public static IEnumerable<(string Path, JsonNode? Value)> Values(JsonNode? value, string pattern) => Expand(value, pattern.Split('.'), 0, "");
+
+    public static IEnumerable<(string Path, JsonNode? Value)> Values(object value, string pattern) => Values(Json(value), pattern);
 
     private static IEnumerable<(string, JsonNode?)> Expand(JsonNode? node, string[] segments, int at, string path)
     {

@@ -12,15 +12,15 @@ public sealed class FirstDoseForm : FormDefinition<FirstDoseGiven>
     public override int Order => 80;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("date", ItemType.Date, "Date of first dose"),
         new("doseMg", ItemType.Integer, "Dose", Unit: "mg/day", Min: 1, Max: 1000),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<FirstDoseGiven>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<FirstDoseGiven>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         DosingChecks.DoseLevel(),
         Hard("dose-before-enrolment", "The first dose follows enrolment.", x =>
@@ -42,7 +42,7 @@ public sealed class CycleForm : FormDefinition<CycleRecorded>
     public override bool Repeating => true;
     public override int Order => 90;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("cycleNumber", ItemType.Integer, "Cycle number", Identity: true),
         new("startDate", ItemType.Date, "Start date of the cycle"),
@@ -51,9 +51,9 @@ public sealed class CycleForm : FormDefinition<CycleRecorded>
         new("tabletsReturned", ItemType.Integer, "Tablets returned", Min: 0, Max: 100),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<CycleRecorded>(e => e.CycleNumber.ToString())];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<CycleRecorded>(e => e.CycleNumber.ToString())];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("cycle-before-first-dose", "A cycle starts on or after the first dose.", x =>
             x.Casebook.Instances<CycleRecorded>()
@@ -82,7 +82,7 @@ public sealed class DoseChangeForm : FormDefinition<DoseChanged>
     public override bool Repeating => true;
     public override int Order => 100;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("changeId", ItemType.Text, "Dose change id", Identity: true),
         new("date", ItemType.Date, "Date of the change"),
@@ -92,9 +92,9 @@ public sealed class DoseChangeForm : FormDefinition<DoseChanged>
         new("adverseEventId", ItemType.Text, "Adverse event that caused it", Optional: true),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DoseChanged>(e => e.ChangeId)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DoseChanged>(e => e.ChangeId)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("dose-change-before-first-dose", "A dose change follows the first dose.", x =>
             x.Casebook.Instances<DoseChanged>().Where(d => x.Casebook.FirstDose is not { } first || d.Value.Date < first.Date)
@@ -126,7 +126,7 @@ public sealed class InterruptionForm : FormDefinition<DosingInterrupted>
     public override bool Repeating => true;
     public override int Order => 110;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("interruptionId", ItemType.Text, "Interruption id", Identity: true),
         new("date", ItemType.Date, "Date dosing stopped"),
@@ -134,9 +134,9 @@ public sealed class InterruptionForm : FormDefinition<DosingInterrupted>
         new("adverseEventId", ItemType.Text, "Adverse event that caused it", Optional: true),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DosingInterrupted>(e => e.InterruptionId)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DosingInterrupted>(e => e.InterruptionId)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("interruption-before-first-dose", "Dosing is interrupted only after the first dose.", x =>
             x.Casebook.Instances<DosingInterrupted>().Where(i => x.Casebook.FirstDose is not { } first || i.Value.Date < first.Date)
@@ -162,16 +162,16 @@ public sealed class ResumptionForm : FormDefinition<DosingResumed>
     public override bool Repeating => true;
     public override int Order => 120;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("interruptionId", ItemType.Text, "Interruption id", Identity: true),
         new("date", ItemType.Date, "Date dosing resumed"),
         new("doseMg", ItemType.Integer, "Dose at resumption", Unit: "mg/day", Min: 1, Max: 1000),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DosingResumed>(e => e.InterruptionId)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DosingResumed>(e => e.InterruptionId)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("resumption-before-interruption", "Dosing resumes on or after the day it was interrupted.", x =>
             x.Casebook.Instances<DosingResumed>()
@@ -192,16 +192,16 @@ public sealed class DiscontinuationForm : FormDefinition<TreatmentDiscontinued>
     public override string AnswerProperty => "discontinuation";
     public override int Order => 130;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("date", ItemType.Date, "Date of discontinuation"),
         new("reason", ItemType.Text, "Reason", CodeList: Enum.GetNames<DiscontinuationReason>()),
         new("details", ItemType.Text, "Details", Optional: true),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<TreatmentDiscontinued>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<TreatmentDiscontinued>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("discontinuation-before-first-dose", "Only treatment that started can be discontinued, on or after the first dose.", x =>
             x.Casebook.Discontinuation is { } d && (x.Casebook.FirstDose is not { } first || d.Date < first.Date)

@@ -12,7 +12,7 @@ public sealed class EnrolmentForm : FormDefinition<SubjectEnrolled>
     public override int Order => 10;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("studyId", ItemType.Text, "Study", Identity: true),
         new("siteId", ItemType.Text, "Site", Identity: true),
@@ -22,9 +22,9 @@ public sealed class EnrolmentForm : FormDefinition<SubjectEnrolled>
         new("eligibilityConfirmed", ItemType.Boolean, "All inclusion and no exclusion criteria met?"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<SubjectEnrolled>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<SubjectEnrolled>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("consent-after-enrolment", "Informed consent is given on or before enrolment.", x =>
             x.Casebook.Enrolment is var e && e.ConsentDate > e.EnrolmentDate
@@ -45,16 +45,16 @@ public sealed class DemographicsForm : FormDefinition<DemographicsRecorded>
     public override int Order => 20;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("sex", ItemType.Text, "Sex", CodeList: Enum.GetNames<Sex>()),
         new("yearOfBirth", ItemType.Integer, "Year of birth", Min: 1900, Max: 2100),
         new("ageAtEnrolment", ItemType.Integer, "Age at enrolment", Unit: "years", Min: 18, Max: 120),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DemographicsRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DemographicsRecorded>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("age-year-of-birth", "Age at enrolment agrees with the year of birth.", x =>
         {
@@ -79,13 +79,13 @@ public sealed class EcogForm : FormDefinition<EcogRecorded>
     public override int Order => 30;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("assessmentDate", ItemType.Date, "Date of assessment"),
         new("score", ItemType.Integer, "ECOG performance status", Min: 0, Max: 5),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<EcogRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<EcogRecorded>(_ => null)];
     public override void MapEndpoints(IEndpointRouteBuilder app) => RecordEcog.Map(app);
 }
 
@@ -97,15 +97,15 @@ public sealed class DiseaseStatusForm : FormDefinition<DiseaseStatusRecorded>
     public override int Order => 40;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("pattern", ItemType.Text, "Disease pattern", CodeList: Enum.GetNames<DiseasePattern>()),
         new("diagnosisDate", ItemType.Date, "Date of diagnosis"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DiseaseStatusRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DiseaseStatusRecorded>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("diagnosis-after-enrolment", "The diagnosis precedes enrolment.", x =>
             x.Casebook.DiseaseStatus is { } d && d.DiagnosisDate > x.Casebook.Enrolment.EnrolmentDate
@@ -125,7 +125,7 @@ public sealed class MetastaticSitesForm : FormDefinition<MetastaticSitesRecorded
     public override int Order => 50;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("liver", ItemType.Boolean, "Liver metastases?"),
         new("lung", ItemType.Boolean, "Lung metastases?"),
@@ -134,7 +134,7 @@ public sealed class MetastaticSitesForm : FormDefinition<MetastaticSitesRecorded
         new("other[]", ItemType.Text, "Other metastatic site"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<MetastaticSitesRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<MetastaticSitesRecorded>(_ => null)];
     public override void MapEndpoints(IEndpointRouteBuilder app) => RecordMetastaticSites.Map(app);
 }
 
@@ -146,16 +146,16 @@ public sealed class PriorTherapyForm : FormDefinition<PriorTherapyRecorded>
     public override int Order => 60;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("priorSystemicLines", ItemType.Integer, "Number of prior systemic lines", Min: 0, Max: 20),
         new("platinumRefractory", ItemType.Boolean, "Platinum-refractory disease?"),
         new("priorRadiotherapy", ItemType.Boolean, "Prior radiotherapy?"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<PriorTherapyRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<PriorTherapyRecorded>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("platinum-refractory-lines", "Platinum-refractory disease needs a prior systemic line.", x =>
             x.Casebook.PriorTherapy is { PlatinumRefractory: true, PriorSystemicLines: 0 }

@@ -13,15 +13,15 @@ public sealed class ContactForm : FormDefinition<ContactRecorded>
     public override bool Repeating => true;
     public override int Order => 160;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("date", ItemType.Date, "Date known alive"),
         new("method", ItemType.Text, "Contact method"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [On<ContactRecorded>((_, c) => (c.All<ContactRecorded>().Count + 1).ToString(), (_, e) => e)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [On<ContactRecorded>((_, c) => (c.All<ContactRecorded>().Count + 1).ToString(), (_, e) => e)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("contact-before-enrolment", "A follow-up contact is after enrolment.", x =>
             x.Casebook.Instances<ContactRecorded>().Where(c => c.Value.Date < x.Casebook.Enrolment.EnrolmentDate)
@@ -40,15 +40,15 @@ public sealed class DeathForm : FormDefinition<DeathRecorded>
     public override string AnswerProperty => "death";
     public override int Order => 170;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("date", ItemType.Date, "Date of death"),
         new("cause", ItemType.Text, "Cause of death"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<DeathRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DeathRecorded>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("after-death", "No clinical date of the casebook is after the death.", x => x.Casebook.Death is not { } death ? []
             : x.Dates.Where(d => d.Date > death.Date && d.Form.Name != Name)
@@ -66,15 +66,15 @@ public sealed class LostToFollowUpForm : FormDefinition<LostToFollowUp>
     public override string AnswerProperty => "lostToFollowUp";
     public override int Order => 180;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("lastKnownAliveDate", ItemType.Date, "Last date known alive"),
         new("details", ItemType.Text, "Details"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<LostToFollowUp>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<LostToFollowUp>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("lost-after-death", "A subject who died is not lost to follow-up.", x =>
             x.Casebook.LostToFollowUp is not null && x.Casebook.Death is not null

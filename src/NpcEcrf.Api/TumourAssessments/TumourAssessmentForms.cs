@@ -14,7 +14,7 @@ public sealed class BaselineLesionsForm : FormDefinition<BaselineLesionsRecorded
     public override int Order => 70;
     public override bool RequiredForSignature => true;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("assessmentDate", ItemType.Date, "Date of the baseline scan"),
         new("method", ItemType.Text, "Imaging method"),
@@ -27,9 +27,9 @@ public sealed class BaselineLesionsForm : FormDefinition<BaselineLesionsRecorded
         new("nonTargets[].description", ItemType.Text, "Description"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<BaselineLesionsRecorded>(_ => null)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<BaselineLesionsRecorded>(_ => null)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("baseline-window", $"The baseline scan is at most {WindowDays} days before enrolment.", x =>
             x.Casebook.Baseline is { } b && b.AssessmentDate < x.Casebook.Enrolment.EnrolmentDate.AddDays(-WindowDays)
@@ -62,7 +62,7 @@ public sealed class TumourAssessmentForm : FormDefinition<TumourAssessed>
     public override bool Repeating => true;
     public override int Order => 140;
 
-    public override IReadOnlyList<FormField> Fields =>
+    protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("assessmentId", ItemType.Text, "Visit", Identity: true),
         new("date", ItemType.Date, "Date of the scan"),
@@ -72,9 +72,9 @@ public sealed class TumourAssessmentForm : FormDefinition<TumourAssessed>
         new("newLesions", ItemType.Boolean, "New lesions?"),
     ];
 
-    public override IEnumerable<EventBinding> Events => [Entered<TumourAssessed>(e => e.AssessmentId)];
+    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<TumourAssessed>(e => e.AssessmentId)];
 
-    public override IEnumerable<Check> Checks =>
+    protected override IEnumerable<Check> DeclaredChecks =>
     [
         Hard("assessment-before-enrolment", "A follow-up scan is after enrolment.", x =>
             x.Casebook.Instances<TumourAssessed>().Where(a => a.Value.Date < x.Casebook.Enrolment.EnrolmentDate)
