@@ -36,6 +36,9 @@ public sealed class AccountDirectory(IMemoryCache cache)
         cache.Remove(Key(accountId));
     }
 
+    /// <summary>How many accounts changes were recorded for (for tests: other streams must not be tracked).</summary>
+    internal int TrackedAccounts => _generations.Count;
+
     private static (string, Guid) Key(Guid id) => ("account", id);
 }
 
@@ -44,8 +47,9 @@ public sealed class AccountChangeListener(AccountDirectory accounts) : DocumentS
 {
     public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
     {
-        // Stream ids of other aggregates are not account ids; forgetting them is a no-op.
-        foreach (var stream in session.PendingChanges.Streams()) accounts.Forget(stream.Id);
+        // Only account streams (their events live beside UserAccount): every other write would grow the generations map.
+        foreach (var stream in session.PendingChanges.Streams().Where(s => s.Events.Any(e => e.Data.GetType().Namespace == typeof(UserAccount).Namespace)))
+            accounts.Forget(stream.Id);
         return Task.CompletedTask;
     }
 }

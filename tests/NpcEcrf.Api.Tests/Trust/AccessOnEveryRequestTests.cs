@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Tests.Infrastructure;
 
@@ -90,5 +91,20 @@ public class AccessOnEveryRequestTests(StudyFixture app) : IClassFixture<StudyFi
         await (await user.GetAsync("/users")).ShouldBe(HttpStatusCode.Forbidden);
         await (await (await Admin()).PostJson("/users/trust-promoted/roles", new { role = "auditor" })).ShouldBe(HttpStatusCode.OK);
         await (await user.GetAsync("/users")).ShouldBe(HttpStatusCode.OK);
+    }
+}
+
+/// <summary>Casebook writes never touch the account cache: only account streams are forgotten after a commit.</summary>
+public class AccountCacheTests(StudyFixture app) : IClassFixture<StudyFixture>
+{
+    [Fact]
+    public async Task writes_to_casebooks_are_not_tracked_as_account_changes()
+    {
+        var subject = await app.Enrolled("AC-01");
+        var accounts = app.App.Services.GetRequiredService<AccountDirectory>();
+        var before = accounts.TrackedAccounts;
+        await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+        await subject.Post("/contacts", new { date = "2021-04-01", method = "phone" });
+        Assert.Equal(before, accounts.TrackedAccounts);
     }
 }
