@@ -100,11 +100,13 @@ public class AccountCacheTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task writes_to_casebooks_are_not_tracked_as_account_changes()
     {
-        var subject = await app.Enrolled("AC-01");
+        await app.ClientFor("cra.s1", ["cra"], $"{StudyFixture.StudyId}/S1");
         var accounts = app.App.Services.GetRequiredService<AccountDirectory>();
         var before = accounts.TrackedAccounts;
+        var subject = await app.Enrolled("AC-01");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
         await subject.Post("/contacts", new { date = "2021-04-01", method = "phone" });
         Assert.Equal(before, accounts.TrackedAccounts);
     }
 }
+
