@@ -28,6 +28,10 @@ public sealed record IssueToken(string Username, string Password)
             PasswordCredentials credentials, TimeProvider clock, CancellationToken ct) =>
         {
             var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var arrived = clock.GetTimestamp();
+            // A refusal is never answered sooner than the floor: whether the account exists (a hash read, an audit
+            // write) must not show in the time it takes.
+            Task Floor(TimeSpan backoff) => Task.Delay(Max(RefusalFloor - clock.GetElapsedTime(arrived), TimeSpan.Zero) + backoff, clock, ct);
             Task Audit(UserAccount? account, object @event) => account is null
                 ? Task.CompletedTask
                 : SharedStreamAppend.Append(session.DocumentStore, account.Id, @event, account.Username, session.CorrelationId, ct);
@@ -37,6 +41,7 @@ public sealed record IssueToken(string Username, string Password)
             if (new[] { lockedUntil, account?.LockedUntil }.Max() is { } until && until > clock.GetUtcNow())
             {
                 await Audit(account, new AuthenticationFailed("login-locked-out", address));
+                await Floor(TimeSpan.Zero);
                 return LockedOut(http, until - clock.GetUtcNow());
             }
 
@@ -47,7 +52,7 @@ public sealed record IssueToken(string Username, string Password)
                 await Audit(account, new AuthenticationFailed("login", address));
                 foreach (var started in outcome.Started)
                     await Audit(account, new LoginLockedOut(started.Scope, started.Until, started.Failures, address));
-                await Task.Delay(outcome.Backoff, clock, ct);
+                await Floor(outcome.Backoff);
                 return Results.Problem(title: "Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
             }
 
@@ -59,6 +64,11 @@ public sealed record IssueToken(string Username, string Password)
         .Validated<IssueToken>()
         .AllowAnonymous()
         .WithTags("Auth");
+
+    /// <summary>Longer than a password check plus an audit write take here, so both kinds of refusal take the same time.</summary>
+    public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(150);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static IResult LockedOut(HttpContext http, TimeSpan remaining)
     {

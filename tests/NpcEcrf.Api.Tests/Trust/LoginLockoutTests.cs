@@ -71,5 +71,18 @@ public class UnknownUsernameTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(HttpStatusCode.TooManyRequests, ghostLocked.StatusCode);
     }
 
+    [Fact]
+    public async Task no_refusal_is_answered_before_the_floor_whether_or_not_the_user_exists()
+    {
+        // A lower bound the server guarantees (it waits), not a measurement of speed: it cannot be flaky.
+        await app.EnsureUser("floor-user", ["cra"], ["site-1"]);
+        foreach (var username in new[] { "floor-user", "floor-ghost" })
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await (await app.Anonymous().PostJson("/auth/token", new { username, password = "not-the-password" })).ShouldBe(HttpStatusCode.Unauthorized);
+            Assert.True(watch.Elapsed >= IssueToken.RefusalFloor, $"{username} was refused after {watch.Elapsed.TotalMilliseconds} ms");
+        }
+    }
+
     private static string? Title(string body) => System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("title").GetString();
 }
