@@ -27,7 +27,7 @@ public static class OdmExport
     public const string Namespace = "http://www.cdisc.org/ns/odm/v1.3";
     private const string Casebook = "SE.CASEBOOK";
 
-    private sealed record Item(string FormOid, string GroupOid, string ItemOid, string Name);
+    private sealed record Item(string FormOid, string GroupOid, string ItemOid, string Name, string DataType);
 
     /// <param name="canSeeSite">The reader's sites: other sites' subjects, queries and locations are left out.</param>
     public static async Task<string> Write(IQuerySession session, string studyId, DateTimeOffset now, CancellationToken ct, Func<string, bool>? canSeeSite = null)
@@ -85,7 +85,7 @@ public static class OdmExport
                         w.WriteAttributeString("ItemGroupOID", $"IG.{Oid(formName)}");
                         foreach (var (path, value) in t.Values)
                         {
-                            var item = new Item(FormOid(formName), $"IG.{Oid(formName)}", $"I.{Oid(formName)}.{Oid(path)}", path);
+                            var item = new Item(FormOid(formName), $"IG.{Oid(formName)}", $"I.{Oid(formName)}.{Oid(path)}", path, DataType(formName, path));
                             items.TryAdd(item.ItemOid, item);
                             w.WriteStartElement("ItemData", Namespace);
                             w.WriteAttributeString("ItemOID", item.ItemOid);
@@ -153,7 +153,7 @@ public static class OdmExport
             {
                 w.WriteStartElement("FormDef", Namespace);
                 w.WriteAttributeString("OID", f);
-                w.WriteAttributeString("Name", f[2..].ToLowerInvariant());
+                w.WriteAttributeString("Name", FormCatalogue.All.FirstOrDefault(d => FormOid(d.Name) == f)?.Title ?? f[2..].ToLowerInvariant());
                 w.WriteAttributeString("Repeating", "Yes");
                 w.WriteStartElement("ItemGroupRef", Namespace);
                 w.WriteAttributeString("ItemGroupOID", "IG." + f[2..]);
@@ -175,7 +175,7 @@ public static class OdmExport
                 w.WriteStartElement("ItemDef", Namespace);
                 w.WriteAttributeString("OID", i.ItemOid);
                 w.WriteAttributeString("Name", i.Name);
-                w.WriteAttributeString("DataType", "text");
+                w.WriteAttributeString("DataType", i.DataType);
                 w.WriteEndElement();
             }
             w.WriteEndElement(); // MetaDataVersion
@@ -290,6 +290,12 @@ public static class OdmExport
         w.WriteAttributeString(attribute, value);
         w.WriteEndElement();
     }
+
+    /// <summary>The ODM data type the form declares for an item (text for values the form does not declare, such as an event's own fields).</summary>
+    private static string DataType(string formName, string path) =>
+        FormCatalogue.Find(formName) is { } form && FormValues.Declared(form, form.CanonicalField(path)) is { } field
+            ? field.Type switch { ItemType.Integer => "integer", ItemType.Float => "float", ItemType.Date => "date", ItemType.Boolean => "boolean", _ => "text" }
+            : "text";
 
     private static (string Form, string RepeatKey) Split(string form) => form.IndexOf('/') is var i and > 0 ? (form[..i], form[(i + 1)..]) : (form, "1");
     private static string FormOid(string form) => $"F.{Oid(form)}";
