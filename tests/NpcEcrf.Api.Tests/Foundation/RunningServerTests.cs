@@ -106,23 +106,13 @@ public class RunningServerTests : IAsyncLifetime
 
     private Process Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--data-dir");
-        psi.ArgumentList.Add(_dataDir);
-        psi.Environment.Remove("NPCECRF_DB");
-        psi.Environment.Remove("NPCECRF_SCHEMA");
-        var process = Process.Start(psi)!;
+        var process = Process.Start(ProcessFor(null, args))!;
         process.BeginErrorReadLine();
         return process;
     }
 
-    private Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => Verb(0, args);
-
-    private Task<(int Exit, string Stdout, string Stderr)> Verb(int expectedExit, params string[] args) => VerbWith(null, expectedExit, args);
-
-    private async Task<(int Exit, string Stdout, string Stderr)> VerbWith(string? schema, int expectedExit, params string[] args)
+    /// <summary>The built command line, on this test's data directory, with no database or schema from the environment.</summary>
+    private ProcessStartInfo ProcessFor(string? schema, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
@@ -132,6 +122,16 @@ public class RunningServerTests : IAsyncLifetime
         psi.Environment.Remove("NPCECRF_DB");
         if (schema is null) psi.Environment.Remove("NPCECRF_SCHEMA");
         else psi.Environment["NPCECRF_SCHEMA"] = schema;
+        return psi;
+    }
+
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => Verb(0, args);
+
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(int expectedExit, params string[] args) => VerbWith(null, expectedExit, args);
+
+    private async Task<(int Exit, string Stdout, string Stderr)> VerbWith(string? schema, int expectedExit, params string[] args)
+    {
+        var psi = ProcessFor(schema, args);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

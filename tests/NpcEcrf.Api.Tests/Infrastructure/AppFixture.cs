@@ -73,6 +73,13 @@ public class AppFixture : IAsyncLifetime
 
     public HttpClient Anonymous() => App.GetTestClient();
 
+    /// <summary>How many events the store holds: "nothing was written" is this number unchanged.</summary>
+    public async Task<long> EventCount()
+    {
+        await using var session = Store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+
     /// <summary>Creates the account (if new) straight in the store, then logs in through POST /auth/token.</summary>
     public async Task<HttpClient> ClientFor(string username, string[] roles, params string[] sites)
     {

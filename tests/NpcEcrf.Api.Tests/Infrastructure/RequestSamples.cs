@@ -5,6 +5,45 @@ namespace NpcEcrf.Api.Tests.Infrastructure;
 
 public static class RequestSamples
 {
+    public const string S = "/studies/{studyId}/subjects/{subjectNumber}";
+
+    /// <summary>
+    /// A body each casebook write accepts (when its subject is in a state to take it), by route. "{n}" stands for a number
+    /// unique to the request, so repeated requests do not collide on ids.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, object> Bodies = new Dictionary<string, object>
+    {
+        ["/studies/{studyId}/subjects"] = new { subjectNumber = "N-{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true },
+        [S + "/demographics"] = new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 },
+        [S + "/ecog"] = new { assessmentDate = "2021-03-02", score = 1 },
+        [S + "/disease-status"] = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" },
+        [S + "/metastatic-sites"] = new { liver = true, lung = false, bone = false, distantLymphNodes = false },
+        [S + "/prior-therapy"] = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true },
+        [S + "/baseline-lesions"] = new { assessmentDate = "2021-02-25", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 30m } } },
+        [S + "/first-dose"] = new { date = "2021-03-04", doseMg = 12 },
+        [S + "/cycles"] = new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 },
+        [S + "/dose-changes"] = new { changeId = "DC{n}", date = "2021-04-01", toMg = 10, reason = "Toxicity", adverseEventId = "AE1" },
+        [S + "/interruptions"] = new { interruptionId = "I{n}", date = "2021-04-05", reason = "Hypertension" },
+        [S + "/resumptions"] = new { interruptionId = "I1", date = "2021-04-20", doseMg = 12 },
+        [S + "/discontinuation"] = new { date = "2021-07-01", reason = "Progression" },
+        [S + "/tumour-assessments"] = new { assessmentId = "V{n}", date = "2021-06-01", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 28m }, nonTarget = "NE", newLesions = false },
+        [S + "/adverse-events"] = new { adverseEventId = "AE{n}", term = "Fatigue", grade = 1, onsetDate = "2021-03-20", serious = false, relation = "Possible", action = "None" },
+        [S + "/adverse-events/{adverseEventId}/grade-changes"] = new { date = "2021-03-25", grade = 3 },
+        [S + "/adverse-events/{adverseEventId}/resolution"] = new { resolutionDate = "2021-05-01" },
+        [S + "/contacts"] = new { date = "2021-08-01", method = "phone" },
+        [S + "/death"] = new { date = "2021-09-01", cause = "Progression" },
+        [S + "/lost-to-follow-up"] = new { lastKnownAliveDate = "2021-08-01", details = "Moved" },
+        [S + "/corrections"] = new { form = "first-dose", field = "date", newValue = "2021-03-05", reason = "Typo" },
+        [S + "/verifications"] = new { form = "first-dose" },
+        [S + "/signatures"] = new { meaning = "I approve", password = AppFixture.Password },
+        ["/data-queries"] = new { studyId = "{studyId}", subjectNumber = "{subjectNumber}", form = "first-dose", field = "date", text = "Check" },
+        ["/data-queries/{id:guid}/answer"] = new { text = "Right" },
+        ["/data-queries/{id:guid}/close"] = new { text = "ok" },
+        ["/data-queries/{id:guid}/cancel"] = new { reason = "Raised in error" },
+        ["/data-queries/{id:guid}/reopen"] = new { reason = "Again" },
+    };
+
+
     /// <summary>A plausible JSON value of a type, from its constructor (records) or its kind.</summary>
     public static JsonNode? Of(Type type, int depth = 0)
     {

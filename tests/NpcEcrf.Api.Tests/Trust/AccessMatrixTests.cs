@@ -24,9 +24,10 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
     private static readonly string[] LockReaders = ["data-manager", "statistician", "auditor", "admin", "monitor"];
     private static readonly string[] StudyWide = ["statistician", "auditor", "admin"];
 
+    /// <summary>Who may, whether it is site data, and a body for writes that RequestSamples.Bodies has none for.</summary>
     private sealed record Rule(string[] Roles, bool SiteData, object? Body = null);
 
-    private const string S = "/studies/{studyId}/subjects/{subjectNumber}";
+    private const string S = RequestSamples.S;
 
     private static readonly Dictionary<string, Rule> Rules = new()
     {
@@ -37,12 +38,12 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /audit"] = new(["auditor", "admin", "monitor", "data-manager"], false),
         ["GET /audit/export.csv"] = new(["auditor", "admin", "monitor", "data-manager"], false),
         ["GET /audit/verify"] = new(["auditor", "admin"], false),
-        ["POST /data-queries"] = new(Reviewers, true, new { studyId = "{studyId}", subjectNumber = "{subjectNumber}", form = "first-dose", field = "date", text = "Check" }),
+        ["POST /data-queries"] = new(Reviewers, true),
         ["GET /data-queries/{id:guid}"] = new(Readers, true),
-        ["POST /data-queries/{id:guid}/answer"] = new(Site, true, new { text = "Right" }),
-        ["POST /data-queries/{id:guid}/cancel"] = new(Reviewers, true, new { reason = "In error" }),
-        ["POST /data-queries/{id:guid}/close"] = new(Reviewers, true, new { text = "ok" }),
-        ["POST /data-queries/{id:guid}/reopen"] = new(Reviewers, true, new { reason = "Again" }),
+        ["POST /data-queries/{id:guid}/answer"] = new(Site, true),
+        ["POST /data-queries/{id:guid}/cancel"] = new(Reviewers, true),
+        ["POST /data-queries/{id:guid}/close"] = new(Reviewers, true),
+        ["POST /data-queries/{id:guid}/reopen"] = new(Reviewers, true),
         ["POST /locks"] = new(["data-manager"], false, new { studyId = "MATRIX-2", name = "matrix-{n}", cutoff = "2021-12-31", reason = "Matrix", kind = "Soft" }),
         ["GET /locks/"] = new(LockReaders, false),
         ["GET /locks/{lockRef}"] = new(LockReaders, false),
@@ -60,31 +61,31 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["POST /studies/{studyId}/sites"] = new(["admin"], false, new { siteId = "SX{n}", name = "Matrix site" }),
         ["GET /studies/{studyId}/sites/{siteId}/data-queries"] = new(Readers, true),
         ["GET /studies/{studyId}/sites/{siteId}/subjects"] = new(Readers, true),
-        ["POST /studies/{studyId}/subjects"] = new(Site, true, new { subjectNumber = "MX-N{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true }),
+        ["POST /studies/{studyId}/subjects"] = new(Site, true),
         ["GET " + S] = new(Readers, true),
         ["GET " + S + "/history"] = new(Readers, true),
-        ["POST " + S + "/adverse-events"] = new(Site, true, new { adverseEventId = "AE{n}", term = "Fatigue", grade = 1, onsetDate = "2021-03-20", serious = false, relation = "Possible", action = "None" }),
-        ["POST " + S + "/adverse-events/{adverseEventId}/grade-changes"] = new(Site, true, new { date = "2021-03-25", grade = 3 }),
-        ["POST " + S + "/adverse-events/{adverseEventId}/resolution"] = new(Site, true, new { resolutionDate = "2021-05-01" }),
-        ["POST " + S + "/baseline-lesions"] = new(Site, true, new { assessmentDate = "2021-02-25", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 30m } } }),
-        ["POST " + S + "/contacts"] = new(Site, true, new { date = "2021-08-01", method = "phone" }),
-        ["POST " + S + "/corrections"] = new(Site, true, new { form = "ecog", field = "score", newValue = 2, reason = "Matrix" }),
-        ["POST " + S + "/cycles"] = new(Site, true, new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 }),
-        ["POST " + S + "/death"] = new(Site, true, new { date = "2021-09-01", cause = "Progression" }),
-        ["POST " + S + "/demographics"] = new(Site, true, new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 }),
-        ["POST " + S + "/discontinuation"] = new(Site, true, new { date = "2021-07-01", reason = "Progression" }),
-        ["POST " + S + "/disease-status"] = new(Site, true, new { pattern = "Metastatic", diagnosisDate = "2018-06-10" }),
-        ["POST " + S + "/dose-changes"] = new(Site, true, new { changeId = "DC{n}", date = "2021-04-01", toMg = 10, reason = "Toxicity", adverseEventId = "AE1" }),
-        ["POST " + S + "/ecog"] = new(Site, true, new { assessmentDate = "2021-03-02", score = 1 }),
-        ["POST " + S + "/first-dose"] = new(Site, true, new { date = "2021-03-04", doseMg = 12 }),
-        ["POST " + S + "/interruptions"] = new(Site, true, new { interruptionId = "I{n}", date = "2021-04-05", reason = "Hypertension" }),
-        ["POST " + S + "/lost-to-follow-up"] = new(Site, true, new { lastKnownAliveDate = "2021-08-01", details = "Moved" }),
-        ["POST " + S + "/metastatic-sites"] = new(Site, true, new { liver = true, lung = false, bone = false, distantLymphNodes = false }),
-        ["POST " + S + "/prior-therapy"] = new(Site, true, new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true }),
-        ["POST " + S + "/resumptions"] = new(Site, true, new { interruptionId = "I1", date = "2021-04-20", doseMg = 12 }),
-        ["POST " + S + "/signatures"] = new(["investigator"], true, new { meaning = "I approve", password = AppFixture.Password }),
-        ["POST " + S + "/tumour-assessments"] = new(Site, true, new { assessmentId = "V{n}", date = "2021-06-01", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 28m }, nonTarget = "NE", newLesions = false }),
-        ["POST " + S + "/verifications"] = new(["monitor"], true, new { form = "demographics" }),
+        ["POST " + S + "/adverse-events"] = new(Site, true),
+        ["POST " + S + "/adverse-events/{adverseEventId}/grade-changes"] = new(Site, true),
+        ["POST " + S + "/adverse-events/{adverseEventId}/resolution"] = new(Site, true),
+        ["POST " + S + "/baseline-lesions"] = new(Site, true),
+        ["POST " + S + "/contacts"] = new(Site, true),
+        ["POST " + S + "/corrections"] = new(Site, true),
+        ["POST " + S + "/cycles"] = new(Site, true),
+        ["POST " + S + "/death"] = new(Site, true),
+        ["POST " + S + "/demographics"] = new(Site, true),
+        ["POST " + S + "/discontinuation"] = new(Site, true),
+        ["POST " + S + "/disease-status"] = new(Site, true),
+        ["POST " + S + "/dose-changes"] = new(Site, true),
+        ["POST " + S + "/ecog"] = new(Site, true),
+        ["POST " + S + "/first-dose"] = new(Site, true),
+        ["POST " + S + "/interruptions"] = new(Site, true),
+        ["POST " + S + "/lost-to-follow-up"] = new(Site, true),
+        ["POST " + S + "/metastatic-sites"] = new(Site, true),
+        ["POST " + S + "/prior-therapy"] = new(Site, true),
+        ["POST " + S + "/resumptions"] = new(Site, true),
+        ["POST " + S + "/signatures"] = new(["investigator"], true),
+        ["POST " + S + "/tumour-assessments"] = new(Site, true),
+        ["POST " + S + "/verifications"] = new(["monitor"], true),
         ["POST /users"] = new(["admin"], false, new { username = "mx.new{n}", printedName = "Dr New", password = AppFixture.Password, roles = new[] { "cra" } }),
         ["GET /users/"] = new(["admin", "auditor"], false),
         ["GET /users/{username}"] = new(["admin", "auditor"], false),
@@ -146,9 +147,9 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
                     .Replace("{username}", "matrix.target").Replace("{role}", "cra").Replace("{n}", n.ToString());
                 var query = method == "GET" ? $"?studyId={StudyFixture.StudyId}&at=2030-01-01T00:00:00Z&on=2030-01-01T00:00:00Z" : "";
                 using var request = new HttpRequestMessage(new HttpMethod(method), Fill(route) + query);
-                if (rule.Body is not null)
+                if ((rule.Body ?? (method == "POST" ? RequestSamples.Bodies.GetValueOrDefault(route) : null)) is { } body)
                 {
-                    var json = System.Text.Json.Nodes.JsonNode.Parse(Fill(JsonSerializer.Serialize(rule.Body, HttpAssertions.Json)))!.AsObject();
+                    var json = System.Text.Json.Nodes.JsonNode.Parse(Fill(JsonSerializer.Serialize(body, HttpAssertions.Json)))!.AsObject();
                     if (route.StartsWith(S)) json["version"] = 1;
                     request.Content = new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json");
                 }
