@@ -19,7 +19,7 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
     }
 
     /// <summary>Act rule only: the site must be one of the study's. Eligibility and dates are the enrolment form's checks.</summary>
-    public static Decision Decide(Study study, EnrolSubject c) => study.Sites.FirstOrDefault(s => string.Equals(s.SiteId, c.SiteId, StringComparison.OrdinalIgnoreCase)) is { } site
+    public static Decision Decide(Study study, EnrolSubject c) => study.Sites.FirstOrDefault(s => StableIds.Same(s.SiteId, c.SiteId)) is { } site
         ? Decision.Accept(new SubjectEnrolled(study.StudyId, site.SiteId, c.SubjectNumber, c.ConsentDate, c.EnrolmentDate, c.EligibilityConfirmed))
         : Rejection.Invalid("siteId", $"Site '{c.SiteId}' is not part of study {study.StudyId}.");
 

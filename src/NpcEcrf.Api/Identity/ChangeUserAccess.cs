@@ -35,7 +35,7 @@ public sealed record RemoveSite(string SiteId)
     /// <summary>Names the assignment as STUDY/SITE, or by its site id when the user has only one assignment to that site.</summary>
     public static Decision Decide(UserAccount account, RemoveSite c)
     {
-        var matching = account.Sites.Where(s => string.Equals(s, c.SiteId, StringComparison.OrdinalIgnoreCase)
+        var matching = account.Sites.Where(s => Studies.StableIds.Same(s, c.SiteId)
             || s.EndsWith("/" + c.SiteId, StringComparison.OrdinalIgnoreCase)).ToList();
         return matching.Count == 1 ? Decision.Accept(new SiteRemoved(matching[0]))
             : matching.Count == 0 ? Rejection.Invalid("siteId", $"The user is not assigned to site '{c.SiteId}'.")

@@ -19,7 +19,7 @@ public sealed record AddSite(string SiteId, string Name, string? TimeZone = null
     }
 
     public static Decision Decide(Study study, AddSite c) =>
-        study.Sites.Any(s => string.Equals(s.SiteId, c.SiteId, StringComparison.OrdinalIgnoreCase))
+        study.Sites.Any(s => StableIds.Same(s.SiteId, c.SiteId))
             ? Rejection.Conflict($"Site '{c.SiteId}' is already part of the study.")
             : Decision.Accept(new SiteAdded(c.SiteId, c.Name, c.TimeZone));
 

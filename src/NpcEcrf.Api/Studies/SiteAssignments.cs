@@ -16,8 +16,8 @@ public static class SiteAssignments
     {
         var slash = assignment.IndexOf('/');
         var (studyId, siteId) = slash > 0 ? (assignment[..slash].Trim(), assignment[(slash + 1)..].Trim()) : ((string?)null, assignment.Trim());
-        var matches = studies.Where(s => studyId is null || string.Equals(s.StudyId, studyId, StringComparison.OrdinalIgnoreCase))
-            .SelectMany(s => s.Sites.Where(site => string.Equals(site.SiteId, siteId, StringComparison.OrdinalIgnoreCase)).Select(site => Key(s.StudyId, site.SiteId)))
+        var matches = studies.Where(s => studyId is null || StableIds.Same(s.StudyId, studyId))
+            .SelectMany(s => s.Sites.Where(site => StableIds.Same(site.SiteId, siteId)).Select(site => Key(s.StudyId, site.SiteId)))
             .ToList();
         return matches.Count switch
         {

@@ -23,7 +23,6 @@ public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<
 
     public Study Apply(StudyLockDeclared _) => this;
 
-    public bool HasSite(string siteId) => Sites.Any(s => s.SiteId == siteId);
 
     /// <summary>The site's own date at this moment: a date in the future is judged by the clinic's calendar.</summary>
     public DateOnly Today(string siteId, DateTimeOffset now)
@@ -48,6 +47,12 @@ public static class StableIds
     /// The one spelling of a natural key: trimmed, lower case, full-width forms folded to ASCII ("ＡNLO-NPC" is ANLO-NPC).
     /// The process runs with invariant globalization, where string.Normalize does not fold compatibility forms.
     /// </summary>
+    /// <summary>Whether two spellings name the same key (case, spacing, full-width forms).</summary>
+    public static bool Same(string? a, string? b) => a is not null && b is not null && Canonical(a) == Canonical(b);
+
+    /// <summary>Compares keys as <see cref="Same"/> does, for sets and lookups of ids.</summary>
+    public static readonly IEqualityComparer<string> Comparer = EqualityComparer<string>.Create((a, b) => Same(a, b), key => Canonical(key).GetHashCode());
+
     public static string Canonical(string key) =>
         new string(key.Trim().Select(c => c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c).ToArray()).Trim().ToLowerInvariant();
 }
