@@ -63,4 +63,23 @@ public class LockIntegrityTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Contains("no longer matches", problem.GetProperty("title").GetString());
         await (await dm.PostJson($"/locks/{id}/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task a_command_retried_under_a_lock_answers_its_first_answer_and_writes_nothing()
+    {
+        var subject = await app.Enrolled("LC-04");
+        var command = new { assessmentDate = "2021-03-02", score = 1, version = subject.Version, commandId = Guid.NewGuid() };
+        var first = await (await subject.Http.PostJson(subject.Url + "/ecog", command)).ShouldBe(HttpStatusCode.OK);
+        var dm = await app.ClientFor("dm.retry", ["data-manager"]);
+        await (await dm.PostJson("/locks", new { studyId = StudyFixture.StudyId, name = "retry-1", cutoff = "2021-12-31", reason = "Check", kind = "Hard" })).ShouldBe(HttpStatusCode.Created);
+        for (var i = 0; i < 100 && (await (await dm.GetAsync("/locks/retry-1")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.Null; i++)
+            await Task.Delay(100);
+        var before = await app.EventCount();
+        var retried = await (await subject.Http.PostJson(subject.Url + "/ecog", command)).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(first.GetRawText(), retried.GetRawText());
+        Assert.Equal(before, await app.EventCount());
+        // A new command is refused by the lock.
+        await (await subject.Http.PostJson(subject.Url + "/contacts", new { date = "2021-04-01", method = "phone", version = subject.Version })).ShouldBe((HttpStatusCode)423);
+        await (await dm.PostJson("/locks/retry-1/unlock", new { reason = "Test over" })).ShouldBe(HttpStatusCode.OK);
+    }
 }

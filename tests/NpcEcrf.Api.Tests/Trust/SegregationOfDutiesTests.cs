@@ -62,4 +62,16 @@ public class SegregationOfDutiesTests(StudyFixture app) : IClassFixture<StudyFix
         var subject = await EnteredByEveryRole("SD-05", "SOLO-1");
         await (await subject.Http.PostJson(subject.Url + "/verifications", new { form = "demographics", version = subject.Version })).ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task who_corrected_a_value_cannot_verify_it_either()
+    {
+        var subject = await app.Enrolled("SD-06");
+        await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
+        var corrector = await app.ClientFor("cra.monitor.sd6", ["cra", "monitor"], $"{StudyFixture.StudyId}/S1");
+        var corrected = await (await corrector.PostJson(subject.Url + "/corrections",
+            new { form = "ecog", field = "score", newValue = 2, reason = "Source says 2", version = subject.Version })).ShouldBe(HttpStatusCode.OK);
+        var response = await corrector.PostJson(subject.Url + "/verifications", new { form = "ecog", version = corrected.GetProperty("version").GetInt64() });
+        NamesTheRule(await response.ShouldBe(HttpStatusCode.Forbidden));
+    }
 }
