@@ -94,7 +94,7 @@ public static class StudyAnalysis
     private static readonly (string Factor, string Comparison, Func<AnalysisSubject, double?> Value)[] Factors =
     [
         ("age", "per year", s => s.Age),
-        ("sex", "female vs male", s => s.Sex is null ? null : s.Sex == "Female" ? 1 : 0),
+        ("sex", "female vs male", s => s.Sex is null ? null : s.Sex == "F" ? 1 : 0),
         ("ecog", "1 vs 0", s => s.Ecog is null ? null : s.Ecog >= 1 ? 1 : 0),
         ("liverMetastases", "yes vs no", s => s.LiverMetastases is null ? null : s.LiverMetastases.Value ? 1 : 0),
         ("platinumRefractory", "yes vs no", s => s.PlatinumRefractory is null ? null : s.PlatinumRefractory.Value ? 1 : 0),
@@ -141,8 +141,8 @@ public static class StudyAnalysis
         BaselineRow Row(string characteristic, string level, int k) => new(characteristic, level, k, n == 0 ? 0 : 100.0 * k / n);
         return
         [
-            Row("Sex", "Male", subjects.Count(s => s.Sex == "Male")),
-            Row("Sex", "Female", subjects.Count(s => s.Sex == "Female")),
+            Row("Sex", "Male", subjects.Count(s => s.Sex == "M")),
+            Row("Sex", "Female", subjects.Count(s => s.Sex == "F")),
             Row("ECOG", "0", subjects.Count(s => s.Ecog == 0)),
             Row("ECOG", "1", subjects.Count(s => s.Ecog == 1)),
             Row("ECOG", ">= 2", subjects.Count(s => s.Ecog >= 2)),

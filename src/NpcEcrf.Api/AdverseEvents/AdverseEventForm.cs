@@ -29,7 +29,7 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
     protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("report.adverseEventId", ItemType.Text, "Adverse event id", Identity: true),
-        new("report.term", ItemType.Text, "CTCAE term", CodeList: CtcaeCatalogue.Shipped.Terms.Select(t => t.Term).ToList()),
+        new("report.term", ItemType.Text, "Adverse event term (the study's CTCAE terms)"),
         new("report.grade", ItemType.Integer, "CTCAE grade at onset", Min: 1, Max: 5),
         new("report.onsetDate", ItemType.Date, "Onset date"),
         new("report.serious", ItemType.Boolean, "Serious?"),
@@ -40,6 +40,10 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
         new("gradeChanges[].grade", ItemType.Integer, "New CTCAE grade", Min: 1, Max: 5),
         new("resolutionDate", ItemType.Date, "Resolution date", Optional: true),
     ];
+
+    /// <summary>The term is coded from the study's own list of terms.</summary>
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) =>
+        Fields.Select(f => f.Path == "report.term" ? f with { CodeList = definition.AdverseEvents.Terms.Select(t => t.Term).ToList() } : f).ToList();
 
     /// <summary>Report fields may be named without "report." (the API's first shape).</summary>
     public override string CanonicalField(string field) =>
@@ -57,8 +61,9 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
     [
         Hard("ctcae-grade", "Each grade is one the CTCAE term allows.", x =>
             x.Casebook.Instances<AdverseEventEntry>().SelectMany(ae => Grades(ae.Value)
-                .Where(g => GradeFinding(ae.Value.Report.Term, g.Grade) is not null)
-                .SelectMany(g => CheckFindings.Pair("ctcae-grade", ae.Form, g.Field, ae.Form, "report.term", GradeFinding(ae.Value.Report.Term, g.Grade)!)))),
+                .Select(g => (g.Field, Finding: GradeFinding(x.DefinitionOf(ae.Form), ae.Value.Report.Term, g.Grade)))
+                .Where(g => g.Finding is not null)
+                .SelectMany(g => CheckFindings.Pair("ctcae-grade", ae.Form, g.Field, ae.Form, "report.term", g.Finding!)))),
         Hard("ae-before-consent", "An adverse event on study starts on or after informed consent.", x =>
             x.Casebook.Instances<AdverseEventEntry>().Where(ae => ae.Value.Report.OnsetDate < x.Casebook.Enrolment.ConsentDate)
                 .SelectMany(ae => CheckFindings.Pair("ae-before-consent", ae.Form, "report.onsetDate", new FormRef(Enrolment.EnrolmentForm.FormName), "consentDate",
@@ -88,9 +93,9 @@ public sealed class AdverseEventForm : FormDefinition<AdverseEventEntry>
     private static IEnumerable<(string Field, DateOnly Date)> Dates(AdverseEventEntry ae) =>
         ae.GradeChanges.Select((g, i) => ($"gradeChanges[{i}].date", g.Date)).Prepend(("report.onsetDate", ae.Report.OnsetDate));
 
-    public static string? GradeFinding(string term, int grade) => CtcaeCatalogue.Shipped.Find(term) is not { } t
-        ? $"'{term}' is not in the study's CTCAE catalogue."
-        : t.Grades.Contains(grade) ? null : $"CTCAE v5 allows grades {string.Join(", ", t.Grades)} for {t.CtcaeTerm}, not {grade}.";
+    /// <summary>An unknown term is the code-list check's finding; a known term's grade must be one CTCAE allows for it.</summary>
+    public static string? GradeFinding(Studies.StudyDefinition definition, string term, int grade) => definition.Term(term) is not { } t ? null
+        : t.Grades.Contains(grade) ? null : $"CTCAE {definition.AdverseEvents.CtcaeVersion} allows grades {string.Join(", ", t.Grades)} for {t.CtcaeTerm}, not {grade}.";
 
     public override void MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using NpcEcrf.Api.Enrolment;
 using NpcEcrf.Api.Signatures;
@@ -16,11 +17,12 @@ public sealed record Verification(string Form, string? Field, long VerifiedAtVer
 }
 
 /// <summary>
-/// One entered form instance: its reference, its current value, the version of the event that last set it, and who
-/// entered or changed it (segregation of duties: they may not verify it, close a query on it, or sign for it).
+/// One entered form instance: its reference, its current value, the version of the event that last set it, who
+/// entered or changed it (segregation of duties: they may not verify it, close a query on it, or sign for it), and
+/// when it was first entered (which says the version of the study's definition it was entered under).
 /// </summary>
 [JsonConverter(typeof(FormEntryJsonConverter))]
-public sealed record FormEntry(FormRef Form, object Value, long Version, IReadOnlyList<string> EnteredBy);
+public sealed record FormEntry(FormRef Form, object Value, long Version, IReadOnlyList<string> EnteredBy, DateTimeOffset EnteredAt);
 
 /// <summary>
 /// The write model of one subject: every entered form's current value, and the review record (flags, corrections,
@@ -48,6 +50,12 @@ public sealed class Casebook
     public static Guid IdFor(string studyId, string subjectNumber) => StableIds.For("subject", studyId, subjectNumber);
 
     public FormEntry? Entry(FormRef form) => Forms.FirstOrDefault(f => f.Form == form);
+
+    /// <summary>The definition version a form instance was entered under: the one in force at the site on the day it was first entered.</summary>
+    public DefinitionVersion DefinitionVersionOf(Study study, FormRef form) =>
+        Entry(form) is { } entry ? study.VersionAt(SiteId, entry.EnteredAt) : study.Latest;
+
+    public StudyDefinition DefinitionOf(Study study, FormRef form) => DefinitionVersionOf(study, form).Definition;
 
     /// <summary>The value of the form entered once whose value type is <typeparamref name="T"/>.</summary>
     public T? One<T>() where T : class => Forms.Select(f => f.Value).OfType<T>().FirstOrDefault();
@@ -84,10 +92,12 @@ public sealed class FormEntryJsonConverter : JsonConverter<FormEntry>
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
         var form = FormRef.Parse(root.GetProperty("form").GetString()!);
-        var type = FormCatalogue.Definition(form.Name).ValueType;
+        // Forms a study defined are kept as their JSON; built-in forms as their typed value.
+        var type = FormCatalogue.Find(form.Name)?.ValueType ?? typeof(JsonObject);
         var value = root.GetProperty("value").Deserialize(type, options)!;
         var enteredBy = root.TryGetProperty("enteredBy", out var users) ? users.EnumerateArray().Select(u => u.GetString()!).ToList() : [];
-        return new FormEntry(form, value, root.GetProperty("version").GetInt64(), enteredBy);
+        var enteredAt = root.TryGetProperty("enteredAt", out var at) ? at.GetDateTimeOffset() : DateTimeOffset.MinValue;
+        return new FormEntry(form, value, root.GetProperty("version").GetInt64(), enteredBy, enteredAt);
     }
 
     public override void Write(Utf8JsonWriter writer, FormEntry entry, JsonSerializerOptions options)
@@ -100,6 +110,7 @@ public sealed class FormEntryJsonConverter : JsonConverter<FormEntry>
         writer.WriteStartArray("enteredBy");
         foreach (var user in entry.EnteredBy) writer.WriteStringValue(user);
         writer.WriteEndArray();
+        writer.WriteString("enteredAt", entry.EnteredAt);
         writer.WriteEndObject();
     }
 }

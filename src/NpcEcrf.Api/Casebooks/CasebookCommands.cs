@@ -17,8 +17,12 @@ public interface ISubjectCommand
     Guid? CommandId { get; }
 }
 
-/// <summary>Everything a pure decision may look at.</summary>
-public sealed record SubjectContext(Casebook Casebook, Study Study, Actor Actor);
+/// <summary>Everything a pure decision may look at; <see cref="Today"/> is the site's date.</summary>
+public sealed record SubjectContext(Casebook Casebook, Study Study, Actor Actor, DateOnly Today)
+{
+    /// <summary>The definition in force at the site today: what a new entry is held to.</summary>
+    public StudyDefinition Definition => Study.VersionOn(Today).Definition;
+}
 
 /// <summary>How one casebook command differs from a plain data entry.</summary>
 public sealed record CasebookWrite(string[]? Roles = null, Locks.WriteKind Kind = Locks.WriteKind.Data, string? ReasonForChange = null,
@@ -48,7 +52,7 @@ public static class CasebookCommands
             Roles = write.Roles ?? WriterRoles,
             MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
             CommandId = command.CommandId,
-            Decide = c => decide(new SubjectContext(c!, study, actor), command),
+            Decide = c => decide(new SubjectContext(c!, study, actor, study.Today(c!.SiteId, now)), command),
             Stale = (c, events) => Staleness(c, events, expected),
             LockedStudy = _ => study.StudyId,
             Kind = write.Kind,
@@ -56,7 +60,7 @@ public static class CasebookCommands
             Alongside = async (s, c, events) => await DataQueryAutomation.FollowEditChecks(s, c!, events, ct)
                 ?? (write.Alongside is null ? null : await write.Alongside(s, c!, events)),
             ReasonForChange = write.ReasonForChange,
-            Answer = CasebookView.Of,
+            Answer = c => CasebookView.Of(c, study),
         }, ct);
     }
 
@@ -85,7 +89,7 @@ public static class CasebookCommands
     public static IEnumerable<CheckFinding> Findings(Casebook casebook, Study study, DateOnly today, Severity severity)
     {
         var context = new CheckContext(casebook, study, today);
-        return FormCatalogue.AllChecks.Where(c => c.Severity == severity).SelectMany(c => c.Run(context));
+        return FormSet.Of(context.Definition).Checks.Where(c => c.Severity == severity).SelectMany(c => c.Run(context));
     }
 
     private static bool Same(EditCheckFlagged flag, CheckFinding f) => flag.CheckId == f.CheckId && flag.Form == f.Form.ToString() && flag.Field == f.Field;
@@ -117,6 +121,7 @@ public static class CasebookCommands
     private static IEnumerable<FormRef> Touched(Casebook c, IEnumerable<object> events) => events.Select(e => e switch
     {
         DataPointCorrected corrected => FormRef.Parse(corrected.Form),
+        StudyForms.StudyFormEntered entered => new FormRef(entered.Form, entered.Key),
         SourceDataVerified verified => FormRef.Parse(verified.Form),
         _ => FormCatalogue.ForEvent(e.GetType()) is var (form, binding) ? form.Ref(binding.Key(e, c)) : (FormRef?)null,
     }).OfType<FormRef>();

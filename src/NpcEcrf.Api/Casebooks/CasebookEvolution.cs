@@ -52,6 +52,9 @@ public static class CasebookEvolution
                 casebook.Corrections.Add(new CorrectionEntry(corrected.Form, corrected.Field, corrected.OldValue, corrected.NewValue, corrected.Reason,
                     meta.Version, meta.User, meta.Timestamp));
                 break;
+            case StudyForms.StudyFormEntered entered:
+                Set(casebook, new FormRef(entered.Form, entered.Key), entered.Data.DeepClone(), meta);
+                break;
             default:
                 if (FormCatalogue.ForEvent(data.GetType()) is var (definition, binding))
                 {
@@ -80,7 +83,8 @@ public static class CasebookEvolution
     {
         var index = casebook.Forms.FindIndex(f => f.Form == form);
         var authors = index >= 0 ? casebook.Forms[index].EnteredBy : [];
-        var entry = new FormEntry(form, value, meta.Version, meta.User is null || authors.Contains(meta.User) ? authors : [.. authors, meta.User]);
+        var enteredAt = index >= 0 ? casebook.Forms[index].EnteredAt : meta.Timestamp;
+        var entry = new FormEntry(form, value, meta.Version, meta.User is null || authors.Contains(meta.User) ? authors : [.. authors, meta.User], enteredAt);
         if (index >= 0) casebook.Forms[index] = entry;
         else casebook.Forms.Add(entry);
         casebook.LastDataVersion = meta.Version;

@@ -6,6 +6,8 @@ using NpcEcrf.Api.Dosing;
 using NpcEcrf.Api.Signatures;
 using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TumourAssessments;
+using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.StudyForms;
 
 namespace NpcEcrf.Api.Casebooks;
 
@@ -23,8 +25,11 @@ public sealed record SignatureStatus(SignatureState State, CasebookSigned? Signa
 /// </summary>
 public static class CasebookView
 {
-    public static JsonObject Of(Casebook c)
+    /// <summary>The casebook as the study's definition in force at the site (now, or at <paramref name="at"/>) reads it.</summary>
+    public static JsonObject Of(Casebook c, Study study, DateTimeOffset? at = null)
     {
+        var version = study.VersionAt(c.SiteId, at ?? DateTimeOffset.UtcNow);
+        var set = FormSet.Of(version.Definition);
         var json = new JsonObject
         {
             ["id"] = c.Id,
@@ -33,11 +38,15 @@ public static class CasebookView
             ["siteId"] = c.SiteId,
             ["subjectNumber"] = c.SubjectNumber,
         };
-        foreach (var form in FormCatalogue.All)
+        json["arm"] = c.Enrolment.Arm;
+        var studyForms = new JsonObject();
+        foreach (var form in set.Forms)
         {
-            var values = c.Forms.Where(f => f.Form.Name == form.Name).Select(f => Node(f.Value)).ToList();
-            json[form.AnswerProperty] = form.Repeating ? new JsonArray([.. values]) : values.FirstOrDefault();
+            var values = c.Forms.Where(f => f.Form.Name == form.Name).Select(f => form.Repeating ? Keyed(f) : Node(f.Value)).ToList();
+            (form is StudyFormDefinition ? studyForms : json)[form.AnswerProperty] = form.Repeating ? new JsonArray([.. values]) : values.FirstOrDefault();
         }
+        // The forms the data manager defined, by name.
+        json["forms"] = studyForms;
         json["flags"] = Node(c.Flags);
         json["corrections"] = Node(c.Corrections);
         json["formVersions"] = Node(c.Forms.Select(f => new { form = f.Form.ToString(), version = f.Version, enteredBy = f.EnteredBy }));
@@ -45,11 +54,13 @@ public static class CasebookView
         json["signatures"] = Node(c.Signatures);
         json["lastDataVersion"] = c.LastDataVersion;
         json["status"] = Node(Status(c));
-        json["currentDoseMg"] = c.CurrentDoseMg;
+        json["currentDose"] = c.CurrentDose;
+        json["doseUnit"] = version.Definition.Treatment.DoseUnit;
+        json["definitionVersion"] = version.Version;
         json["signatureStatus"] = Node(SignatureOf(c));
-        json["missingForms"] = Node(MissingForms(c));
+        json["missingForms"] = Node(MissingForms(c, set));
         json["responses"] = Node(c.Responses);
-        json["bestOverallResponse"] = Node(c.BestOverallResponse);
+        json["bestOverallResponse"] = Node(c.BestOverallResponse(version.Definition.Recist));
         json["lastKnownAlive"] = Node(c.LastKnownAlive);
         return json;
     }
@@ -68,8 +79,13 @@ public static class CasebookView
             : new SignatureStatus(SignatureState.Voided, last, c.LastDataVersion);
 
     /// <summary>The forms a signature needs that are not entered yet.</summary>
-    public static IReadOnlyList<string> MissingForms(Casebook c) =>
-        FormCatalogue.All.Where(f => f.RequiredForSignature && c.Forms.All(e => e.Form.Name != f.Name)).Select(f => f.Name).ToList();
+    public static IReadOnlyList<string> MissingForms(Casebook c, FormSet forms) =>
+        forms.Forms.Where(f => f.RequiredForSignature && c.Forms.All(e => e.Form.Name != f.Name)).Select(f => f.Name).ToList();
+
+    /// <summary>A study form instance shows its key beside its items.</summary>
+    private static JsonNode? Keyed(FormEntry entry) => entry.Value is JsonObject items
+        ? new JsonObject { ["key"] = entry.Form.Key, ["data"] = items.DeepClone() }
+        : Node(entry.Value);
 
     private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, CasebookJson.Options);
     private static JsonNode? Node(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), CasebookJson.Options);

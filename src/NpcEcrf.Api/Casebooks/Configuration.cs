@@ -22,6 +22,7 @@ public static class SubjectConfiguration
     {
         // Every form's own endpoints come from the catalogue: a new form maps itself.
         FormCatalogue.MapEndpoints(app);
+        StudyForms.EnterStudyForm.Map(app);
         CorrectDataPoint.Map(app);
         VerifySourceData.Map(app);
         ReadSdvProgress.Map(app);

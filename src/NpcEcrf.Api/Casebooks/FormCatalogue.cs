@@ -5,7 +5,7 @@ public static class FormCatalogue
 {
     private static readonly Lazy<IReadOnlyList<FormDefinition>> Definitions = new(() =>
         typeof(FormCatalogue).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsClass: true } && t.IsSubclassOf(typeof(FormDefinition)))
+            .Where(t => t is { IsAbstract: false, IsClass: true } && t.IsSubclassOf(typeof(FormDefinition)) && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (FormDefinition)Activator.CreateInstance(t)!)
             .OrderBy(d => d.Order)
             .ToList());
@@ -14,6 +14,7 @@ public static class FormCatalogue
     private static readonly Lazy<Dictionary<Type, (FormDefinition Form, EventBinding Binding)>> ByEvent = new(() =>
         All.SelectMany(d => d.Events.Select(b => (Form: d, Binding: b))).ToDictionary(x => x.Binding.EventType));
 
+    /// <summary>The forms every study has (a study adds its own: <see cref="FormSet"/>).</summary>
     public static IReadOnlyList<FormDefinition> All => Definitions.Value;
 
     public static FormDefinition Definition(string name) =>

@@ -9,8 +9,11 @@ public enum ItemType { Text, Integer, Float, Date, Boolean }
 /// One item of a form: its JSON path in the form's value ("date", "targets[].diameterMm", "targetDiametersMm.*"),
 /// its ODM type and question, and the code list, unit and range that the form's checks and the ODM export share.
 /// </summary>
+/// <param name="SoftMin">Values below are accepted and raise a data query (SoftMax likewise above).</param>
+/// <param name="NotAfter">For dates: the anchor (enrolment, first-dose) the date may not follow; NotBefore likewise.</param>
 public sealed record FormField(string Path, ItemType Type, string Question, string? Unit = null, IReadOnlyList<string>? CodeList = null,
-    decimal? Min = null, decimal? Max = null, bool Identity = false, bool Optional = false);
+    decimal? Min = null, decimal? Max = null, bool Identity = false, bool Optional = false,
+    decimal? SoftMin = null, decimal? SoftMax = null, string? NotAfter = null, string? NotBefore = null, bool Retired = false);
 
 public enum Severity { Hard, Soft }
 
@@ -20,8 +23,14 @@ public sealed record CheckContext(Casebook Casebook, Study Study, DateOnly Today
     private IReadOnlyList<FormItem>? _items;
     private IReadOnlyList<DatedValue>? _dates;
 
+    /// <summary>The definition in force at the site today: what new entries are held to.</summary>
+    public StudyDefinition Definition => Study.VersionOn(Today).Definition;
+
+    /// <summary>The definition a form instance was entered under (data stays valid against its own version).</summary>
+    public StudyDefinition DefinitionOf(FormRef form) => Casebook.DefinitionOf(Study, form);
+
     /// <summary>Every item value of every entered form (read once per change, however many checks look).</summary>
-    public IReadOnlyList<FormItem> Items => _items ??= CasebookChecks.Items(Casebook).ToList();
+    public IReadOnlyList<FormItem> Items => _items ??= CasebookChecks.Items(Casebook, Study).ToList();
 
     /// <summary>Every date entered in the casebook, on any form, with the form and field that hold it.</summary>
     public IReadOnlyList<DatedValue> Dates => _dates ??= CheckFindings.Dates(Items).ToList();
@@ -77,6 +86,9 @@ public abstract class FormDefinition
     private IReadOnlyList<Check>? _checks;
     private IReadOnlyList<EventBinding>? _events;
     public abstract void MapEndpoints(IEndpointRouteBuilder app);
+
+    /// <summary>The form's items as a study defines them (a code list the study sets, say); most forms' items never vary.</summary>
+    public virtual IReadOnlyList<FormField> FieldsIn(StudyDefinition definition) => Fields;
 
     /// <summary>Lets a form accept an older or shorter field path (an adverse event's "grade" for "report.grade").</summary>
     public virtual string CanonicalField(string field) => field;

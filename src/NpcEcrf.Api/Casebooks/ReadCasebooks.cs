@@ -5,6 +5,7 @@ using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TumourAssessments;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.Casebooks;
 
@@ -13,7 +14,7 @@ public static class ReadCasebooks
     /// <summary>Who reads live casebooks: site staff and monitors/data managers for their sites; auditors and admins everywhere.</summary>
     public static readonly string[] ReaderRoles = [Roles.Cra, Roles.Investigator, Roles.Monitor, Roles.DataManager, Roles.Auditor, Roles.Admin];
 
-    public sealed record SubjectSummary(string SubjectNumber, string SiteId, SubjectStatus Status, int? CurrentDoseMg, int CyclesCompleted, long Version);
+    public sealed record SubjectSummary(string SubjectNumber, string SiteId, SubjectStatus Status, decimal? CurrentDose, int CyclesCompleted, long Version);
 
     public sealed record HistoryEntry(long Version, long Sequence, string EventType, DateTimeOffset Timestamp, string? User, string? CorrelationId,
         string? CausationId, string? ReasonForChange, object Data);
@@ -28,9 +29,10 @@ public static class ReadCasebooks
             var id = Casebook.IdFor(studyId, subjectNumber);
             var current = await session.LoadAsync<Casebook>(id, http.RequestAborted);
             if (current is null || !CanRead(Actor.From(http.User), current.StudyId, current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
-            if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current), current.Version, null);
+            var study = (await session.LoadAsync<Study>(Study.IdFor(current.StudyId), http.RequestAborted))!;
+            if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current, study), current.Version, null);
             var then = await TimeTravel.CasebookAsOf(session, id, asOf?.ToUniversalTime(), version, http.RequestAborted);
-            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then), CasebookJson.Options);
+            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then, study, asOf), CasebookJson.Options);
         })
         .WithTags("Casebook");
 
@@ -49,7 +51,7 @@ public static class ReadCasebooks
             if (!CanRead(Actor.From(http.User), studyId, siteId)) return Problems.Forbidden($"You are not assigned to site '{siteId}'.");
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId && c.SiteId == siteId).ToListAsync(http.RequestAborted);
             return Results.Json(casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
-                .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, CasebookView.Status(c), c.CurrentDoseMg, c.Cycles.Count, c.Version)), CasebookJson.Options);
+                .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, CasebookView.Status(c), c.CurrentDose, c.Cycles.Count, c.Version)), CasebookJson.Options);
         }).WithTags("Casebook");
     }
 }

@@ -42,7 +42,7 @@ public static class TimeTravel
             var actor = Actor.From(http.User);
             if (!actor.Has(ReadCasebooks.ReaderRoles)) return Problems.Forbidden("Your role does not read live casebooks.");
             var snapshot = await StudyAt(session, studyId, at.ToUniversalTime(), site => actor.CanSeeSite(studyId, site), http.RequestAborted);
-            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(new { snapshot.AsOf, snapshot.Study, Casebooks = snapshot.Casebooks.Select(CasebookView.Of) }, CasebookJson.Options);
+            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(new { snapshot.AsOf, snapshot.Study, Casebooks = snapshot.Casebooks.Select(c => CasebookView.Of(c, snapshot.Study!, at)) }, CasebookJson.Options);
         })
         .WithTags("Time travel");
 }

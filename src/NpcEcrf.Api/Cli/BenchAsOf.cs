@@ -60,7 +60,9 @@ public static partial class BenchCommand
     {
         await using (var session = store.LightweightSession())
         {
-            session.Events.StartStream<Study>(Study.IdFor("BENCH"), new StudyCreated("BENCH", "Benchmark", [12, 10]), new SiteAdded("S1", "Site 1"), new SiteAdded("S2", "Site 2"));
+            session.Events.StartStream<Study>(Study.IdFor("BENCH"), new StudyCreated("BENCH", "Benchmark"),
+                new StudyDefinitionVersioned(1, new DateOnly(2019, 1, 1), Demo.StudyDefinitions.Load(Demo.StudyDefinitions.Reference), null, false),
+                new SiteAdded("S1", "Site 1"), new SiteAdded("S2", "Site 2"));
             await session.SaveChangesAsync(ct);
         }
         var start = new DateOnly(2020, 1, 6);
@@ -75,10 +77,12 @@ public static partial class BenchCommand
                 var first = enrolled.AddDays(2);
                 var events = new List<object>
                 {
-                    new SubjectEnrolled("BENCH", i % 2 == 0 ? "S1" : "S2", number, enrolled.AddDays(-3), enrolled, true),
-                    new DemographicsRecorded(Sex.Male, enrolled.Year - 55, 55), new EcogRecorded(enrolled, 1),
-                    new DiseaseStatusRecorded(DiseasePattern.Metastatic, enrolled.AddYears(-2)), new MetastaticSitesRecorded(i % 3 == 0, true, false, false, []),
-                    new PriorTherapyRecorded(2, true, true),
+                    new SubjectEnrolled("BENCH", i % 2 == 0 ? "S1" : "S2", number, enrolled.AddDays(-3), enrolled, "ANLOTINIB",
+                        new Dictionary<string, bool> { ["I1"] = true, ["I2"] = true, ["I3"] = true, ["E1"] = false, ["E2"] = false }),
+                    new DemographicsRecorded("M", enrolled.Year - 55, 55), new EcogRecorded(enrolled, 1),
+                    new StudyForms.StudyFormEntered("disease-status", null, new() { ["pattern"] = "Metastatic", ["diagnosisDate"] = enrolled.AddYears(-2).ToString("yyyy-MM-dd") }),
+                    new StudyForms.StudyFormEntered("metastatic-sites", null, new() { ["liver"] = i % 3 == 0, ["lung"] = true, ["bone"] = false, ["distantLymphNodes"] = false, ["other"] = new System.Text.Json.Nodes.JsonArray() }),
+                    new StudyForms.StudyFormEntered("prior-therapy", null, new() { ["priorSystemicLines"] = 2, ["platinumRefractory"] = true, ["priorRadiotherapy"] = true }),
                     new BaselineLesionsRecorded(enrolled.AddDays(-5), "CT", [new TargetLesion("T1", "lung", false, 30m), new TargetLesion("T2", "neck", true, 20m)], []),
                     new FirstDoseGiven(first, 12),
                 };

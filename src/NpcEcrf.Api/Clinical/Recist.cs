@@ -15,8 +15,6 @@ public sealed record BestResponse(Response Response, IReadOnlyList<string> Asses
 /// <summary>RECIST 1.1 as pure functions of the entered measurements (../shared/docs/clinical-rules.md).</summary>
 public static class Recist
 {
-    public const int ConfirmationDays = 28;
-    public const int StableDiseaseMinimumDays = 42;
     public const int MaxTargets = 5;
     public const int MaxTargetsPerOrgan = 2;
     public const decimal MeasurableMm = 10m;
@@ -84,11 +82,12 @@ public static class Recist
         };
 
     /// <summary>
-    /// Best overall response up to the first progression: CR/PR need a confirming CR (or PR/CR for PR) at least
-    /// 28 days later; otherwise SD when a non-progressive visit came at least 42 days after the first dose;
-    /// otherwise PD if progression was seen, else NE.
+    /// Best overall response up to the first progression. Where the protocol requires confirmation, CR/PR need a
+    /// confirming CR (or PR/CR for PR) at least the confirmation interval later; where it does not, one CR/PR visit is
+    /// enough. Otherwise SD when a non-progressive visit came at least the SD minimum after the first dose; otherwise
+    /// PD if progression was seen, else NE.
     /// </summary>
-    public static BestResponse Best(DateOnly firstDose, IReadOnlyList<VisitResponse> visits)
+    public static BestResponse Best(DateOnly firstDose, IReadOnlyList<VisitResponse> visits, Studies.RecistSettings settings)
     {
         var firstPd = visits.ToList().FindIndex(v => v.Overall == Response.PD);
         var considered = firstPd >= 0 ? visits.Take(firstPd + 1).ToList() : visits.ToList();
@@ -96,15 +95,18 @@ public static class Recist
         BestResponse? Confirmed(Response response, params Response[] confirmers)
         {
             foreach (var v in considered.Where(v => v.Overall == response))
-                if (considered.FirstOrDefault(later => later.Date.DayNumber - v.Date.DayNumber >= ConfirmationDays && confirmers.Contains(later.Overall)) is { } c)
+            {
+                if (!settings.ConfirmationRequired) return new BestResponse(response, [v.AssessmentId]);
+                if (considered.FirstOrDefault(later => later.Date.DayNumber - v.Date.DayNumber >= settings.ConfirmationDays && confirmers.Contains(later.Overall)) is { } c)
                     return new BestResponse(response, [v.AssessmentId, c.AssessmentId]);
+            }
             return null;
         }
 
         return Confirmed(Response.CR, Response.CR)
             ?? Confirmed(Response.PR, Response.PR, Response.CR)
             ?? (considered.FirstOrDefault(v => v.Overall is Response.CR or Response.PR or Response.SD
-                    && v.Date.DayNumber - firstDose.DayNumber >= StableDiseaseMinimumDays) is { } sd
+                    && v.Date.DayNumber - firstDose.DayNumber >= settings.StableDiseaseMinimumDays) is { } sd
                 ? new BestResponse(Response.SD, [sd.AssessmentId])
                 : firstPd >= 0 ? new BestResponse(Response.PD, [visits[firstPd].AssessmentId])
                 : new BestResponse(Response.NE, []));

@@ -29,7 +29,7 @@ public sealed record CorrectDataPoint(string Form, string Field, JsonElement New
     public static Decision Decide(SubjectContext s, CorrectDataPoint c)
     {
         var form = FormRef.Parse(c.Form);
-        var (old, field, error) = FormValues.Read(s.Casebook, form, c.Field);
+        var (old, field, error) = FormValues.Read(s.Casebook, s.Study, form, c.Field);
         if (error is not null) return Rejection.Invalid($"{form}.{c.Field}", error);
         var oldJson = old?.ToJsonString() ?? "null";
         var newJson = JsonNode.Parse(c.NewValue.GetRawText())?.ToJsonString() ?? "null";

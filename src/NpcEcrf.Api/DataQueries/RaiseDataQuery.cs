@@ -21,10 +21,10 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
     }
 
     /// <summary>A query targets a data point that exists; it records the version of the event holding the value.</summary>
-    public static Decision Decide(Casebook casebook, RaiseDataQuery c)
+    public static Decision Decide(Casebook casebook, Studies.Study study, RaiseDataQuery c)
     {
         var form = FormRef.Parse(c.Form);
-        var (_, field, error) = FormValues.Read(casebook, form, c.Field);
+        var (_, field, error) = FormValues.Read(casebook, study, form, c.Field);
         if (error is not null) return Rejection.Invalid("field", error);
         return Decision.Accept(new DataQueryRaised(casebook.StudyId, casebook.SiteId, casebook.SubjectNumber, form.ToString(), field,
             casebook.Entry(form)!.Version, c.Text, DataQueryOrigin.Manual, null));
@@ -39,11 +39,12 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
             if (casebook is null || !actor.CanSeeSite(casebook.StudyId, casebook.SiteId))
                 return actor.Has(DataQueryCommands.ReviewerRoles) ? Problems.NotFound($"Subject {c.SubjectNumber} of study {c.StudyId}") : Problems.Forbidden("Monitors and data managers raise data queries.");
             var id = c.CommandId ?? Guid.NewGuid();
+            var study = (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(casebook.StudyId), ct))!;
             return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
             {
                 StreamId = id, What = "Data query", Roles = DataQueryCommands.ReviewerRoles, CommandId = c.CommandId,
                 StartsStream = true, CreatedAt = $"/data-queries/{id}", LockedStudy = _ => casebook.StudyId, Kind = Locks.WriteKind.Review,
-                Decide = _ => Decide(casebook, c), Answer = q => q,
+                Decide = _ => Decide(casebook, study, c), Answer = q => q,
             }, ct)).ToHttp();
         })
         .Validated<RaiseDataQuery>()

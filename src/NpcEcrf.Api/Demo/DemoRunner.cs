@@ -36,7 +36,7 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress)
         var plan = ReferenceStudyCrf.Create();
         await Login(adminUsername);
         progress("Setting up the study, 7 sites and the study team...");
-        await Send(adminUsername, HttpMethod.Post, "/studies", new { studyId = Study, title = ReferenceStudy.Title, doseLevelsMg = new[] { 12, 10 } }, HttpStatusCode.Created);
+        await Send(adminUsername, HttpMethod.Post, "/studies", new { studyId = Study, title = ReferenceStudy.Title, definition = StudyDefinitions.Load(StudyDefinitions.Reference) }, HttpStatusCode.Created);
         foreach (var (id, name) in ReferenceStudy.Sites)
         {
             await Send(adminUsername, HttpMethod.Post, $"/studies/{Study}/sites", new { siteId = id, name });
@@ -57,7 +57,7 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress)
             var casebook = await Send(cra, HttpMethod.Post, $"/studies/{Study}/subjects", new
             {
                 subjectNumber = subject.SubjectNumber, siteId = subject.SiteId, consentDate = subject.FirstDose.AddDays(-5),
-                enrolmentDate = subject.FirstDose.AddDays(-2), eligibilityConfirmed = true,
+                enrolmentDate = subject.FirstDose.AddDays(-2), eligibility = ReferenceStudyCrf.Eligible,
             }, HttpStatusCode.Created);
             versions[subject.SubjectNumber] = casebook.GetProperty("version").GetInt64();
             foreach (var entry in subject.Entries)

@@ -31,10 +31,10 @@ public static class ReferenceStudy
 
     public enum Bor { PR, SD, PD }
 
-    /// <param name="FinalDoseMg">Dose at the end of treatment (the twin's dose_mg).</param>
+    /// <param name="FinalDose">Dose at the end of treatment (the twin's dose_mg).</param>
     /// <param name="WorstGrades">Worst CTCAE grade per term of <see cref="AdverseEventTerms"/> (0 = none).</param>
     public sealed record Patient(
-        int Id, int Site, int Age, string Pattern, bool PlatinumRefractory, bool LiverMetastases, int FinalDoseMg, int Cycles, Bor BestResponse,
+        int Id, int Site, int Age, string Pattern, bool PlatinumRefractory, bool LiverMetastases, int FinalDose, int Cycles, Bor BestResponse,
         double PfsMonths, bool Progressed, double OsMonths, bool Died, int[] WorstGrades)
     {
         /// <summary>Days from the first dose (day 1), as ADTTE counts them: round(months x 30.4375).</summary>

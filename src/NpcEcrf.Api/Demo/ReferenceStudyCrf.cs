@@ -46,6 +46,9 @@ public static class ReferenceStudyCrf
         return new DemoPlan(subjects.Select(s => Introduce(s, errors)).ToList(), errors, InterimCutoff, lastFact.AddDays(14));
     }
 
+    /// <summary>Every subject of the case series met the inclusion criteria and none of the exclusions.</summary>
+    public static readonly Dictionary<string, bool> Eligible = new() { ["I1"] = true, ["I2"] = true, ["I3"] = true, ["E1"] = false, ["E2"] = false };
+
     private static DateOnly LastDate(SubjectPlan s) => s.Entries.Select(e => DateOf(e.Body)).Max();
 
     private static DateOnly DateOf(object body) =>
@@ -59,12 +62,13 @@ public static class ReferenceStudyCrf
         var entries = new List<CrfEntry>();
         void Add(string path, object body) => entries.Add(new CrfEntry(path, body));
 
-        Add("/demographics", new { sex = p.Id % 4 == 0 ? "Female" : "Male", yearOfBirth = enrolment.Year - p.Age, ageAtEnrolment = p.Age });
+        Add("/demographics", new { sex = p.Id % 4 == 0 ? "F" : "M", yearOfBirth = enrolment.Year - p.Age, ageAtEnrolment = p.Age });
         Add("/ecog", new { assessmentDate = enrolment.AddDays(-2), score = p.Id % 3 == 0 ? 1 : 0 });
-        Add("/disease-status", new { pattern = Capitalise(p.Pattern), diagnosisDate = enrolment.AddYears(-(1 + p.Id % 3)).AddDays(-p.Id) });
+        // The NPC baseline items are forms of the study's definition (Demo/Studies/anlo-npc.json), entered through the generic route.
+        Add("/forms/disease-status", new { data = new { pattern = Capitalise(p.Pattern), diagnosisDate = enrolment.AddYears(-(1 + p.Id % 3)).AddDays(-p.Id) } });
         var distant = p.Pattern != "recurrent";
-        Add("/metastatic-sites", new { liver = p.LiverMetastases, lung = distant && !p.LiverMetastases, bone = distant && p.Id % 2 == 0, distantLymphNodes = distant && p.Id % 3 == 0 });
-        Add("/prior-therapy", new { priorSystemicLines = p.PlatinumRefractory ? 2 : 1, platinumRefractory = p.PlatinumRefractory, priorRadiotherapy = p.Pattern != "metastatic" || p.Id % 2 == 0 });
+        Add("/forms/metastatic-sites", new { data = new { liver = p.LiverMetastases, lung = distant && !p.LiverMetastases, bone = distant && p.Id % 2 == 0, distantLymphNodes = distant && p.Id % 3 == 0 } });
+        Add("/forms/prior-therapy", new { data = new { priorSystemicLines = p.PlatinumRefractory ? 2 : 1, platinumRefractory = p.PlatinumRefractory, priorRadiotherapy = p.Pattern != "metastatic" || p.Id % 2 == 0 } });
         var t1Organ = p.LiverMetastases ? "liver" : "lung";
         Add("/baseline-lesions", new
         {
@@ -74,7 +78,7 @@ public static class ReferenceStudyCrf
         });
 
         var startDose = StartAtTen.Contains(p.Id) ? 10 : 12;
-        Add("/first-dose", new { date = firstDose, doseMg = startDose });
+        Add("/first-dose", new { date = firstDose, dose = startDose });
 
         // Adverse events: onset in the first cycles; grade-3 events are reported at grade 2 and worsen a week later.
         var adverseEvents = new List<(string Id, int Term, int Grade, DateOnly WorstOn)>();
@@ -87,7 +91,7 @@ public static class ReferenceStudyCrf
             var worstOn = grade >= 3 ? onset.AddDays(7) : onset;
             adverseEvents.Add((id, term, grade, worstOn));
         }
-        var reduction = startDose == 12 && p.FinalDoseMg == 10 ? adverseEvents.MaxBy(a => (a.Grade, -a.Term)) : default;
+        var reduction = startDose == 12 && p.FinalDose == 10 ? adverseEvents.MaxBy(a => (a.Grade, -a.Term)) : default;
         foreach (var ae in adverseEvents)
         {
             var reduced = reduction.Id == ae.Id;
@@ -100,13 +104,13 @@ public static class ReferenceStudyCrf
         }
         DateOnly? reducedOn = reduction.Id is null ? null : reduction.WorstOn.AddDays(1);
         if (reducedOn is { } on)
-            Add("/dose-changes", new { changeId = "DC1", date = on, toMg = 10, reason = $"Grade {reduction.Grade} {AdverseEventTerms[reduction.Term].ToLowerInvariant()}", adverseEventId = (string?)reduction.Id });
+            Add("/dose-changes", new { changeId = "DC1", date = on, toDose = 10, reason = $"Grade {reduction.Grade} {AdverseEventTerms[reduction.Term].ToLowerInvariant()}", adverseEventId = (string?)reduction.Id });
 
         for (var cycle = 1; cycle <= p.Cycles; cycle++)
         {
             var start = Day(1 + 21 * (cycle - 1));
             var dose = reducedOn is { } r && start >= r ? 10 : startDose;
-            Add("/cycles", new { cycleNumber = cycle, startDate = start, doseMg = dose, tabletsDispensed = 14, tabletsReturned = cycle % 5 == 0 ? 1 : 0 });
+            Add("/cycles", new { cycleNumber = cycle, startDate = start, dose = dose, tabletsDispensed = 14, tabletsReturned = cycle % 5 == 0 ? 1 : 0 });
         }
 
         // Tumour assessments every 6 weeks; the last one falls on the PFS day (progression, or the censoring scan).
@@ -158,7 +162,7 @@ public static class ReferenceStudyCrf
     {
         ("tumour-assessment/V2", "/tumour-assessments", var b) when Prop<string>(b, "assessmentId") == "V2" =>
             entry with { Body = With(b, "targetDiametersMm", new Dictionary<string, decimal?> { ["T1"] = 54m, ["T2"] = Prop<Dictionary<string, decimal?>>(b, "targetDiametersMm")["T2"] }) },
-        ("metastatic-sites", "/metastatic-sites", var b) => entry with { Body = With(b, "liver", false) },
+        ("metastatic-sites", "/forms/metastatic-sites", var b) => entry with { Body = With(b, "data", With(Prop<object>(b, "data"), "liver", false)) },
         ("dose-change/DC1", "/dose-changes", var b) => entry with { Body = With(b, "adverseEventId", null) },
         _ => entry,
     };

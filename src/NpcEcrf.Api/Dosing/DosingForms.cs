@@ -15,14 +15,20 @@ public sealed class FirstDoseForm : FormDefinition<FirstDoseGiven>
     protected override IReadOnlyList<FormField> DeclaredFields =>
     [
         new("date", ItemType.Date, "Date of first dose"),
-        new("doseMg", ItemType.Integer, "Dose", Unit: "mg/day", Min: 1, Max: 1000),
+        new("dose", ItemType.Float, "Dose"),
     ];
+
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) => DosingChecks.WithDoseUnit(Fields, definition);
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<FirstDoseGiven>(_ => null)];
 
     protected override IEnumerable<Check> DeclaredChecks =>
     [
         DosingChecks.DoseLevel(),
+        Hard("dose-basis", "A dose per body size (mg/m2, mg/kg) needs the subject's body surface area or weight recorded first.", x =>
+            x.Casebook.FirstDose is not null && x.DefinitionOf(Ref()).Treatment is { PerBodySize: true } t && DosingChecks.DoseBasis(x.Casebook, x.DefinitionOf(Ref())) is null
+                ? [new CheckFinding("dose-basis", Ref(), "dose", $"The dose is in {t.DoseUnit}: record {t.DoseBasisItem} first.")]
+                : []),
         Hard("dose-before-enrolment", "The first dose follows enrolment.", x =>
             x.Casebook.FirstDose is { } first && first.Date < x.Casebook.Enrolment.EnrolmentDate
                 ? CheckFindings.Pair("dose-before-enrolment", Ref(), "date", new FormRef(Enrolment.EnrolmentForm.FormName), "enrolmentDate", "The first dose cannot precede enrolment.")
@@ -32,10 +38,9 @@ public sealed class FirstDoseForm : FormDefinition<FirstDoseGiven>
     public override void MapEndpoints(IEndpointRouteBuilder app) => GiveFirstDose.Map(app);
 }
 
-/// <summary>A 21-day cycle (tablets on days 1-14) with drug accountability.</summary>
+/// <summary>A treatment cycle of the protocol's length, with drug accountability where the study keeps it.</summary>
 public sealed class CycleForm : FormDefinition<CycleRecorded>
 {
-    public const int CycleDays = 21;
     public override string Name => "cycle";
     public override string Title => "Treatment cycle";
     public override string AnswerProperty => "cycles";
@@ -46,10 +51,12 @@ public sealed class CycleForm : FormDefinition<CycleRecorded>
     [
         new("cycleNumber", ItemType.Integer, "Cycle number", Identity: true),
         new("startDate", ItemType.Date, "Start date of the cycle"),
-        new("doseMg", ItemType.Integer, "Dose", Unit: "mg/day", Min: 1, Max: 1000),
-        new("tabletsDispensed", ItemType.Integer, "Tablets dispensed", Min: 0, Max: 100),
-        new("tabletsReturned", ItemType.Integer, "Tablets returned", Min: 0, Max: 100),
+        new("dose", ItemType.Float, "Dose"),
+        new("tabletsDispensed", ItemType.Integer, "Units (tablets) dispensed", Min: 0, Optional: true),
+        new("tabletsReturned", ItemType.Integer, "Units (tablets) returned", Min: 0, Optional: true),
     ];
+
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) => DosingChecks.WithDoseUnit(Fields, definition);
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<CycleRecorded>(e => e.CycleNumber.ToString())];
 
@@ -59,14 +66,21 @@ public sealed class CycleForm : FormDefinition<CycleRecorded>
             x.Casebook.Instances<CycleRecorded>()
                 .Where(c => x.Casebook.FirstDose is not { } first || c.Value.StartDate < first.Date)
                 .SelectMany(c => DosingChecks.BeforeFirstDose("cycle-before-first-dose", x.Casebook, c.Form, "startDate", "A cycle cannot start before the first dose."))),
-        Hard("cycle-spacing", $"Each cycle starts at least {CycleDays} days after the one before.", x =>
+        Hard("cycle-spacing", "Each cycle starts no earlier than a full cycle (of the protocol's length) after the one before.", x =>
             x.Casebook.Instances<CycleRecorded>().OrderBy(c => c.Value.CycleNumber).Pairwise()
-                .Where(p => p.Second.Value.StartDate < p.First.Value.StartDate.AddDays(CycleDays))
+                .Select(p => (p.First, p.Second, Days: x.DefinitionOf(p.Second.Form).Treatment.CycleDays))
+                .Where(p => p.Second.Value.StartDate < p.First.Value.StartDate.AddDays(p.Days))
                 .SelectMany(p => CheckFindings.Pair("cycle-spacing", p.First.Form, "startDate", p.Second.Form, "startDate",
-                    $"Cycle {p.Second.Value.CycleNumber} cannot start before day {CycleDays + 1} of cycle {p.First.Value.CycleNumber} ({p.First.Value.StartDate.AddDays(CycleDays):yyyy-MM-dd})."))),
+                    $"Cycle {p.Second.Value.CycleNumber} cannot start before day {p.Days + 1} of cycle {p.First.Value.CycleNumber} ({p.First.Value.StartDate.AddDays(p.Days):yyyy-MM-dd})."))),
         Hard("tablets-returned", "No more tablets come back than were dispensed.", x =>
             x.Casebook.Instances<CycleRecorded>().Where(c => c.Value.TabletsReturned > c.Value.TabletsDispensed)
                 .SelectMany(c => CheckFindings.Pair("tablets-returned", c.Form, "tabletsReturned", c.Form, "tabletsDispensed", "More tablets returned than dispensed."))),
+        Hard("drug-accountability", "Where the study keeps drug accountability, each cycle says how many units were dispensed (up to the protocol's most) and returned.", x =>
+            x.Casebook.Instances<CycleRecorded>().SelectMany(c => x.DefinitionOf(c.Form).Treatment.UnitsDispensedMax is not { } most ? []
+                : new[] { ("tabletsDispensed", c.Value.TabletsDispensed), ("tabletsReturned", c.Value.TabletsReturned) }
+                    .Where(u => u.Item2 is null || u.Item2 > most)
+                    .Select(u => new CheckFinding("drug-accountability", c.Form, u.Item1,
+                        u.Item2 is null ? "The study keeps drug accountability: say how many units." : $"{u.Item2} is more than the {most} units a cycle dispenses.")))),
         DosingChecks.AfterDiscontinuation<CycleRecorded>("cycle-after-discontinuation", "startDate", c => c.StartDate, "A cycle cannot start after treatment was discontinued."),
     ];
 
@@ -86,11 +100,13 @@ public sealed class DoseChangeForm : FormDefinition<DoseChanged>
     [
         new("changeId", ItemType.Text, "Dose change id", Identity: true),
         new("date", ItemType.Date, "Date of the change"),
-        new("fromMg", ItemType.Integer, "Dose before", Unit: "mg/day", Min: 1, Max: 1000),
-        new("toMg", ItemType.Integer, "Dose after", Unit: "mg/day", Min: 1, Max: 1000),
+        new("fromDose", ItemType.Float, "Dose before"),
+        new("toDose", ItemType.Float, "Dose after"),
         new("reason", ItemType.Text, "Reason for the change"),
         new("adverseEventId", ItemType.Text, "Adverse event that caused it", Optional: true),
     ];
+
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) => DosingChecks.WithDoseUnit(Fields, definition);
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DoseChanged>(e => e.ChangeId)];
 
@@ -101,16 +117,16 @@ public sealed class DoseChangeForm : FormDefinition<DoseChanged>
                 .SelectMany(d => DosingChecks.BeforeFirstDose("dose-change-before-first-dose", x.Casebook, d.Form, "date", "A dose change cannot precede the first dose."))),
         Hard("dose-change-from", "A dose change starts from the dose in force on its date.", x =>
             x.Casebook.Instances<DoseChanged>()
-                .Where(d => x.Casebook.FirstDose is { } first && d.Value.Date >= first.Date && x.Casebook.DoseBefore(d.Form, d.Value.Date) != d.Value.FromMg)
-                .SelectMany(d => CheckFindings.Pair("dose-change-from", d.Form, "fromMg", d.Form, "date",
-                    $"The dose in force before {d.Value.Date:yyyy-MM-dd} was {x.Casebook.DoseBefore(d.Form, d.Value.Date)} mg/day, not {d.Value.FromMg}."))),
+                .Where(d => x.Casebook.FirstDose is { } first && d.Value.Date >= first.Date && x.Casebook.DoseBefore(d.Form, d.Value.Date) != d.Value.FromDose)
+                .SelectMany(d => CheckFindings.Pair("dose-change-from", d.Form, "fromDose", d.Form, "date",
+                    $"The dose in force before {d.Value.Date:yyyy-MM-dd} was {x.Casebook.DoseBefore(d.Form, d.Value.Date)} {x.DefinitionOf(d.Form).Treatment.DoseUnit}, not {d.Value.FromDose}."))),
         Hard("dose-change-same", "A dose change changes the dose.", x =>
-            x.Casebook.Instances<DoseChanged>().Where(d => d.Value.FromMg == d.Value.ToMg)
-                .SelectMany(d => CheckFindings.Pair("dose-change-same", d.Form, "toMg", d.Form, "fromMg", "A dose change must change the dose."))),
+            x.Casebook.Instances<DoseChanged>().Where(d => d.Value.FromDose == d.Value.ToDose)
+                .SelectMany(d => CheckFindings.Pair("dose-change-same", d.Form, "toDose", d.Form, "fromDose", "A dose change must change the dose."))),
         DosingChecks.LinkedAdverseEvent<DoseChanged>("dose-change-adverse-event", d => d.AdverseEventId),
         DosingChecks.AfterDiscontinuation<DoseChanged>("dose-change-after-discontinuation", "date", d => d.Date, "The dose cannot change after treatment was discontinued."),
         Soft("dose-reduction-without-ae", "A dose reduction names the adverse event that caused it.", x =>
-            x.Casebook.Instances<DoseChanged>().Where(d => d.Value.ToMg < d.Value.FromMg && d.Value.AdverseEventId is null)
+            x.Casebook.Instances<DoseChanged>().Where(d => d.Value.ToDose < d.Value.FromDose && d.Value.AdverseEventId is null)
                 .Select(d => new CheckFinding("dose-reduction-without-ae", d.Form, "adverseEventId",
                     "A dose reduction without a linked adverse event: please confirm the reason or link the event."))),
     ];
@@ -166,8 +182,10 @@ public sealed class ResumptionForm : FormDefinition<DosingResumed>
     [
         new("interruptionId", ItemType.Text, "Interruption id", Identity: true),
         new("date", ItemType.Date, "Date dosing resumed"),
-        new("doseMg", ItemType.Integer, "Dose at resumption", Unit: "mg/day", Min: 1, Max: 1000),
+        new("dose", ItemType.Float, "Dose at resumption"),
     ];
+
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) => DosingChecks.WithDoseUnit(Fields, definition);
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DosingResumed>(e => e.InterruptionId)];
 
@@ -219,10 +237,25 @@ public sealed class DiscontinuationForm : FormDefinition<TreatmentDiscontinued>
 /// <summary>Checks several dosing forms share.</summary>
 public static class DosingChecks
 {
-    public static Check DoseLevel() => new("dose-level", Severity.Hard, "Every dose is one of the protocol's dose levels.", x =>
-        x.Casebook.Doses().Where(d => !x.Study.DoseLevelsMg.Contains(d.DoseMg))
+    /// <summary>Every dose is one of the dose levels of the subject's arm, in the definition the dose was entered under.</summary>
+    public static Check DoseLevel() => new("dose-level", Severity.Hard, "Every dose is one of the dose levels of the subject's arm.", x =>
+        x.Casebook.Doses().Select(d => (d.Form, d.Field, d.Dose, Definition: x.DefinitionOf(d.Form)))
+            .Select(d => (d.Form, d.Field, d.Dose, d.Definition, Arm: d.Definition.Arm(x.Casebook.Enrolment.Arm) ?? d.Definition.Treatment.Arms[0]))
+            .Where(d => !d.Arm.DoseLevels.Contains(d.Dose))
             .Select(d => new CheckFinding("dose-level", d.Form, d.Field,
-                $"{d.DoseMg} mg/day is not a protocol dose level ({string.Join(", ", x.Study.DoseLevelsMg)} mg/day).")));
+                $"{d.Dose} {d.Definition.Treatment.DoseUnit} is not a dose level of arm {d.Arm.Code} ({string.Join(", ", d.Arm.DoseLevels)} {d.Definition.Treatment.DoseUnit}).")));
+
+    /// <summary>The subject's body surface area (m2) or weight (kg) a dose per body size is multiplied by, when recorded.</summary>
+    public static decimal? DoseBasis(Casebook c, Studies.StudyDefinition definition)
+    {
+        if (definition.Treatment.DoseBasisItem is not { } path || path.IndexOf('.') is var dot && dot < 1) return null;
+        return c.Entry(new FormRef(path[..dot]))?.Value is System.Text.Json.Nodes.JsonObject form
+            && form[path[(dot + 1)..]] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<decimal>(out var basis) && basis > 0 ? basis : null;
+    }
+
+    /// <summary>Dose items carry the study's dose unit (mg, mg/m2, mg/kg).</summary>
+    public static IReadOnlyList<FormField> WithDoseUnit(IReadOnlyList<FormField> fields, Studies.StudyDefinition definition) =>
+        fields.Select(f => f.Path is "dose" or "fromDose" or "toDose" ? f with { Unit = definition.Treatment.DoseUnit } : f).ToList();
 
     public static IEnumerable<CheckFinding> BeforeFirstDose(string checkId, Casebook c, FormRef form, string field, string message) =>
         c.FirstDose is null
@@ -254,18 +287,18 @@ public static class DosingOfTheCasebook
         public DosingResumed? ResumptionOf(string interruptionId) => c.Resumptions.FirstOrDefault(r => r.InterruptionId == interruptionId);
 
         /// <summary>Every dose entered, with the form and field that hold it.</summary>
-        public IEnumerable<(FormRef Form, string Field, int DoseMg)> Doses()
+        public IEnumerable<(FormRef Form, string Field, decimal Dose)> Doses()
         {
             foreach (var entry in c.Forms)
             {
                 switch (entry.Value)
                 {
-                    case FirstDoseGiven f: yield return (entry.Form, "doseMg", f.DoseMg); break;
-                    case CycleRecorded x: yield return (entry.Form, "doseMg", x.DoseMg); break;
-                    case DosingResumed r: yield return (entry.Form, "doseMg", r.DoseMg); break;
+                    case FirstDoseGiven f: yield return (entry.Form, "dose", f.Dose); break;
+                    case CycleRecorded x: yield return (entry.Form, "dose", x.Dose); break;
+                    case DosingResumed r: yield return (entry.Form, "dose", r.Dose); break;
                     case DoseChanged d:
-                        yield return (entry.Form, "fromMg", d.FromMg);
-                        yield return (entry.Form, "toMg", d.ToMg);
+                        yield return (entry.Form, "fromDose", d.FromDose);
+                        yield return (entry.Form, "toDose", d.ToDose);
                         break;
                 }
             }
@@ -275,25 +308,25 @@ public static class DosingOfTheCasebook
         /// The dose in force just before <paramref name="date"/>, not counting <paramref name="except"/>: the latest of the first
         /// dose, the dose changes and the doses given at resumptions (the later entry wins on the same day).
         /// </summary>
-        public int? DoseBefore(FormRef? except, DateOnly date)
+        public decimal? DoseBefore(FormRef? except, DateOnly date)
         {
             var enteredAt = except is { } form ? c.Forms.FindIndex(f => f.Form == form) : int.MaxValue;
             return c.DoseSettings()
                 .Where(s => s.Form != except && (s.Date < date || s.Date == date && s.Order < enteredAt))
-                .OrderBy(s => s.Date).ThenBy(s => s.Order).LastOrDefault()?.DoseMg;
+                .OrderBy(s => s.Date).ThenBy(s => s.Order).LastOrDefault()?.Dose;
         }
 
         /// <summary>The dose in force now: the first dose, changed by dose changes and resumptions.</summary>
-        public int? CurrentDoseMg => c.DoseSettings().OrderBy(s => s.Date).ThenBy(s => s.Order).LastOrDefault()?.DoseMg;
+        public decimal? CurrentDose => c.DoseSettings().OrderBy(s => s.Date).ThenBy(s => s.Order).LastOrDefault()?.Dose;
 
         private IEnumerable<DoseSetting> DoseSettings() => c.Forms.Select((entry, order) => entry.Value switch
         {
-            FirstDoseGiven f => new DoseSetting(entry.Form, f.Date, order, f.DoseMg),
-            DoseChanged d => new DoseSetting(entry.Form, d.Date, order, d.ToMg),
-            DosingResumed r => new DoseSetting(entry.Form, r.Date, order, r.DoseMg),
+            FirstDoseGiven f => new DoseSetting(entry.Form, f.Date, order, f.Dose),
+            DoseChanged d => new DoseSetting(entry.Form, d.Date, order, d.ToDose),
+            DosingResumed r => new DoseSetting(entry.Form, r.Date, order, r.Dose),
             _ => null,
         }).OfType<DoseSetting>();
     }
 
-    private sealed record DoseSetting(FormRef Form, DateOnly Date, int Order, int DoseMg);
+    private sealed record DoseSetting(FormRef Form, DateOnly Date, int Order, decimal Dose);
 }

@@ -6,8 +6,12 @@ using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.Enrolment;
 
-/// <summary>Screening and enrolment: starts the subject's stream. Subject numbers are unique per study.</summary>
-public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly ConsentDate, DateOnly EnrolmentDate, bool EligibilityConfirmed, Guid? CommandId = null)
+/// <summary>
+/// Enrolment starts the subject's stream. Subject numbers are unique per study. The arm is recorded (a study with one
+/// arm needs none sent); each eligibility criterion of the definition is answered met or not met.
+/// </summary>
+public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly ConsentDate, DateOnly EnrolmentDate, Dictionary<string, bool> Eligibility,
+    string? Arm = null, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<EnrolSubject>
     {
@@ -15,13 +19,20 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
         {
             RuleFor(c => c.SubjectNumber).NotEmpty().MaximumLength(40).Matches("^[A-Za-z0-9_-]+$");
             RuleFor(c => c.SiteId).NotEmpty().MaximumLength(64);
+            RuleFor(c => c.Arm).MaximumLength(40);
         }
     }
 
-    /// <summary>Act rule only: the site must be one of the study's. Eligibility and dates are the enrolment form's checks.</summary>
-    public static Decision Decide(Study study, EnrolSubject c) => study.Sites.FirstOrDefault(s => StableIds.Same(s.SiteId, c.SiteId)) is { } site
-        ? Decision.Accept(new SubjectEnrolled(study.StudyId, site.SiteId, c.SubjectNumber, c.ConsentDate, c.EnrolmentDate, c.EligibilityConfirmed))
-        : Rejection.Invalid("siteId", $"Site '{c.SiteId}' is not part of study {study.StudyId}.");
+    /// <summary>Act rules only: the site is one of the study's, and a study of several arms says which. Eligibility and dates are the enrolment form's checks.</summary>
+    public static Decision Decide(Study study, StudyDefinition definition, EnrolSubject c)
+    {
+        if (study.Sites.FirstOrDefault(s => StableIds.Same(s.SiteId, c.SiteId)) is not { } site)
+            return Rejection.Invalid("siteId", $"Site '{c.SiteId}' is not part of study {study.StudyId}.");
+        var arms = definition.Treatment.Arms;
+        if (c.Arm is null && arms.Count > 1) return Rejection.Invalid("arm", $"Say which arm the subject is assigned to: {string.Join(", ", arms.Select(a => a.Code))}.");
+        var arm = c.Arm ?? arms[0].Code;
+        return Decision.Accept(new SubjectEnrolled(study.StudyId, site.SiteId, c.SubjectNumber, c.ConsentDate, c.EnrolmentDate, arm, c.Eligibility));
+    }
 
     public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, EnrolSubject c, CancellationToken ct)
     {
@@ -34,10 +45,10 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
             StartsStream = true, AlreadyExists = $"Subject number {c.SubjectNumber} is already used in this study.",
             CreatedAt = $"/studies/{study.StudyId}/subjects/{c.SubjectNumber}",
             LockedStudy = _ => study.StudyId,
-            Decide = _ => Decide(study, c),
+            Decide = _ => Decide(study, study.VersionAt(c.SiteId, now).Definition, c),
             // The enrolment form is checked like every later form: on the casebook it creates.
             Check = (_, events) => CasebookCommands.Check(null, study, id, events, actor.Username, now),
-            Answer = CasebookView.Of,
+            Answer = casebook => CasebookView.Of(casebook, study),
         }, ct);
     }
 

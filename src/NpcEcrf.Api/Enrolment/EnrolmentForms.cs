@@ -2,7 +2,7 @@ using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Enrolment;
 
-/// <summary>The enrolment form: who the subject is (identity), when they consented and enrolled, and eligibility.</summary>
+/// <summary>The enrolment form: who the subject is (identity), when they consented and enrolled, the arm, and each eligibility criterion.</summary>
 public sealed class EnrolmentForm : FormDefinition<SubjectEnrolled>
 {
     public const string FormName = "enrolment";
@@ -19,8 +19,12 @@ public sealed class EnrolmentForm : FormDefinition<SubjectEnrolled>
         new("subjectNumber", ItemType.Text, "Subject number", Identity: true),
         new("consentDate", ItemType.Date, "Date of informed consent"),
         new("enrolmentDate", ItemType.Date, "Date of enrolment"),
-        new("eligibilityConfirmed", ItemType.Boolean, "All inclusion and no exclusion criteria met?"),
+        new("arm", ItemType.Text, "Treatment arm"),
+        new("eligibility.*", ItemType.Boolean, "Eligibility criterion met?"),
     ];
+
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) =>
+        Fields.Select(f => f.Path == "arm" ? f with { CodeList = definition.Treatment.Arms.Select(a => a.Code).ToList() } : f).ToList();
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<SubjectEnrolled>(_ => null)];
 
@@ -30,8 +34,24 @@ public sealed class EnrolmentForm : FormDefinition<SubjectEnrolled>
             x.Casebook.Enrolment is var e && e.ConsentDate > e.EnrolmentDate
                 ? CheckFindings.Pair("consent-after-enrolment", Ref(), "consentDate", Ref(), "enrolmentDate", "Informed consent must be given on or before enrolment.")
                 : []),
-        Hard("eligibility", "Only eligible subjects are enrolled.", x =>
-            x.Casebook.Enrolment.EligibilityConfirmed ? [] : [new CheckFinding("eligibility", Ref(), "eligibilityConfirmed", "Eligibility must be confirmed to enrol.")]),
+        Hard("eligibility-answered", "Every eligibility criterion of the study is answered met or not met, and only those.", x =>
+        {
+            var criteria = x.DefinitionOf(Ref()).Criteria;
+            var answered = x.Casebook.Enrolment.Eligibility;
+            return criteria.Where(c => !answered.ContainsKey(c.Id))
+                .Select(c => new CheckFinding("eligibility-answered", Ref(), $"eligibility.{c.Id}", $"Criterion {c.Id} ({c.Text}) is not answered: met or not met."))
+                .Concat(answered.Keys.Where(k => criteria.All(c => c.Id != k))
+                    .Select(k => new CheckFinding("eligibility-answered", Ref(), $"eligibility.{k}", $"'{k}' is not an eligibility criterion of the study.")));
+        }),
+        Hard("eligibility", "Only eligible subjects are enrolled: every inclusion criterion met, no exclusion criterion met.", x =>
+        {
+            var answered = x.Casebook.Enrolment.Eligibility;
+            return x.DefinitionOf(Ref()).Criteria
+                .Where(c => answered.TryGetValue(c.Id, out var met) && met != (c.Kind == Studies.CriterionKinds.Inclusion))
+                .Select(c => new CheckFinding("eligibility", Ref(), $"eligibility.{c.Id}",
+                    c.Kind == Studies.CriterionKinds.Inclusion ? $"Inclusion criterion {c.Id} is not met ({c.Text}): the subject is not eligible (record a screen failure)."
+                        : $"Exclusion criterion {c.Id} applies ({c.Text}): the subject is not eligible (record a screen failure)."));
+        }),
     ];
 
     public override void MapEndpoints(IEndpointRouteBuilder app) => EnrolSubject.Map(app);
@@ -47,10 +67,14 @@ public sealed class DemographicsForm : FormDefinition<DemographicsRecorded>
 
     protected override IReadOnlyList<FormField> DeclaredFields =>
     [
-        new("sex", ItemType.Text, "Sex", CodeList: Enum.GetNames<Sex>()),
+        new("sex", ItemType.Text, "Sex"),
         new("yearOfBirth", ItemType.Integer, "Year of birth", Min: 1900, Max: 2100),
         new("ageAtEnrolment", ItemType.Integer, "Age at enrolment", Unit: "years", Min: 18, Max: 120),
     ];
+
+    /// <summary>Sex is coded from the study's SEX code list, or CDISC's (M, F, U, UNDIFFERENTIATED).</summary>
+    public override IReadOnlyList<FormField> FieldsIn(Studies.StudyDefinition definition) =>
+        Fields.Select(f => f.Path == "sex" ? f with { CodeList = definition.CodeList(Studies.CdiscCodeLists.Sex)?.Codes } : f).ToList();
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DemographicsRecorded>(_ => null)];
 
@@ -89,91 +113,11 @@ public sealed class EcogForm : FormDefinition<EcogRecorded>
     public override void MapEndpoints(IEndpointRouteBuilder app) => RecordEcog.Map(app);
 }
 
-public sealed class DiseaseStatusForm : FormDefinition<DiseaseStatusRecorded>
-{
-    public override string Name => "disease-status";
-    public override string Title => "Disease status";
-    public override string AnswerProperty => "diseaseStatus";
-    public override int Order => 40;
-    public override bool RequiredForSignature => true;
-
-    protected override IReadOnlyList<FormField> DeclaredFields =>
-    [
-        new("pattern", ItemType.Text, "Disease pattern", CodeList: Enum.GetNames<DiseasePattern>()),
-        new("diagnosisDate", ItemType.Date, "Date of diagnosis"),
-    ];
-
-    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<DiseaseStatusRecorded>(_ => null)];
-
-    protected override IEnumerable<Check> DeclaredChecks =>
-    [
-        Hard("diagnosis-after-enrolment", "The diagnosis precedes enrolment.", x =>
-            x.Casebook.DiseaseStatus is { } d && d.DiagnosisDate > x.Casebook.Enrolment.EnrolmentDate
-                ? CheckFindings.Pair("diagnosis-after-enrolment", Ref(), "diagnosisDate", new FormRef(EnrolmentForm.FormName), "enrolmentDate", "The diagnosis must precede enrolment.")
-                : []),
-    ];
-
-    public override void MapEndpoints(IEndpointRouteBuilder app) => RecordDiseaseStatus.Map(app);
-}
-
-/// <summary>Liver is its own item: it is the prognostic factor of the study's Cox model.</summary>
-public sealed class MetastaticSitesForm : FormDefinition<MetastaticSitesRecorded>
-{
-    public override string Name => "metastatic-sites";
-    public override string Title => "Metastatic sites";
-    public override string AnswerProperty => "metastaticSites";
-    public override int Order => 50;
-    public override bool RequiredForSignature => true;
-
-    protected override IReadOnlyList<FormField> DeclaredFields =>
-    [
-        new("liver", ItemType.Boolean, "Liver metastases?"),
-        new("lung", ItemType.Boolean, "Lung metastases?"),
-        new("bone", ItemType.Boolean, "Bone metastases?"),
-        new("distantLymphNodes", ItemType.Boolean, "Distant lymph node metastases?"),
-        new("other[]", ItemType.Text, "Other metastatic site"),
-    ];
-
-    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<MetastaticSitesRecorded>(_ => null)];
-    public override void MapEndpoints(IEndpointRouteBuilder app) => RecordMetastaticSites.Map(app);
-}
-
-public sealed class PriorTherapyForm : FormDefinition<PriorTherapyRecorded>
-{
-    public override string Name => "prior-therapy";
-    public override string Title => "Prior therapy";
-    public override string AnswerProperty => "priorTherapy";
-    public override int Order => 60;
-    public override bool RequiredForSignature => true;
-
-    protected override IReadOnlyList<FormField> DeclaredFields =>
-    [
-        new("priorSystemicLines", ItemType.Integer, "Number of prior systemic lines", Min: 0, Max: 20),
-        new("platinumRefractory", ItemType.Boolean, "Platinum-refractory disease?"),
-        new("priorRadiotherapy", ItemType.Boolean, "Prior radiotherapy?"),
-    ];
-
-    protected override IEnumerable<EventBinding> DeclaredEvents => [Entered<PriorTherapyRecorded>(_ => null)];
-
-    protected override IEnumerable<Check> DeclaredChecks =>
-    [
-        Hard("platinum-refractory-lines", "Platinum-refractory disease needs a prior systemic line.", x =>
-            x.Casebook.PriorTherapy is { PlatinumRefractory: true, PriorSystemicLines: 0 }
-                ? CheckFindings.Pair("platinum-refractory-lines", Ref(), "platinumRefractory", Ref(), "priorSystemicLines", "Platinum-refractory disease needs at least one prior systemic line.")
-                : []),
-    ];
-
-    public override void MapEndpoints(IEndpointRouteBuilder app) => RecordPriorTherapy.Map(app);
-}
-
 public static class EnrolmentFormsOfTheCasebook
 {
     extension(Casebook c)
     {
         public DemographicsRecorded? Demographics => c.One<DemographicsRecorded>();
         public EcogRecorded? Ecog => c.One<EcogRecorded>();
-        public DiseaseStatusRecorded? DiseaseStatus => c.One<DiseaseStatusRecorded>();
-        public MetastaticSitesRecorded? MetastaticSites => c.One<MetastaticSitesRecorded>();
-        public PriorTherapyRecorded? PriorTherapy => c.One<PriorTherapyRecorded>();
     }
 }

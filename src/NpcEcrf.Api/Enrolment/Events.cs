@@ -1,11 +1,9 @@
 namespace NpcEcrf.Api.Enrolment;
 
-public enum Sex { Male, Female }
-public enum DiseasePattern { Recurrent, Metastatic, Both }
-
-public sealed record SubjectEnrolled(string StudyId, string SiteId, string SubjectNumber, DateOnly ConsentDate, DateOnly EnrolmentDate, bool EligibilityConfirmed);
-public sealed record DemographicsRecorded(Sex Sex, int YearOfBirth, int AgeAtEnrolment);
+/// <param name="Arm">The arm the subject was assigned to (recorded, not randomised by the product).</param>
+/// <param name="Eligibility">Each eligibility criterion of the study's definition, by id: met (true) or not met (false).</param>
+public sealed record SubjectEnrolled(string StudyId, string SiteId, string SubjectNumber, DateOnly ConsentDate, DateOnly EnrolmentDate, string Arm,
+    IReadOnlyDictionary<string, bool> Eligibility);
+/// <param name="Sex">A code of the study's SEX code list (CDISC: M, F, U, UNDIFFERENTIATED).</param>
+public sealed record DemographicsRecorded(string Sex, int YearOfBirth, int AgeAtEnrolment);
 public sealed record EcogRecorded(DateOnly AssessmentDate, int Score);
-public sealed record DiseaseStatusRecorded(DiseasePattern Pattern, DateOnly DiagnosisDate);
-public sealed record MetastaticSitesRecorded(bool Liver, bool Lung, bool Bone, bool DistantLymphNodes, string[] Other);
-public sealed record PriorTherapyRecorded(int PriorSystemicLines, bool PlatinumRefractory, bool PriorRadiotherapy);

@@ -22,7 +22,12 @@ public static class CohortReplay
         var events = await StoredEvents.Read(session, highWaterMark, null, ct);
         var streams = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()).ToList();
         var study = streams.Where(s => s[0] is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
-            .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e.Data is SiteAdded added ? acc.Apply(added) : acc))
+            .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e switch
+            {
+                { Data: SiteAdded added } => acc.Apply(added),
+                IEvent<StudyDefinitionVersioned> versioned => acc.Apply(versioned),
+                _ => acc,
+            }))
             .FirstOrDefault();
         if (study is null) return null;
         var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookEvolution.Build(s)!);

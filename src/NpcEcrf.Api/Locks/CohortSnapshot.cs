@@ -6,6 +6,7 @@ using NpcEcrf.Api.TumourAssessments;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NpcEcrf.Api.Clinical;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Studies;
@@ -14,21 +15,23 @@ using NpcEcrf.Api.TamperEvidence;
 
 namespace NpcEcrf.Api.Locks;
 
-public sealed record DoseChangeSnapshot(DateOnly Date, int FromMg, int ToMg, string Reason, string? AdverseEventTerm);
+public sealed record DoseChangeSnapshot(DateOnly Date, decimal FromDose, decimal ToDose, string Reason, string? AdverseEventTerm);
 public sealed record AdverseEventSnapshot(string Term, int WorstGrade, bool Serious);
 
 /// <summary>One subject as the database knew it at a high-water mark and the clinic knew it at a cut-off date.</summary>
+/// <param name="Baseline">Every item of the study's baseline forms, by "form.item": the candidate covariates of the analysis.</param>
 public sealed record SubjectSnapshot(
-    string SubjectNumber, string SiteId,
-    string? Sex, int? Age, int? Ecog, string? DiseasePattern, bool? LiverMetastases, bool? PlatinumRefractory, int? PriorSystemicLines, bool? PriorRadiotherapy,
-    DateOnly EnrolmentDate, DateOnly? FirstDoseDate, int? StartingDoseMg, int? FinalDoseMg, int CyclesCompleted, double? DoseIntensity,
+    string SubjectNumber, string SiteId, string Arm,
+    string? Sex, int? Age, int? Ecog, IReadOnlyDictionary<string, JsonNode?> Baseline,
+    DateOnly EnrolmentDate, DateOnly? FirstDoseDate, decimal? StartingDose, decimal? FinalDose, int CyclesCompleted, double? DoseIntensity,
     IReadOnlyList<DoseChangeSnapshot> DoseChanges, DateOnly? DiscontinuationDate, string? DiscontinuationReason,
     IReadOnlyList<VisitResponse> Responses, Response? BestOverallResponse, decimal? BestPercentChange,
     TimeToEventRecord? Pfs, TimeToEventRecord? Os, DateOnly? LastDoseDate,
     IReadOnlyList<AdverseEventSnapshot> AdverseEvents, int OpenQueries, SignatureState Signature);
 
-/// <summary>The frozen cohort a lock (or an as-of request) analyses.</summary>
-public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWaterMark, IReadOnlyList<Site> Sites, IReadOnlyList<SubjectSnapshot> Subjects)
+/// <summary>The frozen cohort a lock (or an as-of request) analyses, with the definition version in force at the cut-off.</summary>
+public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWaterMark, IReadOnlyList<Site> Sites, IReadOnlyList<SubjectSnapshot> Subjects,
+    int DefinitionVersion, StudyDefinition Definition)
 {
     private static readonly JsonSerializerOptions Json = CasebookJson.Options;
 
@@ -42,16 +45,17 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
     public static CohortSnapshot Build(Study study, IEnumerable<Casebook> casebooks, IEnumerable<DataQuery> queries, DateOnly cutoff, long highWaterMark)
     {
         var openQueries = queries.Where(q => q.IsOpen).GroupBy(q => q.SubjectNumber).ToDictionary(g => g.Key, g => g.Count());
+        var version = study.VersionOn(cutoff);
         var subjects = casebooks
             .Where(c => c.StudyId == study.StudyId && c.Enrolment.EnrolmentDate <= cutoff)
             .OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
-            .Select(c => Subject(c, cutoff, openQueries.GetValueOrDefault(c.SubjectNumber)))
+            .Select(c => Subject(c, version.Definition, cutoff, openQueries.GetValueOrDefault(c.SubjectNumber)))
             .ToList();
-        return new CohortSnapshot(study.StudyId, cutoff, highWaterMark, study.Sites, subjects);
+        return new CohortSnapshot(study.StudyId, cutoff, highWaterMark, study.Sites, subjects, version.Version, version.Definition);
     }
 
     /// <summary>Everything dated after the cut-off is invisible.</summary>
-    public static SubjectSnapshot Subject(Casebook c, DateOnly cutoff, int openQueries)
+    public static SubjectSnapshot Subject(Casebook c, StudyDefinition definition, DateOnly cutoff, int openQueries)
     {
         var firstDose = c.FirstDose is { } fd && fd.Date <= cutoff ? fd : null;
         var cycles = c.Cycles.Where(x => x.StartDate <= cutoff).OrderBy(x => x.CycleNumber).ToList();
@@ -68,24 +72,37 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
                 g.Max(a => a.GradeChanges.Where(x => x.Date <= cutoff).Select(x => x.Grade).Append(a.Report.Grade).Max()),
                 g.Any(a => a.Report.Serious)))
             .OrderBy(a => a.Term, StringComparer.Ordinal).ToList();
-        var startingDose = firstDose?.DoseMg;
-        double? intensity = cycles.Count == 0 || startingDose is null ? null
-            : cycles.Sum(x => (double)(x.TabletsDispensed - x.TabletsReturned) * x.DoseMg) / (cycles.Count * 14.0 * startingDose.Value);
+        var startingDose = firstDose?.Dose;
+        // Dose intensity needs drug accountability: units taken x dose over the protocol's days on at the starting dose.
+        double? intensity = cycles.Count == 0 || startingDose is null || cycles.Any(x => x.TabletsDispensed is null || x.TabletsReturned is null) ? null
+            : cycles.Sum(x => (double)((x.TabletsDispensed!.Value - x.TabletsReturned!.Value) * x.Dose)) / (cycles.Count * (double)definition.Treatment.DaysOn * (double)startingDose.Value);
 
         return new SubjectSnapshot(
-            c.SubjectNumber, c.SiteId,
-            c.Demographics?.Sex.ToString(), c.Demographics?.AgeAtEnrolment, c.Ecog?.Score, c.DiseaseStatus?.Pattern.ToString(),
-            c.MetastaticSites?.Liver, c.PriorTherapy?.PlatinumRefractory, c.PriorTherapy?.PriorSystemicLines, c.PriorTherapy?.PriorRadiotherapy,
-            c.Enrolment.EnrolmentDate, firstDose?.Date, startingDose, doseChanges.LastOrDefault()?.ToMg ?? startingDose, cycles.Count,
+            c.SubjectNumber, c.SiteId, c.Enrolment.Arm,
+            c.Demographics?.Sex, c.Demographics?.AgeAtEnrolment, c.Ecog?.Score, BaselineItems(c, definition),
+            c.Enrolment.EnrolmentDate, firstDose?.Date, startingDose, doseChanges.LastOrDefault()?.ToDose ?? startingDose, cycles.Count,
             intensity is null ? null : Math.Round(intensity.Value, 4),
-            doseChanges.Select(d => new DoseChangeSnapshot(d.Date, d.FromMg, d.ToMg, d.Reason,
+            doseChanges.Select(d => new DoseChangeSnapshot(d.Date, d.FromDose, d.ToDose, d.Reason,
                 c.AdverseEvents.FirstOrDefault(a => a.Report.AdverseEventId == d.AdverseEventId)?.Report.Term)).ToList(),
             discontinued?.Date, discontinued?.Reason.ToString(),
-            visits, firstDose is null || c.Baseline is null ? null : Recist.Best(firstDose.Date, visits).Response,
+            visits, firstDose is null || c.Baseline is null ? null : Recist.Best(firstDose.Date, visits, definition.Recist).Response,
             visits.Where(v => v.ChangeFromBaselinePercent is not null).Select(v => v.ChangeFromBaselinePercent).Min(),
             firstDose is null ? null : TimeToEvent.Pfs(firstDose.Date, visits, death, cutoff),
             firstDose is null ? null : TimeToEvent.Os(firstDose.Date, death, knownAlive, cutoff),
-            cycles.Count == 0 ? firstDose?.Date : cycles[^1].StartDate.AddDays(13),
+            cycles.Count == 0 ? firstDose?.Date : cycles[^1].StartDate.AddDays(definition.Treatment.DaysOn - 1),
             adverseEvents, openQueries, CasebookView.SignatureOf(c).State);
+    }
+
+    /// <summary>The single-valued items of the study's baseline forms, keyed "form.item" (null where not entered).</summary>
+    public static SortedDictionary<string, JsonNode?> BaselineItems(Casebook c, StudyDefinition definition)
+    {
+        var items = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var form in definition.StudyForms.Where(f => f.Baseline))
+        {
+            var value = c.Entry(new FormRef(form.Name))?.Value as JsonObject;
+            foreach (var item in form.Groups.Where(g => !g.Repeating).SelectMany(g => g.Items))
+                items[$"{form.Name}.{item.Name}"] = value?[item.Name]?.DeepClone();
+        }
+        return items;
     }
 }

@@ -6,10 +6,10 @@ namespace NpcEcrf.Api.Locks;
 public sealed record DatabaseLock(
     Guid Id, string StudyId, string Name, DateOnly Cutoff, string Reason, LockKind Kind, long HighWaterMark, string SnapshotHash,
     DateTimeOffset LockedAt, string? LockedBy, DateTimeOffset? UnlockedAt, string? UnlockedBy, string? UnlockReason, long Version,
-    bool? ReplayVerified = null)
+    bool? ReplayVerified = null, int? DefinitionVersion = null)
 {
     public static DatabaseLock Create(IEvent<DatabaseLocked> e) => new(e.StreamId, e.Data.StudyId, e.Data.Name, e.Data.Cutoff, e.Data.Reason, e.Data.Kind,
-        e.Data.HighWaterMark, e.Data.SnapshotHash, e.Data.LockedAtUtc, e.UserName, null, null, null, e.Version);
+        e.Data.HighWaterMark, e.Data.SnapshotHash, e.Data.LockedAtUtc, e.UserName, null, null, null, e.Version, null, e.Data.DefinitionVersion);
 
     public DatabaseLock Apply(IEvent<DatabaseUnlocked> e) => this with { UnlockedAt = e.Data.UnlockedAtUtc, UnlockedBy = e.UserName, UnlockReason = e.Data.Reason };
 

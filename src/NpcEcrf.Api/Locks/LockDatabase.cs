@@ -25,7 +25,8 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
     {
         if (c.Cutoff > study.Today(study.Sites.FirstOrDefault()?.SiteId ?? "", now)) return Rejection.Invalid("cutoff", "The data cut-off cannot be in the future.");
         if (anotherInForce) return Rejection.Conflict("Another lock is in force; unlock it (with a reason) before declaring a new one.");
-        return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now, chainHead));
+        return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now, chainHead,
+            study.VersionOn(c.Cutoff).Version));
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
     public static Decision Decide(SubjectContext s, SignCasebook c, UserAccount signer, DateTimeOffset now)
     {
         if (SegregationOfDuties.Signing(s.Study, s.Casebook, s.Actor) is { } refused) return refused;
-        if (CasebookView.MissingForms(s.Casebook) is { Count: > 0 } missing)
+        if (CasebookView.MissingForms(s.Casebook, FormSet.Of(s.Definition)) is { Count: > 0 } missing)
             return Rejection.Invalid("casebook", $"The casebook is incomplete; missing: {string.Join(", ", missing)}.");
         if (CasebookView.SignatureOf(s.Casebook).State == SignatureState.Signed)
             return Rejection.Conflict("The casebook is already signed at this version.");

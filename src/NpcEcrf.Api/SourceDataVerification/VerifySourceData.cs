@@ -20,7 +20,7 @@ public sealed record VerifySourceData(string Form, string? Field = null, long? V
         var field = c.Field;
         if (field is not null)
         {
-            var (_, canonical, error) = FormValues.Read(s.Casebook, form, field);
+            var (_, canonical, error) = FormValues.Read(s.Casebook, s.Study, form, field);
             if (error is not null) return Rejection.Invalid("field", error);
             field = canonical;
         }

@@ -4,7 +4,8 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.Studies;
 
-public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsMg, bool SegregationOfDuties = true, Guid? CommandId = null)
+/// <summary>An admin or data manager creates a study with its first definition (the protocol as data).</summary>
+public sealed record CreateStudy(string StudyId, string Title, StudyDefinition Definition, bool SegregationOfDuties = true, Guid? CommandId = null)
 {
     public sealed class Validator : AbstractValidator<CreateStudy>
     {
@@ -12,20 +13,22 @@ public sealed record CreateStudy(string StudyId, string Title, int[] DoseLevelsM
         {
             RuleFor(c => c.StudyId).NotEmpty().MaximumLength(40).Matches("^[A-Za-z0-9_-]+$");
             RuleFor(c => c.Title).NotEmpty().MaximumLength(300);
-            RuleFor(c => c.DoseLevelsMg).NotEmpty();
-            RuleForEach(c => c.DoseLevelsMg).InclusiveBetween(1, 1000);
         }
     }
 
-    public static Decision Decide(CreateStudy c) => Decision.Accept(new StudyCreated(c.StudyId, c.Title, c.DoseLevelsMg.Distinct().ToArray(), c.SegregationOfDuties));
+    public static Decision Decide(CreateStudy c, DateOnly today) => DefinitionRules.Problems(c.Definition) is { Count: > 0 } problems
+        ? Rejection.Invalid(problems.ToDictionary(p => "definition." + p.Key, p => p.Value), "The study definition contradicts itself.")
+        : Decision.Accept(new StudyCreated(c.StudyId, c.Title, c.SegregationOfDuties), new StudyDefinitionVersioned(1, today, c.Definition, null, false));
+
+    public static readonly string[] Builders = [Roles.Admin, Roles.DataManager];
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session) =>
+        .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
             {
-                StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = [Roles.Admin], CommandId = c.CommandId,
+                StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, CommandId = c.CommandId,
                 StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
-                Decide = _ => Decide(c), Answer = study => study,
+                Decide = _ => Decide(c, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), Answer = study => study,
             }, http.RequestAborted)).ToHttp())
         .Validated<CreateStudy>()
         .WithTags("Studies");

@@ -5,7 +5,9 @@ using JasperFx.Events;
 namespace NpcEcrf.Api.Studies;
 
 /// <param name="SegregationOfDuties">Whoever entered a value may not verify it, close a query on it, or sign for it (on unless the study says otherwise).</param>
-public sealed record StudyCreated(string StudyId, string Title, int[] DoseLevelsMg, bool SegregationOfDuties = true);
+public sealed record StudyCreated(string StudyId, string Title, bool SegregationOfDuties = true);
+/// <summary>A version of the study's definition: the first, a revision before any enrolment, or an amendment in force from a date.</summary>
+public sealed record StudyDefinitionVersioned(int Version, DateOnly EffectiveFrom, StudyDefinition Definition, string? Reason, bool Amendment);
 /// <summary>A site joins the study; its IANA time zone says what "today" is there (UTC when not given).</summary>
 public sealed record SiteAdded(string SiteId, string Name, string? TimeZone = null);
 
@@ -14,12 +16,31 @@ public sealed record StudyLockDeclared(string LockName);
 
 public sealed record Site(string SiteId, string Name, string TimeZone = "UTC");
 
-/// <summary>A study and its sites; the protocol's dose levels drive the dosing edit checks.</summary>
-public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<int> DoseLevelsMg, IReadOnlyList<Site> Sites, long Version,
-    bool SegregationOfDuties = true)
+/// <summary>A study, its sites and every version of its definition (the protocol the forms and checks read).</summary>
+public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<Site> Sites, long Version,
+    bool SegregationOfDuties = true, IReadOnlyList<DefinitionVersion>? Definitions = null)
 {
-    public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, e.Data.DoseLevelsMg, [], 0, e.Data.SegregationOfDuties);
+    public static Study Create(IEvent<StudyCreated> e) => new(e.StreamId, e.Data.StudyId, e.Data.Title, [], 0, e.Data.SegregationOfDuties, []);
     public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name, e.TimeZone ?? "UTC")] };
+    public Study Apply(IEvent<StudyDefinitionVersioned> e) => this with
+    {
+        Definitions = [.. Versions, new DefinitionVersion(e.Data.Version, e.Data.EffectiveFrom, e.Data.Definition, e.Data.Reason, e.Data.Amendment, e.UserName)],
+    };
+
+    public IReadOnlyList<DefinitionVersion> Versions => Definitions ?? [];
+
+    /// <summary>The version in force on a date: the latest that took effect by then (the first, for dates before it).</summary>
+    public DefinitionVersion VersionOn(DateOnly date) =>
+        Versions.LastOrDefault(v => v.EffectiveFrom <= date) ?? Versions.FirstOrDefault()
+        ?? throw new InvalidOperationException($"Study {StudyId} has no definition.");
+
+    public DefinitionVersion VersionNumbered(int version) => Versions.First(v => v.Version == version);
+
+    /// <summary>The definition in force on the site's calendar at this moment.</summary>
+    public DefinitionVersion VersionAt(string siteId, DateTimeOffset moment) => VersionOn(Today(siteId, moment));
+
+    /// <summary>The latest version, in force or announced.</summary>
+    public DefinitionVersion Latest => Versions[^1];
 
     public Study Apply(StudyLockDeclared _) => this;
 
@@ -27,7 +48,7 @@ public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<
     /// <summary>The site's own date at this moment: a date in the future is judged by the clinic's calendar.</summary>
     public DateOnly Today(string siteId, DateTimeOffset now)
     {
-        var zone = Sites.FirstOrDefault(s => s.SiteId == siteId)?.TimeZone ?? "UTC";
+        var zone = Sites.FirstOrDefault(s => StableIds.Same(s.SiteId, siteId))?.TimeZone ?? "UTC";
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
     }
 

@@ -4,10 +4,9 @@ using NpcEcrf.Api.Dosing;
 
 namespace NpcEcrf.Api.TumourAssessments;
 
-/// <summary>RECIST 1.1 baseline: target lesions and non-targets, within the window before enrolment and no later than the first dose.</summary>
+/// <summary>RECIST 1.1 baseline: target lesions and non-targets, within the protocol's window before enrolment and no later than the first dose.</summary>
 public sealed class BaselineLesionsForm : FormDefinition<BaselineLesionsRecorded>
 {
-    public const int WindowDays = 28;
     public override string Name => "baseline-lesions";
     public override string Title => "Baseline tumour assessment";
     public override string AnswerProperty => "baseline";
@@ -31,10 +30,11 @@ public sealed class BaselineLesionsForm : FormDefinition<BaselineLesionsRecorded
 
     protected override IEnumerable<Check> DeclaredChecks =>
     [
-        Hard("baseline-window", $"The baseline scan is at most {WindowDays} days before enrolment.", x =>
-            x.Casebook.Baseline is { } b && b.AssessmentDate < x.Casebook.Enrolment.EnrolmentDate.AddDays(-WindowDays)
+        Hard("baseline-window", "The baseline scan is within the protocol's window before enrolment.", x =>
+            x.Casebook.Baseline is { } b && x.DefinitionOf(Ref()).Recist.BaselineWindowDays is var window
+            && b.AssessmentDate < x.Casebook.Enrolment.EnrolmentDate.AddDays(-window)
                 ? CheckFindings.Pair("baseline-window", Ref(), "assessmentDate", new FormRef(Enrolment.EnrolmentForm.FormName), "enrolmentDate",
-                    $"The baseline scan must be within {WindowDays} days before enrolment.")
+                    $"The baseline scan must be within {window} days before enrolment.")
                 : []),
         Hard("baseline-after-first-dose", "The baseline scan is taken no later than the first dose.", x =>
             x.Casebook.Baseline is { } b && x.Casebook.FirstDose is { } first && b.AssessmentDate > first.Date
@@ -55,7 +55,6 @@ public sealed class BaselineLesionsForm : FormDefinition<BaselineLesionsRecorded
 /// <summary>A follow-up scan's raw measurements; responses are derived for the reader, never entered.</summary>
 public sealed class TumourAssessmentForm : FormDefinition<TumourAssessed>
 {
-    public const decimal LesionGrowthFlagPercent = 80m;
     public override string Name => "tumour-assessment";
     public override string Title => "Tumour assessment";
     public override string AnswerProperty => "assessments";
@@ -96,7 +95,7 @@ public sealed class TumourAssessmentForm : FormDefinition<TumourAssessed>
         Hard("target-unknown", "Visits measure only baseline target lesions.", x => x.Casebook.Baseline is not { } b ? []
             : x.Casebook.Instances<TumourAssessed>().SelectMany(a => a.Value.TargetDiametersMm.Keys.Except(b.Targets.Select(t => t.LesionId))
                 .Select(id => new CheckFinding("target-unknown", a.Form, $"targetDiametersMm.{id}", $"{id} is not a baseline target lesion; new lesions are recorded as newLesions.")))),
-        Soft("lesion-growth", $"A target lesion {LesionGrowthFlagPercent}% larger than at the previous visit is worth a data query.", LesionGrowth),
+        Soft("lesion-growth", "A target lesion that grew past the protocol's threshold since the previous visit is worth a data query.", LesionGrowth),
     ];
 
     private IEnumerable<CheckFinding> LesionGrowth(CheckContext x)
@@ -107,7 +106,8 @@ public sealed class TumourAssessmentForm : FormDefinition<TumourAssessed>
         {
             foreach (var (lesion, mm) in visit.TargetDiametersMm)
             {
-                if (mm is { } now && previous.GetValueOrDefault(lesion) is { } before && before > 0 && (now - before) / before * 100m >= LesionGrowthFlagPercent)
+                var threshold = x.DefinitionOf(form).SoftChecksOrDefault.LesionGrowthPercent;
+                if (mm is { } now && previous.GetValueOrDefault(lesion) is { } before && before > 0 && (now - before) / before * 100m >= threshold)
                     yield return new CheckFinding("lesion-growth", form, $"targetDiametersMm.{lesion}",
                         $"Lesion {lesion} grew from {before} to {now} mm since the previous assessment: please confirm the measurement.");
                 if (mm is not null) previous[lesion] = mm;
@@ -128,7 +128,8 @@ public static class TumourAssessmentsOfTheCasebook
         /// <summary>RECIST per-visit responses (TRGRESP, NTRGRESP, OVRLRESP), recomputed from the measurements.</summary>
         public IReadOnlyList<VisitResponse> Responses => c.Baseline is { } b ? Recist.Evaluate(b, c.Assessments) : [];
 
-        /// <summary>Best overall response with confirmation and the SD minimum (BESTRESP).</summary>
-        public BestResponse? BestOverallResponse => c.Baseline is null || c.FirstDose is not { } first ? null : Recist.Best(first.Date, c.Responses);
+        /// <summary>Best overall response under the protocol's confirmation and SD-minimum settings (BESTRESP).</summary>
+        public BestResponse? BestOverallResponse(Studies.RecistSettings settings) =>
+            c.Baseline is null || c.FirstDose is not { } first ? null : Recist.Best(first.Date, c.Responses, settings);
     }
 }

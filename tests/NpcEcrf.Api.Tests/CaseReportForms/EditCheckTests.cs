@@ -11,7 +11,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     private async Task<CasebookClient> TreatedSubject(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         await subject.Post("/baseline-lesions", new
         {
             assessmentDate = "2021-02-25", method = "CT",
@@ -35,7 +35,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_dose_outside_the_protocol_levels() =>
         await RefusedAndNothingWritten(await TreatedSubject("C-01"), "/cycles",
-            new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 8, tabletsDispensed = 14, tabletsReturned = 0 }, "doseMg");
+            new { cycleNumber = 1, startDate = "2021-03-04", dose = 8, tabletsDispensed = 14, tabletsReturned = 0 }, "dose");
 
     [Fact]
     public async Task a_date_in_the_future() =>
@@ -68,7 +68,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task a_correction_that_breaks_an_edit_check() =>
         await RefusedAndNothingWritten(await TreatedSubject("C-07"), "/corrections",
-            new { form = "first-dose", field = "doseMg", newValue = 15, reason = "typo" }, "doseMg");
+            new { form = "first-dose", field = "dose", newValue = 15, reason = "typo" }, "dose");
 
     [Fact]
     public async Task a_correction_with_a_value_of_the_wrong_type() =>
@@ -90,7 +90,7 @@ public class EditCheckTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_soft_check_accepts_the_data_and_flags_it()
     {
         var subject = await TreatedSubject("C-10");
-        var casebook = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Patient preference" });
+        var casebook = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Patient preference" });
         var flag = Assert.Single(casebook.GetProperty("flags").EnumerateArray());
         Assert.Equal("dose-reduction-without-ae", flag.GetProperty("checkId").GetString());
     }
@@ -128,7 +128,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
         var subject = await app.Enrolled("K-09", "S1");
         var seen = subject.Version;
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        var response = await subject.Http.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", doseMg = 12, version = seen });
+        var response = await subject.Http.PostJson(subject.Url + "/first-dose", new { date = "2021-03-04", dose = 12, version = seen });
         await response.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -211,7 +211,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     public async Task the_site_list_shows_each_subjects_status()
     {
         var subject = await app.Enrolled("L-01", "S2");
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         var monitor = await app.ClientFor("monitor.list", ["monitor"], "S2");
         var list = await (await monitor.GetAsync($"/studies/{StudyFixture.StudyId}/sites/S2/subjects")).ShouldBe(HttpStatusCode.OK);
         var row = Assert.Single(list.EnumerateArray(), r => r.GetProperty("subjectNumber").GetString() == "L-01");

@@ -24,15 +24,15 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
             targets = new[] { new { lesionId = "T1", organ = "liver", nodal = false, diameterMm = 40m }, new { lesionId = "T2", organ = "lymph node", nodal = true, diameterMm = 20m } },
             nonTargets = new[] { new { lesionId = "NT1", organ = "bone", description = "T10 vertebra" } },
         });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
-        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hand-foot syndrome", grade = 2, onsetDate = "2021-03-15", serious = false, relation = "Probable", action = "None" });
         await subject.Post("/adverse-events/AE1/grade-changes", new { date = "2021-03-22", grade = 3 });
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toMg = 10, reason = "Grade 3 hand-foot syndrome", adverseEventId = "AE1" });
-        await subject.Post("/cycles", new { cycleNumber = 2, startDate = "2021-03-25", doseMg = 10, tabletsDispensed = 14, tabletsReturned = 1 });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toDose = 10, reason = "Grade 3 hand-foot syndrome", adverseEventId = "AE1" });
+        await subject.Post("/cycles", new { cycleNumber = 2, startDate = "2021-03-25", dose = 10, tabletsDispensed = 14, tabletsReturned = 1 });
         // 60 -> 40 mm: -33% is a partial response; confirmed 6 weeks later, then progression.
         await subject.Post("/tumour-assessments", new { assessmentId = "V1", date = "2021-04-15", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 25m, ["T2"] = 15m }, nonTarget = "NonCRNonPD", newLesions = false });
-        await subject.Post("/cycles", new { cycleNumber = 3, startDate = "2021-04-15", doseMg = 10, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/cycles", new { cycleNumber = 3, startDate = "2021-04-15", dose = 10, tabletsDispensed = 14, tabletsReturned = 0 });
         await subject.Post("/tumour-assessments", new { assessmentId = "V2", date = "2021-05-27", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 24m, ["T2"] = 14m }, nonTarget = "NonCRNonPD", newLesions = false });
         await subject.Post("/tumour-assessments", new { assessmentId = "V3", date = "2021-07-08", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 35m, ["T2"] = 15m }, nonTarget = "NonCRNonPD", newLesions = true });
         await subject.Post("/discontinuation", new { date = "2021-07-09", reason = "Progression" });
@@ -40,7 +40,7 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
         var casebook = await subject.Post("/death", new { date = "2021-10-12", cause = "Disease progression" });
 
         Assert.Equal("Dead", casebook.GetProperty("status").GetString());
-        Assert.Equal(10, casebook.GetProperty("currentDoseMg").GetInt32());
+        Assert.Equal(10, casebook.GetProperty("currentDose").GetInt32());
         Assert.Equal(3, casebook.GetProperty("adverseEvents")[0].GetProperty("worstGrade").GetInt32());
         var responses = casebook.GetProperty("responses");
         Assert.Equal(["PR", "PR", "PD"], responses.EnumerateArray().Select(r => r.GetProperty("overall").GetString()));

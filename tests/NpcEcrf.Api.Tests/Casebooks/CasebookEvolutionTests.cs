@@ -54,7 +54,7 @@ public class CasebookEvolutionTests
         var before = With();
         var snapshot = Serialized(before);
         var after = CasebookEvolution.After(before, Id,
-            [new ContactRecorded(D("2021-10-01"), "telephone"), Correct("cycle/1", "tabletsReturned", "1"), new EditCheckFlagged("x", "cycle/1", "doseMg", "m")], User, Now);
+            [new ContactRecorded(D("2021-10-01"), "telephone"), Correct("cycle/1", "tabletsReturned", "1"), new EditCheckFlagged("x", "cycle/1", "dose", "m")], User, Now);
         Assert.Equal(snapshot, Serialized(before));
         Assert.Equal(before.Version + 3, after.Version);
     }
@@ -222,7 +222,7 @@ public class CasebookEvolutionTests
         [
             .. Events(),
             new ContactRecorded(D("2021-10-01"), "telephone"),
-            new EditCheckFlagged("x", "cycle/1", "doseMg", "m"),
+            new EditCheckFlagged("x", "cycle/1", "dose", "m"),
             Correct("cycle/1", "tabletsReturned", "1"),
             new SourceDataVerified("ecog", "score"),
             new AdverseEventReported("AE2", "Fatigue", 1, D("2021-10-02"), false, Relation.Possible, ActionTaken.None),
@@ -245,7 +245,7 @@ public class CasebookEvolutionTests
     {
         var before = With();
         var after = CasebookEvolution.After(before, Id,
-            [new EditCheckFlagged("x", "cycle/1", "doseMg", "m"), new SourceDataVerified("ecog", null), new CasebookSigned("investigator", "Dr Li", "I approve", 22, Now)], User, Now);
+            [new EditCheckFlagged("x", "cycle/1", "dose", "m"), new SourceDataVerified("ecog", null), new CasebookSigned("investigator", "Dr Li", "I approve", 22, Now)], User, Now);
         Assert.Equal(23, after.Version);
         Assert.Equal(20, after.LastDataVersion);
         Assert.Equal(before.Forms.Select(f => (f.Form, f.Version)), after.Forms.Select(f => (f.Form, f.Version)));

@@ -208,10 +208,10 @@ public class CheckTests
     // ---------- first dose ----------
 
     [Theory, Fires("dose-level")]
-    [InlineData("first-dose", "doseMg", "11")]
-    [InlineData("cycle/2", "doseMg", "8")]
-    [InlineData("dose-change/DC1", "toMg", "8")]
-    [InlineData("resumption/I1", "doseMg", "14")]
+    [InlineData("first-dose", "dose", "11")]
+    [InlineData("cycle/2", "dose", "8")]
+    [InlineData("dose-change/DC1", "toDose", "8")]
+    [InlineData("resumption/I1", "dose", "14")]
     public void a_dose_that_is_not_a_protocol_level_is_refused(string form, string field, string json) =>
         Fires(With(Correct(form, field, json)), "dose-level", (form, field));
 
@@ -308,12 +308,12 @@ public class CheckTests
     [Fact, Fires("dose-change-from")]
     public void a_dose_change_from_a_dose_no_longer_in_force_is_refused() =>
         Fires(With(new DoseChanged("DC2", D("2021-05-01"), 12, 10, "Hand-foot syndrome", "AE1")), "dose-change-from",
-            ("dose-change/DC2", "fromMg"), ("dose-change/DC2", "date"));
+            ("dose-change/DC2", "fromDose"), ("dose-change/DC2", "date"));
 
     [Fact, Fires("dose-change-from")]
     public void a_dose_change_that_ignores_the_dose_given_at_resumption_is_refused() =>
-        Fires(With(Correct("resumption/I1", "doseMg", "12"), new DoseChanged("DC2", D("2021-05-01"), 10, 12, "recovered", null)), "dose-change-from",
-            ("dose-change/DC2", "fromMg"));
+        Fires(With(Correct("resumption/I1", "dose", "12"), new DoseChanged("DC2", D("2021-05-01"), 10, 12, "recovered", null)), "dose-change-from",
+            ("dose-change/DC2", "fromDose"));
 
     [Fact, DoesNotFire("dose-change-from")]
     public void a_dose_change_from_the_dose_in_force_is_accepted() =>
@@ -325,7 +325,7 @@ public class CheckTests
 
     [Fact, Fires("dose-change-same")]
     public void a_dose_change_to_the_same_dose_is_refused() =>
-        Fires(With(new DoseChanged("DC2", D("2021-05-01"), 10, 10, "no change", null)), "dose-change-same", ("dose-change/DC2", "toMg"));
+        Fires(With(new DoseChanged("DC2", D("2021-05-01"), 10, 10, "no change", null)), "dose-change-same", ("dose-change/DC2", "toDose"));
 
     [Fact, DoesNotFire("dose-change-same")]
     public void a_dose_change_to_another_dose_is_accepted() =>
@@ -624,8 +624,8 @@ public class CheckTests
     [Fact]
     public void a_dose_change_whose_from_dose_is_corrected_to_the_new_dose_is_named() =>
         Fires(With(new DoseChanged("DC2", D("2021-05-01"), 10, 12, "recovered", null),
-                new DataPointCorrected("dose-change/DC2", "fromMg", "10", "12", "typo")),
-            "dose-change-same", ("dose-change/DC2", "fromMg"));
+                new DataPointCorrected("dose-change/DC2", "fromDose", "10", "12", "typo")),
+            "dose-change-same", ("dose-change/DC2", "fromDose"));
 
     [Fact]
     public void a_grade_at_onset_corrected_to_the_next_grade_is_named() =>

@@ -10,7 +10,7 @@ public class DataQueryLifecycleTests(StudyFixture app) : IClassFixture<StudyFixt
     {
         var subject = await app.Enrolled(number, "S1");
         await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         return subject;
     }
 
@@ -65,7 +65,7 @@ public class DataQueryLifecycleTests(StudyFixture app) : IClassFixture<StudyFixt
     {
         var subject = await Subject("Q-03");
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hypertension", grade = 2, onsetDate = "2021-03-10", serious = false, relation = "Possible", action = "DoseReduced" });
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-12", toMg = 10, reason = "Hypertension" });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-12", toDose = 10, reason = "Hypertension" });
 
         var monitor = await app.ClientFor("monitor.dq", ["monitor"], "S1");
         var list = await (await monitor.GetAsync($"/studies/{StudyFixture.StudyId}/sites/S1/data-queries?openOnly=true")).ShouldBe(HttpStatusCode.OK);

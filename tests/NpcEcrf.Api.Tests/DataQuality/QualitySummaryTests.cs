@@ -11,8 +11,8 @@ public class QualitySummaryTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task the_async_summary_counts_corrections_flags_and_verifications()
     {
         var subject = await app.Enrolled("QS-01", "S1");
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Preference" });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Preference" });
         await subject.Post("/corrections", new { form = "first-dose", field = "date", newValue = "2021-03-05", reason = "Pharmacy log" });
         var monitor = new CasebookClient(await app.ClientFor("monitor.quality", ["monitor"], "S1"), "QS-01");
         await monitor.Post("/verifications", new { form = "first-dose", version = subject.Version });

@@ -15,7 +15,7 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
         await subject.Post("/metastatic-sites", new { liver = false, lung = true, bone = false, distantLymphNodes = false });
         await subject.Post("/prior-therapy", new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true });
         await subject.Post("/baseline-lesions", new { assessmentDate = "2021-02-26", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 22m } } });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         return subject;
     }
 

@@ -91,7 +91,7 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         Assert.Equal(30, System.Text.RegularExpressions.Regex.Matches(xml, "SubjectKey=\"NPC-\\d{3}\" TransactionType=\"Insert\"").Count);
         // Item types come from the form definitions.
         Assert.Contains("ItemDef OID=\"I.FIRST_DOSE.DATE\" Name=\"date\" DataType=\"date\"", xml);
-        Assert.Contains("ItemDef OID=\"I.FIRST_DOSE.DOSEMG\" Name=\"doseMg\" DataType=\"integer\"", xml);
+        Assert.Contains("ItemDef OID=\"I.FIRST_DOSE.DOSEMG\" Name=\"dose\" DataType=\"integer\"", xml);
         Assert.Contains("ItemDef OID=\"I.METASTATIC_SITES.LIVER\" Name=\"liver\" DataType=\"boolean\"", xml);
         Assert.Contains("FormDef OID=\"F.FIRST_DOSE\" Name=\"First dose\"", xml);
     }

@@ -12,7 +12,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var subject = await app.Enrolled(number, "S1");
         await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         await subject.Post("/contacts", new { date = "2021-06-01", method = "clinic" });
         return subject;
     }

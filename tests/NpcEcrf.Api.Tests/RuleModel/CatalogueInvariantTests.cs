@@ -30,14 +30,14 @@ public class CatalogueInvariantTests(StudyFixture app) : IClassFixture<StudyFixt
             targets = new[] { new { lesionId = "T1", organ = "liver", nodal = false, diameterMm = 40m } },
             nonTargets = new[] { new { lesionId = "NT1", organ = "bone", description = "T10" } },
         });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
-        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hand-foot syndrome", grade = 2, onsetDate = "2021-03-15", serious = false, relation = "Probable", action = "DoseReduced" });
         await subject.Post("/adverse-events/AE1/grade-changes", new { date = "2021-03-22", grade = 3 });
         await subject.Post("/adverse-events/AE1/resolution", new { resolutionDate = "2021-04-20" });
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toMg = 10, reason = "Hand-foot syndrome", adverseEventId = "AE1" });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toDose = 10, reason = "Hand-foot syndrome", adverseEventId = "AE1" });
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-05-01", reason = "Hypertension" });
-        await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-05-08", doseMg = 10 });
+        await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-05-08", dose = 10 });
         await subject.Post("/tumour-assessments", new { assessmentId = "V1", date = "2021-04-15", method = "CT", targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = 30m }, nonTarget = "NonCRNonPD", newLesions = false });
         await subject.Post("/discontinuation", new { date = "2021-07-09", reason = "Progression" });
         await subject.Post("/contacts", new { date = "2021-09-01", method = "phone" });

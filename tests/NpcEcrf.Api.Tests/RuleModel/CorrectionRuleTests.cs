@@ -10,7 +10,7 @@ public class CorrectionRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_dose_change_moved_before_the_first_dose_is_refused()
     {
         var subject = await app.Treated("R-01");
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Toxicity" });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Toxicity" });
         await app.CorrectionRefusedNaming(subject, "dose-change/DC1", "date", "2021-03-01");
     }
 
@@ -18,7 +18,7 @@ public class CorrectionRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_dose_change_moved_within_treatment_is_accepted()
     {
         var subject = await app.Treated("R-02");
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Toxicity" });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Toxicity" });
         await subject.Correct("dose-change/DC1", "date", "2021-03-18");
     }
 
@@ -35,7 +35,7 @@ public class CorrectionRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var subject = await app.Treated("R-05");
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-04-01", reason = "Hypertension" });
-        await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-04-08", doseMg = 12 });
+        await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-04-08", dose = 12 });
         await app.CorrectionRefusedNaming(subject, "interruption/I1", "date", "2021-04-10");
     }
 
@@ -56,8 +56,8 @@ public class CorrectionRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_dose_changes_from_dose_corrected_to_a_dose_never_given_is_refused()
     {
         var subject = await app.Treated("R-08");
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Toxicity" });
-        await app.CorrectionRefusedNaming(subject, "dose-change/DC1", "fromMg", 10);
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Toxicity" });
+        await app.CorrectionRefusedNaming(subject, "dose-change/DC1", "fromDose", 10);
     }
 
     [Fact]

@@ -26,21 +26,21 @@ public class GapRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
 
     [Fact]
     public async Task a_dose_change_after_death_is_refused() =>
-        await app.RefusedNaming(await Dead("G-03"), "/dose-changes", new { changeId = "DC1", date = "2021-06-10", toMg = 10, reason = "Toxicity" }, "date");
+        await app.RefusedNaming(await Dead("G-03"), "/dose-changes", new { changeId = "DC1", date = "2021-06-10", toDose = 10, reason = "Toxicity" }, "date");
 
     [Fact]
     public async Task a_dose_change_after_discontinuation_is_refused()
     {
         var subject = await app.Treated("G-04");
         await subject.Post("/discontinuation", new { date = "2021-05-01", reason = "Toxicity" });
-        await app.RefusedNaming(subject, "/dose-changes", new { changeId = "DC1", date = "2021-05-10", toMg = 10, reason = "Toxicity" }, "date");
+        await app.RefusedNaming(subject, "/dose-changes", new { changeId = "DC1", date = "2021-05-10", toDose = 10, reason = "Toxicity" }, "date");
     }
 
     [Fact]
     public async Task a_baseline_scan_after_the_first_dose_is_refused()
     {
         var subject = await app.Enrolled("G-05");
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         await app.RefusedNaming(subject, "/baseline-lesions", new
         {
             assessmentDate = "2021-04-13", method = "CT",
@@ -75,9 +75,9 @@ public class GapRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var subject = await app.Treated("G-10");
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-04-01", reason = "Hypertension" });
-        var casebook = await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-04-08", doseMg = 10 });
-        Assert.Equal(10, casebook.GetProperty("currentDoseMg").GetInt32());
-        var change = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-05-01", toMg = 12, reason = "Recovered" });
-        Assert.Equal(10, change.GetProperty("doseChanges")[0].GetProperty("fromMg").GetInt32());
+        var casebook = await subject.Post("/resumptions", new { interruptionId = "I1", date = "2021-04-08", dose = 10 });
+        Assert.Equal(10, casebook.GetProperty("currentDose").GetInt32());
+        var change = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-05-01", toDose = 12, reason = "Recovered" });
+        Assert.Equal(10, change.GetProperty("doseChanges")[0].GetProperty("fromDose").GetInt32());
     }
 }

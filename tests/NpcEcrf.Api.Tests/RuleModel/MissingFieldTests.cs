@@ -34,7 +34,7 @@ public class MissingFieldTests(StudyFixture app) : IClassFixture<StudyFixture>
 
     [Fact]
     public async Task a_null_for_a_required_value_is_refused() =>
-        await app.RefusedNaming(await app.Enrolled("M-05"), "/first-dose", new { date = (string?)null, doseMg = 12 }, "date");
+        await app.RefusedNaming(await app.Enrolled("M-05"), "/first-dose", new { date = (string?)null, dose = 12 }, "date");
 
     [Fact]
     public async Task an_optional_field_may_be_left_out()

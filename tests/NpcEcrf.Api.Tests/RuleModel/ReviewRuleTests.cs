@@ -49,7 +49,7 @@ public class ReviewRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task automatic_queries_are_raised_and_closed_by_the_system()
     {
         var subject = await app.Treated("V-04");
-        var flagged = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toMg = 10, reason = "Patient preference" });
+        var flagged = await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-20", toDose = 10, reason = "Patient preference" });
         Assert.Single(flagged.GetProperty("flags").EnumerateArray());
         var monitor = await app.ClientFor("monitor.auto", ["monitor"], "S1");
         var queries = await (await monitor.GetAsync($"/studies/{StudyFixture.StudyId}/sites/S1/data-queries")).ShouldBe(HttpStatusCode.OK);
@@ -69,7 +69,7 @@ public class ReviewRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task the_pipelines_casebook_equals_the_one_marten_stores_and_replays()
     {
         var subject = await app.WithAdverseEventThatWorsened("V-05");
-        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toMg = 10, reason = "Toxicity", adverseEventId = "AE1" });
+        await subject.Post("/dose-changes", new { changeId = "DC1", date = "2021-03-25", toDose = 10, reason = "Toxicity", adverseEventId = "AE1" });
         var answered = await subject.Correct("adverse-event/AE1", "onsetDate", "2021-03-14");
         await using var session = app.Store.QuerySession();
         var id = Casebook.IdFor(StudyFixture.StudyId, "V-05");

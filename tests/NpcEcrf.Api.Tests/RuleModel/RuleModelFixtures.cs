@@ -16,15 +16,15 @@ public static class RuleModelFixtures
             assessmentDate = "2021-02-25", method = "CT",
             targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 30m } },
         });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         return subject;
     }
 
     public static async Task<CasebookClient> TreatedWithTwoCycles(this StudyFixture app, string number)
     {
         var subject = await app.Treated(number);
-        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 });
-        await subject.Post("/cycles", new { cycleNumber = 2, startDate = "2021-03-25", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/cycles", new { cycleNumber = 2, startDate = "2021-03-25", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 });
         return subject;
     }
 

@@ -35,7 +35,7 @@ public class ResealedChainTests(StudyFixture app) : IClassFixture<StudyFixture>
         var anchor = await StoreVerifier.Head(app.Settings, TimeSpan.Zero, default);
         var dose = (await Stream(app, id))[2];
         await Reseal(app, id, dose.Version, row => row.Sequence == dose.Sequence
-            ? JsonNode.Parse(row.DataJson)!.AsObject().Also(o => o["doseMg"] = 10).ToJsonString()
+            ? JsonNode.Parse(row.DataJson)!.AsObject().Also(o => o["dose"] = 10).ToJsonString()
             : row.DataJson);
 
         Assert.DoesNotContain((await Verify(app)).Findings, f => ChangeKind.IsAboutEvents(f.Kind));

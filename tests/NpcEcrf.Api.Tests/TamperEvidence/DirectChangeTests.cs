@@ -25,7 +25,7 @@ public class DirectChangeTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         var id = await Subject(app, "D-01");
         var dose = (await Stream(app, id))[2];
-        await Sql(app, "update {s}.mt_events set data = jsonb_set(data, '{doseMg}', '10') where seq_id = @seq", ("seq", dose.Sequence));
+        await Sql(app, "update {s}.mt_events set data = jsonb_set(data, '{dose}', '10') where seq_id = @seq", ("seq", dose.Sequence));
         AssertFound(await FindingsFor(id), ChangeKind.PayloadChanged, dose.Version, dose.Sequence);
     }
 

@@ -13,7 +13,7 @@ public static class Tampering
     {
         var subject = await app.Enrolled(number, "S1");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        await subject.Post("/first-dose", new { date = "2021-03-04", doseMg = 12 });
+        await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         await subject.Post("/corrections", new { form = "ecog", field = "score", newValue = 2, reason = "Re-read" });
         return Casebook.IdFor(StudyFixture.StudyId, number);
     }

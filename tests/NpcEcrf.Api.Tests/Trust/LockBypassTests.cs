@@ -26,7 +26,7 @@ public class LockBypassTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task every_write_under_a_hard_lock_is_refused_whatever_form_its_ids_take()
     {
         var subject = await app.Treated("LB-01");
-        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", doseMg = 12, tabletsDispensed = 14, tabletsReturned = 0 });
+        await subject.Post("/cycles", new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = "Hand-foot syndrome", grade = 2, onsetDate = "2021-03-15", serious = false, relation = "Probable", action = "None" });
         await subject.Post("/interruptions", new { interruptionId = "I1", date = "2021-04-01", reason = "Hypertension" });
         var monitor = await app.ClientFor("monitor.lb", ["monitor"], "S1");
