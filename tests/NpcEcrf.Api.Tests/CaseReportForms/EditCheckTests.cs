@@ -139,7 +139,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
         var monitor = await app.ClientFor("monitor.k10", ["monitor"], "S1");
         await (await monitor.PostJson(subject.Url + "/verifications", new { form = "ecog", version = subject.Version })).ShouldBe(HttpStatusCode.OK);
-        var response = await subject.Http.PostJson(subject.Url + "/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55, version = subject.Version });
+        var response = await subject.Http.PostJson(subject.Url + "/demographics", new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55, version = subject.Version });
         await response.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -192,7 +192,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
         await (await stranger.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.NotFound);
         await (await stranger.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1, version = subject.Version })).ShouldBe(HttpStatusCode.NotFound);
         await (await stranger.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
-            new { subjectNumber = "K-06", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true })).ShouldBe(HttpStatusCode.Forbidden);
+            new { subjectNumber = "K-06", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible })).ShouldBe(HttpStatusCode.Forbidden);
         await (await stranger.GetAsync($"/studies/{StudyFixture.StudyId}/sites/S1/subjects")).ShouldBe(HttpStatusCode.Forbidden);
     }
 
@@ -223,7 +223,7 @@ public class ConcurrencyAndAccessTests(StudyFixture app) : IClassFixture<StudyFi
     {
         var subject = await app.Enrolled("K-08");
         var again = await subject.Http.PostJson($"/studies/{StudyFixture.StudyId}/subjects",
-            new { subjectNumber = "K-08", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true });
+            new { subjectNumber = "K-08", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible });
         await again.ShouldBe(HttpStatusCode.Conflict);
     }
 

@@ -13,11 +13,11 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
         cra.DefaultRequestHeaders.Add("X-Correlation-Id", "journey-1");
         var subject = new CasebookClient(cra, "J-001");
         await subject.Enrol("S1");
-        await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        await subject.Post("/disease-status", new { pattern = "Metastatic", diagnosisDate = "2018-06-10" });
-        await subject.Post("/metastatic-sites", new { liver = true, lung = false, bone = true, distantLymphNodes = false });
-        await subject.Post("/prior-therapy", new { priorSystemicLines = 2, platinumRefractory = true, priorRadiotherapy = true });
+        await subject.Post("/forms/disease-status", new { data = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" } });
+        await subject.Post("/forms/metastatic-sites", new { data = new { liver = true, lung = false, bone = true, distantLymphNodes = false } });
+        await subject.Post("/forms/prior-therapy", new { data = new { priorSystemicLines = 2, platinumRefractory = true, priorRadiotherapy = true } });
         await subject.Post("/baseline-lesions", new
         {
             assessmentDate = "2021-02-25", method = "CT",
@@ -65,9 +65,9 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_correction_keeps_both_values_and_the_reason()
     {
         var subject = await app.Enrolled("J-002", "S1");
-        await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1970, ageAtEnrolment = 51 });
+        await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1970, ageAtEnrolment = 51 });
         await subject.Post("/corrections", new { form = "demographics", field = "yearOfBirth", newValue = 1971, reason = "Transcription error" }, HttpStatusCode.BadRequest);
-        var casebook = await subject.Post("/corrections", new { form = "demographics", field = "sex", newValue = "Male", reason = "Source document says male" });
+        var casebook = await subject.Post("/corrections", new { form = "demographics", field = "sex", newValue = "M", reason = "Source document says male" });
 
         Assert.Equal("Male", casebook.GetProperty("demographics").GetProperty("sex").GetString());
         var correction = casebook.GetProperty("corrections")[0];

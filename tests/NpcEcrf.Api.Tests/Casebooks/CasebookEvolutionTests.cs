@@ -174,7 +174,7 @@ public class CasebookEvolutionTests
         Assert.Equal([1, 1, 1, 1], new[] { clone.Corrections.Count, clone.Flags.Count, clone.Verifications.Count, clone.Signatures.Count });
 
         clone.Baseline!.Targets[0] = new TargetLesion("T1", "lung", false, 99m);
-        clone.MetastaticSites!.Other[0] = "brain";
+        ((System.Text.Json.Nodes.JsonObject)clone.Entry(new FormRef("metastatic-sites"))!.Value)["other"]![0]!["site"] = "brain";
         clone.Forms.RemoveAt(clone.Forms.Count - 1);
         clone.Corrections.Clear();
         clone.Flags.Clear();
@@ -194,9 +194,7 @@ public class CasebookEvolutionTests
         SubjectEnrolled => "enrolment",
         DemographicsRecorded => "demographics",
         EcogRecorded => "ecog",
-        DiseaseStatusRecorded => "disease-status",
-        MetastaticSitesRecorded => "metastatic-sites",
-        PriorTherapyRecorded => "prior-therapy",
+        NpcEcrf.Api.StudyForms.StudyFormEntered s => s.Form,
         BaselineLesionsRecorded => "baseline-lesions",
         FirstDoseGiven => "first-dose",
         CycleRecorded c => $"cycle/{c.CycleNumber}",

@@ -162,7 +162,7 @@ public class CheckTests
 
     [Fact, Fires("eligibility")]
     public void an_unconfirmed_eligibility_is_refused() =>
-        Fires(With(Correct("enrolment", "eligibilityConfirmed", "false")), "eligibility", ("enrolment", "eligibilityConfirmed"));
+        Fires(With(Correct("enrolment", "eligibility.I1", "false")), "eligibility", ("enrolment", "eligibility.I1"));
 
     [Fact, DoesNotFire("eligibility")]
     public void a_confirmed_eligibility_is_accepted() => DoesNotFire(With(), "eligibility");

@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using NpcEcrf.Api.StudyForms;
+using NpcEcrf.Api.Tests.Infrastructure;
 using System.Globalization;
 using System.Text.Json;
 using NpcEcrf.Api.AdverseEvents;
@@ -21,19 +24,23 @@ public static class SampleCasebook
     public static readonly DateOnly Today = D("2024-01-01");
     public static readonly DateTimeOffset Now = new(2024, 1, 1, 9, 0, 0, TimeSpan.Zero);
     public const string User = "tester";
-    public static readonly Study Study = new(Guid.NewGuid(), "ANLO-NPC", "t", [12, 10], [new Site("S1", "Guilin")], 0);
+    public static readonly Study Study = TestStudies.InMemory("ANLO-NPC", [new Site("S1", "Guilin")]);
 
     public static DateOnly D(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>The subject's events in entry order (a new list each call); the version of event i is i + 1.</summary>
     public static List<object> Events() =>
     [
-        new SubjectEnrolled("ANLO-NPC", "S1", "001", D("2021-03-01"), D("2021-03-03"), true),                          // 1
-        new DemographicsRecorded(Sex.Female, 1970, 50),                                                                  // 2
+        new SubjectEnrolled("ANLO-NPC", "S1", "001", D("2021-03-01"), D("2021-03-03"), "ANLOTINIB", TestStudies.Eligible), // 1
+        new DemographicsRecorded("F", 1970, 50),                                                                         // 2
         new EcogRecorded(D("2021-03-02"), 1),                                                                            // 3
-        new DiseaseStatusRecorded(DiseasePattern.Recurrent, D("2019-11-20")),                                            // 4
-        new MetastaticSitesRecorded(true, false, true, false, ["adrenal"]),                                              // 5
-        new PriorTherapyRecorded(1, true, true),                                                                         // 6
+        new StudyFormEntered("disease-status", null, new() { ["pattern"] = "Recurrent", ["diagnosisDate"] = "2019-11-20" }), // 4
+        new StudyFormEntered("metastatic-sites", null, new()
+        {
+            ["liver"] = true, ["lung"] = false, ["bone"] = true, ["distantLymphNodes"] = false,
+            ["other"] = new JsonArray(new JsonObject { ["site"] = "adrenal" }),
+        }),                                                                                                              // 5
+        new StudyFormEntered("prior-therapy", null, new() { ["priorSystemicLines"] = 1, ["platinumRefractory"] = true, ["priorRadiotherapy"] = true }), // 6
         new BaselineLesionsRecorded(D("2021-02-25"), "CT",
             [new TargetLesion("T1", "liver", false, 30m)], [new NonTargetLesion("N1", "bone", "sclerotic lesion")]),     // 7
         new FirstDoseGiven(D("2021-03-04"), 12),                                                                         // 8
@@ -69,7 +76,7 @@ public static class SampleCasebook
     /// </summary>
     public static DataPointCorrected Correct(string form, string field, string newJson, string reason = "transcription error")
     {
-        var (value, canonical, error) = FormValues.Read(With(), FormRef.Parse(form), field);
+        var (value, canonical, error) = FormValues.Read(With(), Study, FormRef.Parse(form), field);
         if (error is not null) throw new ArgumentException(error);
         return new DataPointCorrected(form, canonical, value?.ToJsonString() ?? "null", newJson, reason);
     }

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Clinical;
 using NpcEcrf.Api.TumourAssessments;
 
@@ -69,16 +70,17 @@ public class RecistTests
         Assert.Equal(Response.NE, Recist.Evaluate(Baseline, [Visit("V1", 43, 30m, null)])[0].Overall);
 
     private static readonly DateOnly FirstDose = new(2021, 1, 2);
+    private static readonly RecistSettings Confirmed = new(true, 28, 42, 28);
 
     private static Response Best(params (int Day, decimal T1, decimal T2, bool New)[] visits) =>
-        Recist.Best(FirstDose, Recist.Evaluate(Baseline, visits.Select((v, i) => Visit($"V{i + 1}", v.Day, v.T1, v.T2, v.New)))).Response;
+        Recist.Best(FirstDose, Recist.Evaluate(Baseline, visits.Select((v, i) => Visit($"V{i + 1}", v.Day, v.T1, v.T2, v.New))), Confirmed).Response;
 
     [Fact]
     public void cr_then_cr_is_cr()
     {
         var visits = Recist.Evaluate(Baseline, [Visit("V1", 43, 0, 0, nonTarget: NonTargetStatus.CR), Visit("V2", 85, 0, 0, nonTarget: NonTargetStatus.CR)]);
-        Assert.Equal(Response.CR, Recist.Best(FirstDose, visits).Response);
-        Assert.Equal(["V1", "V2"], Recist.Best(FirstDose, visits).AssessmentIds);
+        Assert.Equal(Response.CR, Recist.Best(FirstDose, visits, Confirmed).Response);
+        Assert.Equal(["V1", "V2"], Recist.Best(FirstDose, visits, Confirmed).AssessmentIds);
     }
     [Fact] public void pr_then_pr_is_pr() => Assert.Equal(Response.PR, Best((43, 30, 30, false), (85, 30, 30, false)));
     [Fact] public void pr_then_cr_is_pr() => Assert.Equal(Response.PR, Best((43, 30, 30, false), (85, 0, 0, false)));
@@ -96,9 +98,9 @@ public class RecistTests
     public void pr_then_ne_is_sd_if_the_minimum_was_met_else_ne()
     {
         var met = Recist.Evaluate(Baseline, [Visit("V1", 43, 30, 30), Visit("V2", 85, null, 30)]);
-        Assert.Equal(Response.SD, Recist.Best(FirstDose, met).Response);
+        Assert.Equal(Response.SD, Recist.Best(FirstDose, met, Confirmed).Response);
         var notMet = Recist.Evaluate(Baseline, [Visit("V1", 30, 30, 30), Visit("V2", 40, null, 30)]);
-        Assert.Equal(Response.NE, Recist.Best(FirstDose, notMet).Response);
+        Assert.Equal(Response.NE, Recist.Best(FirstDose, notMet, Confirmed).Response);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class DataQueryLifecycleTests(StudyFixture app) : IClassFixture<StudyFixt
     private async Task<CasebookClient> Subject(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         return subject;
     }

@@ -9,11 +9,11 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
     private async Task<CasebookClient> CompleteSubject(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1960, ageAtEnrolment = 61 });
+        await subject.Post("/demographics", new { sex = "M", yearOfBirth = 1960, ageAtEnrolment = 61 });
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 0 });
-        await subject.Post("/disease-status", new { pattern = "Both", diagnosisDate = "2017-01-01" });
-        await subject.Post("/metastatic-sites", new { liver = false, lung = true, bone = false, distantLymphNodes = false });
-        await subject.Post("/prior-therapy", new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true });
+        await subject.Post("/forms/disease-status", new { data = new { pattern = "Both", diagnosisDate = "2017-01-01" } });
+        await subject.Post("/forms/metastatic-sites", new { data = new { liver = false, lung = true, bone = false, distantLymphNodes = false } });
+        await subject.Post("/forms/prior-therapy", new { data = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true } });
         await subject.Post("/baseline-lesions", new { assessmentDate = "2021-02-26", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 22m } } });
         await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         return subject;
@@ -29,7 +29,7 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
         await monitor.Post("/verifications", new { form = "ecog", field = "score" });
 
         var cra = new CasebookClient(subject.Http, "V-01");
-        var casebook = await cra.Post("/corrections", new { form = "demographics", field = "sex", newValue = "Female", reason = "Typo", version = monitor.Version });
+        var casebook = await cra.Post("/corrections", new { form = "demographics", field = "sex", newValue = "F", reason = "Typo", version = monitor.Version });
         var demographics = Assert.Single(casebook.GetProperty("verifications").EnumerateArray(), v => v.GetProperty("form").GetString() == "demographics");
         Assert.True(demographics.GetProperty("revokedAtVersion").GetInt64() > 0);
         var ecog = Assert.Single(casebook.GetProperty("verifications").EnumerateArray(), v => v.GetProperty("form").GetString() == "ecog");

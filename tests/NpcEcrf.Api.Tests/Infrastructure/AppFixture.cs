@@ -55,8 +55,8 @@ public class AppFixture : IAsyncLifetime
         await using var session = Store.LightweightSession();
         session.LastModifiedBy = "test-setup";
         // Sites belong to studies: the sites plain account tests name (site-1, ...) are a study's.
-        session.Events.StartStream<Study>(Study.IdFor(FixtureStudy), new StudyCreated(FixtureStudy, "Sites for account tests", [10]),
-            new SiteAdded("site-1", "Site one"), new SiteAdded("site-2", "Site two"), new SiteAdded("site-3", "Site three"));
+        session.Events.StartStream<Study>(Study.IdFor(FixtureStudy), [.. TestStudies.Created(FixtureStudy, "Sites for account tests"),
+            new SiteAdded("site-1", "Site one"), new SiteAdded("site-2", "Site two"), new SiteAdded("site-3", "Site three")]);
         await session.SaveChangesAsync();
     }
 

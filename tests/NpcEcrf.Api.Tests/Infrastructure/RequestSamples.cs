@@ -13,12 +13,12 @@ public static class RequestSamples
     /// </summary>
     public static readonly IReadOnlyDictionary<string, object> Bodies = new Dictionary<string, object>
     {
-        ["/studies/{studyId}/subjects"] = new { subjectNumber = "N-{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true },
-        [S + "/demographics"] = new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 },
+        ["/studies/{studyId}/subjects"] = new { subjectNumber = "N-{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible },
+        [S + "/demographics"] = new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55 },
         [S + "/ecog"] = new { assessmentDate = "2021-03-02", score = 1 },
-        [S + "/disease-status"] = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" },
-        [S + "/metastatic-sites"] = new { liver = true, lung = false, bone = false, distantLymphNodes = false },
-        [S + "/prior-therapy"] = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true },
+        [S + "/forms/disease-status"] = new { data = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" } },
+        [S + "/forms/metastatic-sites"] = new { data = new { liver = true, lung = false, bone = false, distantLymphNodes = false } },
+        [S + "/forms/prior-therapy"] = new { data = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true } },
         [S + "/baseline-lesions"] = new { assessmentDate = "2021-02-25", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 30m } } },
         [S + "/first-dose"] = new { date = "2021-03-04", dose = 12 },
         [S + "/cycles"] = new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 },

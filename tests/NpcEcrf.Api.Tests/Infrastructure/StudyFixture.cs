@@ -12,7 +12,7 @@ public class StudyFixture : AppFixture
     {
         await base.InitializeAsync();
         var admin = await ClientFor("study-admin", ["admin"]);
-        await (await admin.PostJson("/studies", new { studyId = StudyId, title = "Anlotinib in R/M NPC", doseLevelsMg = new[] { 12, 10 } })).ShouldBe(HttpStatusCode.Created);
+        await (await admin.PostJson("/studies", new { studyId = StudyId, title = "Anlotinib in R/M NPC", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
         foreach (var (id, name) in new[] { ("S1", "Guilin"), ("S2", "Wuzhou") })
             await (await admin.PostJson($"/studies/{StudyId}/sites", new { siteId = id, name })).ShouldBe(HttpStatusCode.OK);
     }
@@ -39,7 +39,7 @@ public sealed class CasebookClient(HttpClient http, string subjectNumber, string
     public async Task Enrol(string site, string consent = "2021-03-01", string enrolment = "2021-03-03")
     {
         var response = await http.PostJson($"/studies/{studyId}/subjects",
-            new { subjectNumber, siteId = site, consentDate = consent, enrolmentDate = enrolment, eligibilityConfirmed = true });
+            new { subjectNumber, siteId = site, consentDate = consent, enrolmentDate = enrolment, eligibility = TestStudies.Eligible });
         Track(await response.ShouldBe(HttpStatusCode.Created));
     }
 

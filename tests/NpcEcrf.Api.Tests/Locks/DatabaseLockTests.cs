@@ -11,7 +11,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
     private async Task<CasebookClient> Subject(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
         await subject.Post("/contacts", new { date = "2021-06-01", method = "clinic" });
         return subject;
@@ -40,8 +40,8 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
             var refused = new[]
             {
                 await subject.Http.PostJson(subject.Url + "/ecog", new { assessmentDate = "2021-03-02", score = 1, version = subject.Version }),
-                await subject.Http.PostJson(subject.Url + "/corrections", new { form = "demographics", field = "sex", newValue = "Female", reason = "x", version = subject.Version }),
-                await subject.Http.PostJson($"/studies/{StudyFixture.StudyId}/subjects", new { subjectNumber = "L-99", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true }),
+                await subject.Http.PostJson(subject.Url + "/corrections", new { form = "demographics", field = "sex", newValue = "F", reason = "x", version = subject.Version }),
+                await subject.Http.PostJson($"/studies/{StudyFixture.StudyId}/subjects", new { subjectNumber = "L-99", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible }),
                 await monitor.PostJson(subject.Url + "/verifications", new { form = "demographics", version = subject.Version }),
                 await investigator.PostJson(subject.Url + "/signatures", new { meaning = "ok", password = AppFixture.Password, version = subject.Version }),
                 await subject.Http.PostJson($"/data-queries/{raised.GetProperty("id").GetGuid()}/answer", new { text = "fine" }),

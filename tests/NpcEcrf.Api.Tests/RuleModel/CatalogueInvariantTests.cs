@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Studies;
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
@@ -19,11 +20,11 @@ public class CatalogueInvariantTests(StudyFixture app) : IClassFixture<StudyFixt
     private async Task<CasebookClient> EveryForm(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1966, ageAtEnrolment = 55 });
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });
-        await subject.Post("/disease-status", new { pattern = "Metastatic", diagnosisDate = "2018-06-10" });
-        await subject.Post("/metastatic-sites", new { liver = true, lung = false, bone = false, distantLymphNodes = false, other = new[] { "adrenal" } });
-        await subject.Post("/prior-therapy", new { priorSystemicLines = 1, platinumRefractory = true, priorRadiotherapy = true });
+        await subject.Post("/forms/disease-status", new { data = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" } });
+        await subject.Post("/forms/metastatic-sites", new { data = new { liver = true, lung = false, bone = false, distantLymphNodes = false, other = new[] { new { site = "adrenal" } } } });
+        await subject.Post("/forms/prior-therapy", new { data = new { priorSystemicLines = 1, platinumRefractory = true, priorRadiotherapy = true } });
         await subject.Post("/baseline-lesions", new
         {
             assessmentDate = "2021-02-25", method = "CT",
@@ -66,7 +67,8 @@ public class CatalogueInvariantTests(StudyFixture app) : IClassFixture<StudyFixt
         var subject = await EveryForm($"P-{brokenDate[..4]}");
         await using var session = app.Store.QuerySession();
         var casebook = (await session.LoadAsync<Casebook>(Casebook.IdFor(StudyFixture.StudyId, $"P-{brokenDate[..4]}")))!;
-        var dates = CheckFindings.Dates(casebook)
+        var study = (await session.LoadAsync<Study>(Study.IdFor(StudyFixture.StudyId)))!;
+        var dates = CheckFindings.Dates(CasebookChecks.Items(casebook, study))
             .Where(d => !(brokenDate == "2021-10-13" && d.Form.Name == "death"))
             .ToList();
         Assert.True(dates.Count >= 15, $"only {dates.Count} dates");

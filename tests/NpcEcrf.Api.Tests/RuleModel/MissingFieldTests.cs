@@ -13,7 +13,7 @@ public class MissingFieldTests(StudyFixture app) : IClassFixture<StudyFixture>
     [Fact]
     public async Task an_empty_prior_therapy_form_is_refused_naming_its_fields()
     {
-        var problem = await app.RefusedNaming(await app.Enrolled("M-02"), "/prior-therapy", new { }, "priorSystemicLines");
+        var problem = await app.RefusedNaming(await app.Enrolled("M-02"), "/forms/prior-therapy", new { data = new { } }, "priorSystemicLines");
         var names = string.Join(",", problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
         Assert.Contains("platinumRefractory", names);
         Assert.Contains("priorRadiotherapy", names);
@@ -21,15 +21,14 @@ public class MissingFieldTests(StudyFixture app) : IClassFixture<StudyFixture>
 
     [Fact]
     public async Task a_misspelt_metastatic_site_is_refused_naming_it() =>
-        await app.RefusedNaming(await app.Enrolled("M-03"), "/metastatic-sites", new { liverMets = true, lung = false, bone = false, distantLymphNodes = false }, "liverMets");
+        await app.RefusedNaming(await app.Enrolled("M-03"), "/forms/metastatic-sites", new { data = new { liverMets = true, lung = false, bone = false, distantLymphNodes = false } }, "liverMets");
 
     [Fact]
-    public async Task an_unknown_enumeration_value_lists_the_allowed_ones()
+    public async Task a_value_outside_the_code_list_lists_the_allowed_ones()
     {
-        var problem = await app.RefusedNaming(await app.Enrolled("M-04"), "/demographics", new { sex = "Unknown", yearOfBirth = 1966, ageAtEnrolment = 55 }, "sex");
-        var message = problem.GetProperty("errors").GetProperty("sex")[0].GetString()!;
-        Assert.Contains("Male", message);
-        Assert.Contains("Female", message);
+        var problem = await app.RefusedNaming(await app.Enrolled("M-04"), "/demographics", new { sex = "Male", yearOfBirth = 1966, ageAtEnrolment = 55 }, "sex");
+        var message = problem.GetProperty("errors").GetProperty("demographics.sex")[0].GetString()!;
+        Assert.Contains("M, F, U, UNDIFFERENTIATED", message);
     }
 
     [Fact]
@@ -40,6 +39,6 @@ public class MissingFieldTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task an_optional_field_may_be_left_out()
     {
         var subject = await app.Enrolled("M-06");
-        await subject.Post("/metastatic-sites", new { liver = true, lung = false, bone = false, distantLymphNodes = false });
+        await subject.Post("/forms/metastatic-sites", new { data = new { liver = true, lung = false, bone = false, distantLymphNodes = false } });
     }
 }

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Studies;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,7 +13,7 @@ public class ReviewRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
     private async Task<(CasebookClient Subject, HttpClient Monitor, Guid Query)> QueriedAge(string number)
     {
         var subject = await app.Enrolled(number, "S1");
-        await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1966, ageAtEnrolment = 55 });
         var monitor = await app.ClientFor("monitor.review", ["monitor"], "S1");
         var raised = await (await monitor.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = number, form = "demographics", field = "yearOfBirth", text = "Check the ID card." }))
             .ShouldBe(HttpStatusCode.Created);
@@ -75,8 +76,9 @@ public class ReviewRuleTests(StudyFixture app) : IClassFixture<StudyFixture>
         var id = Casebook.IdFor(StudyFixture.StudyId, "V-05");
         var stored = await session.LoadAsync<Casebook>(id);
         var replayed = CasebookEvolution.Build(await session.Events.FetchStreamAsync(id));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(answered.GetRawText()), CasebookView.Of(stored!)), "the answer differs from the stored casebook");
-        Assert.True(JsonNode.DeepEquals(CasebookView.Of(stored!), CasebookView.Of(replayed!)), "a replay differs from the stored casebook");
+        var study = (await session.LoadAsync<Study>(Study.IdFor(StudyFixture.StudyId)))!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(answered.GetRawText()), CasebookView.Of(stored!, study)), "the answer differs from the stored casebook");
+        Assert.True(JsonNode.DeepEquals(CasebookView.Of(stored!, study), CasebookView.Of(replayed!, study)), "a replay differs from the stored casebook");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Infrastructure;
 using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.Tests.RuleModel;
@@ -5,7 +6,7 @@ namespace NpcEcrf.Api.Tests.RuleModel;
 /// <summary>"Today" for a date-in-the-future check is the site's own calendar date.</summary>
 public class SiteTodayTests
 {
-    private static readonly Study Study = new(Guid.NewGuid(), "S", "t", [12], [new Site("EAST", "Kiritimati", "Pacific/Kiritimati"), new Site("UTC", "Greenwich")], 0);
+    private static readonly Study Study = TestStudies.InMemory("S", [new Site("EAST", "Kiritimati", "Pacific/Kiritimati"), new Site("UTC", "Greenwich")]);
     private static readonly DateTimeOffset Noon = new(2021, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]

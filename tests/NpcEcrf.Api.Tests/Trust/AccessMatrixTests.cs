@@ -51,7 +51,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /locks/{lockRef}/snapshot"] = new(LockReaders, false),
         ["POST /locks/{lockRef}/unlock"] = new(["data-manager"], false, new { reason = "Matrix" }),
         ["GET /locks/{lockRef}/verify"] = new(LockReaders, false),
-        ["POST /studies"] = new(["admin"], false, new { studyId = "MX-{n}", title = "Matrix", doseLevelsMg = new[] { 10 } }),
+        ["POST /studies"] = new(["admin"], false, new { studyId = "MX-{n}", title = "Matrix", definition = TestStudies.ReferenceJson }),
         ["GET /studies/{studyId}"] = new(AllRoles, false),
         ["GET /studies/{studyId}/as-of"] = new(Readers, false),
         ["GET /studies/{studyId}/data-queries/report"] = new(AllRoles, false),
@@ -74,14 +74,14 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["POST " + S + "/death"] = new(Site, true),
         ["POST " + S + "/demographics"] = new(Site, true),
         ["POST " + S + "/discontinuation"] = new(Site, true),
-        ["POST " + S + "/disease-status"] = new(Site, true),
+        ["POST " + S + "/forms/disease-status"] = new(Site, true),
         ["POST " + S + "/dose-changes"] = new(Site, true),
         ["POST " + S + "/ecog"] = new(Site, true),
         ["POST " + S + "/first-dose"] = new(Site, true),
         ["POST " + S + "/interruptions"] = new(Site, true),
         ["POST " + S + "/lost-to-follow-up"] = new(Site, true),
-        ["POST " + S + "/metastatic-sites"] = new(Site, true),
-        ["POST " + S + "/prior-therapy"] = new(Site, true),
+        ["POST " + S + "/forms/metastatic-sites"] = new(Site, true),
+        ["POST " + S + "/forms/prior-therapy"] = new(Site, true),
         ["POST " + S + "/resumptions"] = new(Site, true),
         ["POST " + S + "/signatures"] = new(["investigator"], true),
         ["POST " + S + "/tumour-assessments"] = new(Site, true),
@@ -106,7 +106,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
     public async Task every_role_at_every_site_relation_may_do_exactly_what_its_row_says()
     {
         var admin = await app.ClientFor("matrix.admin", ["admin"]);
-        await (await admin.PostJson("/studies", new { studyId = "MATRIX-2", title = "Another study", doseLevelsMg = new[] { 10 } })).ShouldBe(HttpStatusCode.Created);
+        await (await admin.PostJson("/studies", new { studyId = "MATRIX-2", title = "Another study", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
         await (await admin.PostJson("/studies/MATRIX-2/sites", new { siteId = "S1", name = "Same id, other study" })).ShouldBe(HttpStatusCode.OK);
         var subject = await app.Treated("MX-01");
         await subject.Post("/ecog", new { assessmentDate = "2021-03-02", score = 1 });

@@ -26,7 +26,7 @@ public class ConcurrentCreationTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var admin = await app.ClientFor("race.admin2", ["admin"]);
         OneCreatedTheRestConflict(await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            admin.PostJson("/studies", new { studyId = "RACE-1", title = "Race", doseLevelsMg = new[] { 10 } }))));
+            admin.PostJson("/studies", new { studyId = "RACE-1", title = "Race", definition = TestStudies.ReferenceJson }))));
     }
 }
 

@@ -55,7 +55,7 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
         await using (var session = store.LightweightSession())
         {
             session.LastModifiedBy = "test-setup";
-            session.Events.StartStream<Study>(Study.IdFor("CRASH"), new StudyCreated("CRASH", "Crash drill", [12]), new SiteAdded("S1", "Site"));
+            session.Events.StartStream<Study>(Study.IdFor("CRASH"), [.. TestStudies.Created("CRASH", "Crash drill"), new SiteAdded("S1", "Site")]);
             await session.SaveChangesAsync();
             await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser("crash.cra", "Dr Crash", AppFixture.Password, ["cra"], ["CRASH/S1"]), default);
         }
@@ -63,7 +63,7 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
         var token = (await (await client.PostAsJsonAsync("/auth/token", new { username = "crash.cra", password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         for (var i = 1; i <= 4; i++)
-            await (await client.PostJson("/studies/CRASH/subjects", new { subjectNumber = $"C-{i}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true }))
+            await (await client.PostJson("/studies/CRASH/subjects", new { subjectNumber = $"C-{i}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible }))
                 .ShouldBe(HttpStatusCode.Created);
 
         var answers = new System.Collections.Concurrent.ConcurrentBag<(int Status, bool RetryAfter)>();

@@ -11,7 +11,7 @@ public class SegregationOfDutiesTests(StudyFixture app) : IClassFixture<StudyFix
         var client = await app.ClientFor($"all.roles.{number.ToLowerInvariant()}", ["cra", "monitor", "investigator"], $"{studyId}/S1");
         var subject = new CasebookClient(client, number, studyId);
         await subject.Enrol("S1");
-        await subject.Post("/demographics", new { sex = "Female", yearOfBirth = 1966, ageAtEnrolment = 55 });
+        await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1966, ageAtEnrolment = 55 });
         return subject;
     }
 
@@ -57,7 +57,7 @@ public class SegregationOfDutiesTests(StudyFixture app) : IClassFixture<StudyFix
     public async Task a_study_that_turns_the_rule_off_lets_one_person_enter_and_verify()
     {
         var admin = await app.ClientFor("study-admin", ["admin"]);
-        await (await admin.PostJson("/studies", new { studyId = "SOLO-1", title = "Single-site pilot", doseLevelsMg = new[] { 12 }, segregationOfDuties = false })).ShouldBe(HttpStatusCode.Created);
+        await (await admin.PostJson("/studies", new { studyId = "SOLO-1", title = "Single-site pilot", definition = TestStudies.ReferenceJson, segregationOfDuties = false })).ShouldBe(HttpStatusCode.Created);
         await (await admin.PostJson("/studies/SOLO-1/sites", new { siteId = "S1", name = "Pilot" })).ShouldBe(HttpStatusCode.OK);
         var subject = await EnteredByEveryRole("SD-05", "SOLO-1");
         await (await subject.Http.PostJson(subject.Url + "/verifications", new { form = "demographics", version = subject.Version })).ShouldBe(HttpStatusCode.OK);

@@ -22,14 +22,14 @@ public class SiteAssignmentTests(StudyFixture app) : IClassFixture<StudyFixture>
         var admin = await app.ClientFor("admin.sites2", ["admin"]);
         foreach (var study in new[] { "ONC-1", "ONC-2" })
         {
-            await (await admin.PostJson("/studies", new { studyId = study, title = study, doseLevelsMg = new[] { 10 } })).ShouldBe(HttpStatusCode.Created);
+            await (await admin.PostJson("/studies", new { studyId = study, title = study, definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
             await (await admin.PostJson($"/studies/{study}/sites", new { siteId = "SA", name = "Site A" })).ShouldBe(HttpStatusCode.OK);
         }
         var ambiguous = await (await admin.PostJson("/users", new { username = "cra.sa", printedName = "Dr SA", password = AppFixture.Password, roles = new[] { "cra" }, sites = new[] { "SA" } }))
             .ShouldBe(HttpStatusCode.BadRequest);
         Assert.Contains("ONC-1/SA", ambiguous.GetRawText());
         var cra = await app.ClientFor("cra.onc1", ["cra"], "ONC-1/SA");
-        object Enrolment(string number) => new { subjectNumber = number, siteId = "SA", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibilityConfirmed = true };
+        object Enrolment(string number) => new { subjectNumber = number, siteId = "SA", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible };
         await (await cra.PostJson("/studies/ONC-1/subjects", Enrolment("SA-01"))).ShouldBe(HttpStatusCode.Created);
         await (await cra.PostJson("/studies/ONC-2/subjects", Enrolment("SA-02"))).ShouldBe(HttpStatusCode.Forbidden);
         await (await cra.GetAsync("/studies/ONC-2/sites/SA/subjects")).ShouldBe(HttpStatusCode.Forbidden);
