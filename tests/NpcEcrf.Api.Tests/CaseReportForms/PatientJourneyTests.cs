@@ -69,14 +69,14 @@ public class PatientJourneyTests(StudyFixture app) : IClassFixture<StudyFixture>
         await subject.Post("/corrections", new { form = "demographics", field = "yearOfBirth", newValue = 1971, reason = "Transcription error" }, HttpStatusCode.BadRequest);
         var casebook = await subject.Post("/corrections", new { form = "demographics", field = "sex", newValue = "M", reason = "Source document says male" });
 
-        Assert.Equal("Male", casebook.GetProperty("demographics").GetProperty("sex").GetString());
+        Assert.Equal("M", casebook.GetProperty("demographics").GetProperty("sex").GetString());
         var correction = casebook.GetProperty("corrections")[0];
-        Assert.Equal("\"Female\"", correction.GetProperty("oldValue").GetString());
-        Assert.Equal("\"Male\"", correction.GetProperty("newValue").GetString());
+        Assert.Equal("\"F\"", correction.GetProperty("oldValue").GetString());
+        Assert.Equal("\"M\"", correction.GetProperty("newValue").GetString());
         Assert.Equal("Source document says male", correction.GetProperty("reason").GetString());
 
         var history = (await (await subject.Http.GetAsync(subject.Url + "/history")).ShouldBe(HttpStatusCode.OK)).EnumerateArray().ToList();
-        Assert.Equal("Female", history[1].GetProperty("data").GetProperty("sex").GetString());
+        Assert.Equal("F", history[1].GetProperty("data").GetProperty("sex").GetString());
         Assert.Equal("Source document says male", history[^1].GetProperty("reasonForChange").GetString());
     }
 }

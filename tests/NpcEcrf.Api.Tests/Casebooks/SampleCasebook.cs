@@ -84,8 +84,15 @@ public static class SampleCasebook
     public static string Json(string text) => JsonSerializer.Serialize(text);
 
     /// <summary>Every finding of every check, hard and soft.</summary>
-    public static IReadOnlyList<CheckFinding> Findings(Casebook casebook) =>
-        [.. CasebookCommands.Findings(casebook, Study, Today, Severity.Hard), .. CasebookCommands.Findings(casebook, Study, Today, Severity.Soft)];
+    public static IReadOnlyList<CheckFinding> Findings(Casebook casebook) => Findings(casebook, Study);
+
+    /// <summary>Every finding of every check, with the casebook held to another study's definition.</summary>
+    public static IReadOnlyList<CheckFinding> Findings(Casebook casebook, Study study) =>
+        [.. CasebookCommands.Findings(casebook, study, Today, Severity.Hard), .. CasebookCommands.Findings(casebook, study, Today, Severity.Soft)];
+
+    /// <summary>The sample's study, with its definition changed (a second protocol, say).</summary>
+    public static Study StudyWith(Func<StudyDefinition, StudyDefinition> change) =>
+        TestStudies.InMemory(Study.StudyId, Study.Sites, change(TestStudies.Reference));
 
     /// <summary>The casebook as JSON, the shape Marten stores: equal JSON is an equal casebook.</summary>
     public static string Serialized(Casebook casebook) => JsonSerializer.Serialize(casebook, CasebookJson.Options);

@@ -16,9 +16,8 @@ public static class RequestSamples
         ["/studies/{studyId}/subjects"] = new { subjectNumber = "N-{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible },
         [S + "/demographics"] = new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55 },
         [S + "/ecog"] = new { assessmentDate = "2021-03-02", score = 1 },
-        [S + "/forms/disease-status"] = new { data = new { pattern = "Metastatic", diagnosisDate = "2018-06-10" } },
-        [S + "/forms/metastatic-sites"] = new { data = new { liver = true, lung = false, bone = false, distantLymphNodes = false } },
-        [S + "/forms/prior-therapy"] = new { data = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true } },
+        // The generic route of the study's own forms; "{form}" is filled with the reference study's prior-therapy form.
+        [S + "/forms/{form}"] = new { data = new { priorSystemicLines = 1, platinumRefractory = false, priorRadiotherapy = true } },
         [S + "/baseline-lesions"] = new { assessmentDate = "2021-02-25", method = "CT", targets = new[] { new { lesionId = "T1", organ = "lung", nodal = false, diameterMm = 30m } } },
         [S + "/first-dose"] = new { date = "2021-03-04", dose = 12 },
         [S + "/cycles"] = new { cycleNumber = 1, startDate = "2021-03-04", dose = 12, tabletsDispensed = 14, tabletsReturned = 0 },

@@ -74,14 +74,12 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["POST " + S + "/death"] = new(Site, true),
         ["POST " + S + "/demographics"] = new(Site, true),
         ["POST " + S + "/discontinuation"] = new(Site, true),
-        ["POST " + S + "/forms/disease-status"] = new(Site, true),
         ["POST " + S + "/dose-changes"] = new(Site, true),
         ["POST " + S + "/ecog"] = new(Site, true),
         ["POST " + S + "/first-dose"] = new(Site, true),
         ["POST " + S + "/interruptions"] = new(Site, true),
         ["POST " + S + "/lost-to-follow-up"] = new(Site, true),
-        ["POST " + S + "/forms/metastatic-sites"] = new(Site, true),
-        ["POST " + S + "/forms/prior-therapy"] = new(Site, true),
+        ["POST " + S + "/forms/{form}"] = new(Site, true),
         ["POST " + S + "/resumptions"] = new(Site, true),
         ["POST " + S + "/signatures"] = new(["investigator"], true),
         ["POST " + S + "/tumour-assessments"] = new(Site, true),
@@ -144,7 +142,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
                 n++;
                 string Fill(string text) => text.Replace("{studyId}", StudyFixture.StudyId).Replace("{subjectNumber}", "MX-01").Replace("{siteId}", "S1")
                     .Replace("{id:guid}", queryId.ToString()).Replace("{adverseEventId}", "AE1").Replace("{lockRef}", "matrix-lock")
-                    .Replace("{username}", "matrix.target").Replace("{role}", "cra").Replace("{n}", n.ToString());
+                    .Replace("{form}", "prior-therapy").Replace("{username}", "matrix.target").Replace("{role}", "cra").Replace("{n}", n.ToString());
                 var query = method == "GET" ? $"?studyId={StudyFixture.StudyId}&at=2030-01-01T00:00:00Z&on=2030-01-01T00:00:00Z" : "";
                 using var request = new HttpRequestMessage(new HttpMethod(method), Fill(route) + query);
                 if ((rule.Body ?? (method == "POST" ? RequestSamples.Bodies.GetValueOrDefault(route) : null)) is { } body)

@@ -50,7 +50,7 @@ public class LockBypassTests(StudyFixture app) : IClassFixture<StudyFixture>
         foreach (var subjectNumber in new[] { "LB-01", "lb-01", " LB-01" })
         {
             string Fill(string text, Func<string, string> encode) => text.Replace("{studyId}", encode(studyId)).Replace("{subjectNumber}", encode(subjectNumber))
-                .Replace("{adverseEventId}", "AE1").Replace("{id:guid}", queryId.ToString()).Replace("{n}", tried.ToString());
+                .Replace("{adverseEventId}", "AE1").Replace("{form}", "prior-therapy").Replace("{id:guid}", queryId.ToString()).Replace("{n}", tried.ToString());
             var body = System.Text.Json.JsonSerializer.Serialize(RequestSamples.Bodies[route], HttpAssertions.Json);
             var url = Fill(route, Uri.EscapeDataString);
             var json = System.Text.Json.Nodes.JsonNode.Parse(Fill(body, v => System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping.Encode(v)))!.AsObject();
