@@ -19,8 +19,11 @@ public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly?
         public Validator() => RuleFor(c => c.Reason).MaximumLength(1000);
     }
 
-    public static Decision Decide(Study study, ReviseStudyDefinition c, DefinitionUse use, DateOnly today)
+    public static Decision Decide(Study study, Actor actor, ReviseStudyDefinition c, DefinitionUse use, DateOnly today)
     {
+        // A data manager builds the studies they work on; an admin any.
+        if (!actor.Has(Roles.Admin) && !study.Sites.Any(s => actor.CanSeeSite(study.StudyId, s.SiteId)))
+            return Rejection.Forbidden($"You are not assigned to study {study.StudyId}.");
         if (DefinitionRules.Problems(c.Definition) is { Count: > 0 } problems)
             return Rejection.Invalid(problems.ToDictionary(p => "definition." + p.Key, p => p.Value), "The study definition contradicts itself.");
         var latest = study.Latest;
@@ -41,11 +44,11 @@ public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly?
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPut("/studies/{studyId}/definition", async (string studyId, ReviseStudyDefinition c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-            (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
+            (await CommandPipeline.Run(session, Actor.From(http.User) is var actor ? actor : null!, new WriteRequest<Study>
             {
                 StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = CreateStudy.Builders, CommandId = c.CommandId,
                 Stale = (study, _) => (c.Version ?? SubjectRoutes.IfMatch(http)) is { } seen && seen != study.Version ? new CommandOutcome.Stale(seen, study.Version) : null,
-                DecideAsync = async (s, study) => Decide(study!, c, await DefinitionUse.Of(s, study!.StudyId, http.RequestAborted), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+                DecideAsync = async (s, study) => Decide(study!, actor, c, await DefinitionUse.Of(s, study!.StudyId, http.RequestAborted), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
                 Answer = study => study,
             }, http.RequestAborted)).ToHttp())
         .Validated<ReviseStudyDefinition>()

@@ -24,8 +24,11 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
     private static readonly string[] LockReaders = ["data-manager", "statistician", "auditor", "admin", "monitor"];
     private static readonly string[] StudyWide = ["statistician", "auditor", "admin"];
 
-    /// <summary>Who may, whether it is site data, and a body for writes that RequestSamples.Bodies has none for.</summary>
-    private sealed record Rule(string[] Roles, bool SiteData, object? Body = null);
+    /// <summary>
+    /// Who may, whether it is site data, and a body for writes that RequestSamples.Bodies has none for. A study-scoped
+    /// operation is open to those roles in any site of the study, not in another study (admins anywhere).
+    /// </summary>
+    private sealed record Rule(string[] Roles, bool SiteData, object? Body = null, bool StudyScoped = false);
 
     private const string S = RequestSamples.S;
 
@@ -51,7 +54,9 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /locks/{lockRef}/snapshot"] = new(LockReaders, false),
         ["POST /locks/{lockRef}/unlock"] = new(["data-manager"], false, new { reason = "Matrix" }),
         ["GET /locks/{lockRef}/verify"] = new(LockReaders, false),
-        ["POST /studies"] = new(["admin"], false, new { studyId = "MX-{n}", title = "Matrix", definition = TestStudies.ReferenceJson }),
+        ["POST /studies"] = new(["admin", "data-manager"], false, new { studyId = "MX-{n}", title = "Matrix", definition = TestStudies.ReferenceJson }),
+        ["PUT /studies/{studyId}/definition"] = new(["admin", "data-manager"], false,
+            new { definition = TestStudies.ReferenceJson, effectiveFrom = DateTime.UtcNow.ToString("yyyy-MM-dd"), reason = "Matrix" }, StudyScoped: true),
         ["GET /studies/{studyId}"] = new(AllRoles, false),
         ["GET /studies/{studyId}/as-of"] = new(Readers, false),
         ["GET /studies/{studyId}/data-queries/report"] = new(AllRoles, false),
@@ -155,7 +160,8 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
                 var text = await response.Content.ReadAsStringAsync();
                 // Segregation of duties refuses a person, not a role: the role and site got in.
                 var status = text.Contains("Segregation of duties") ? 200 : (int)response.StatusCode;
-                var allowed = rule.Roles.Contains(role) && (!rule.SiteData || relation == "own site" || role is "auditor" or "admin");
+                var allowed = rule.Roles.Contains(role) && (!rule.SiteData || relation == "own site" || role is "auditor" or "admin")
+                    && (!rule.StudyScoped || relation != "other study" || role == "admin");
                 var refused = status is 403 or 404 || (status == 401 && !allowed);
                 var gotIn = status is not (401 or 403) && !(rule.SiteData && status == 404);
                 if (allowed ? !gotIn : !refused)
