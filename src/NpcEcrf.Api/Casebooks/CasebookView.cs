@@ -56,6 +56,9 @@ public static class CasebookView
         json["status"] = Node(Status(c));
         json["currentDose"] = c.CurrentDose;
         json["doseUnit"] = version.Definition.Treatment.DoseUnit;
+        // A dose per body size, given as the total the pharmacy prepares: dose x the subject's BSA or weight.
+        json["currentDoseTotalMg"] = version.Definition.Treatment.PerBodySize && c.CurrentDose is { } perSize
+            && Dosing.DosingChecks.DoseBasis(c, version.Definition) is { } basis ? Math.Round(perSize * basis, 1) : null;
         json["definitionVersion"] = version.Version;
         json["signatureStatus"] = Node(SignatureOf(c));
         json["missingForms"] = Node(MissingForms(c, set));
