@@ -1,11 +1,39 @@
 namespace NpcEcrf.Analysis;
 
-/// <summary>One subject of an analysis dataset (ADSL + ADRS + ADTTE + ADAE, flattened): what the tables need.</summary>
+/// <summary>
+/// One subject of an analysis dataset (ADSL + ADRS + ADTTE + ADAE, flattened): what the tables need. Age, sex and ECOG are
+/// the core demographics every study has; whatever else the study collects at baseline is in <paramref name="Covariates"/>.
+/// </summary>
+/// <param name="Covariates">The study's baseline items by name: a bool (binary), a double (continuous) or a code (categorical); null where not entered.</param>
 public sealed record AnalysisSubject(
-    string SubjectNumber, string Site, int? Age, string? Sex, int? Ecog, string? DiseasePattern, bool? LiverMetastases, bool? PlatinumRefractory,
+    string SubjectNumber, string Site, string Arm, int? Age, string? Sex, int? Ecog, IReadOnlyDictionary<string, object?> Covariates,
     int CyclesCompleted, int DoseReductions, double? DoseIntensity, string? BestOverallResponse, double? BestPercentChange,
     double? PfsMonths, bool PfsEvent, double? OsMonths, bool OsEvent, double TreatmentMonths, bool OnTreatment, string? EndOfTreatment,
     IReadOnlyDictionary<string, int> WorstGradeByTerm);
+
+public enum CovariateKind { Binary, Continuous, Categorical }
+
+public sealed record CovariateLevel(string Code, string Label);
+
+/// <summary>
+/// A baseline item as the analysis uses it. Binary enters a Cox model as yes vs no, continuous per unit, categorical as
+/// one indicator per level against <paramref name="Reference"/>.
+/// </summary>
+/// <param name="Levels">Categorical: the code list in its order; empty otherwise.</param>
+/// <param name="Reference">Categorical: the level the others are compared with (the code list's first).</param>
+public sealed record Covariate(string Name, string Label, CovariateKind Kind, IReadOnlyList<CovariateLevel> Levels, string? Reference = null, string? Unit = null)
+{
+    public static Covariate Binary(string name, string label) => new(name, label, CovariateKind.Binary, []);
+    public static Covariate Continuous(string name, string label, string? unit = null) => new(name, label, CovariateKind.Continuous, [], null, unit);
+    public static Covariate Categorical(string name, string label, IReadOnlyList<CovariateLevel> levels) => new(name, label, CovariateKind.Categorical, levels, levels[0].Code);
+}
+
+/// <summary>A treatment arm of the study, in the protocol's order: the first is the reference of comparisons by arm.</summary>
+public sealed record StudyArm(string Code, string Name);
+
+/// <summary>What one analysis is of: the subjects and, from the study's definition, its arms, baseline covariates and adverse-event terms.</summary>
+public sealed record AnalysisDataset(
+    IReadOnlyList<AnalysisSubject> Subjects, IReadOnlyList<StudyArm> Arms, IReadOnlyList<Covariate> Covariates, IReadOnlyList<string> AdverseEventTerms);
 
 /// <summary>The methods of an analysis: a profile's defaults, which a plan may not silently change.</summary>
 public sealed record AnalysisProfile(string Name, ProportionMethod Proportion, MedianMethod Median, ConfType ConfType, Ties Ties)

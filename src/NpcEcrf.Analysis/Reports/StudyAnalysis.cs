@@ -11,16 +11,24 @@ public sealed record SurvivalSummary(
     int N, int Events, int Censored, double? Median, [property: JsonPropertyName("ci95")] double?[] Ci95, string Method,
     IReadOnlyList<SurvivalAtTime> Rates, double? MedianFollowUp, IReadOnlyList<SurvivalRow> Table);
 public sealed record HazardRatio(double Hr, [property: JsonPropertyName("ci95")] double[] Ci95, double P, double Coef, double Se);
-public sealed record CoxScreenRow(string Factor, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
+public sealed record CoxScreenRow(string Factor, string Label, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
 public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings);
 public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade3OrMore);
 public sealed record Exposure(Range Cycles, Count AtLeastThreeCycles, Count DoseReduced, double? MeanDoseIntensity);
 
-/// <summary>The paper's tables for one analysis dataset, in one profile, under one (optional) plan.</summary>
+public sealed record BaselineMeasure(int N, double? Median, double? Min, double? Max);
+public sealed record ArmResult(string Arm, string Name, int N, IReadOnlyDictionary<string, int> BestOverallResponse, Rate Orr, Rate Dcr, SurvivalSummary PfsMonths, SurvivalSummary OsMonths);
+/// <summary>The comparison of the arms: each arm's response and survival, the log-rank tests, and univariate Cox models of the arm.</summary>
+public sealed record ByArm(IReadOnlyList<ArmResult> Arms, LogRankResult? PfsLogRank, LogRankResult? OsLogRank, IReadOnlyList<CoxScreenRow> PfsCox, IReadOnlyList<CoxScreenRow> OsCox);
+
+/// <summary>The paper's tables for one analysis dataset, in one profile, under one (optional) plan; by arm where the study has several.</summary>
+/// <param name="BaselineItems">Each binary or categorical covariate: level ("true"/"false", or the code) -> number of subjects.</param>
+/// <param name="BaselineMeasures">Each continuous covariate: median and range.</param>
 public sealed record StudyAnalysisResult(
-    string Profile, int N, IReadOnlyList<BaselineRow> Baseline, Range? Age, IReadOnlyDictionary<string, int> DiseaseStatus, int PlatinumRefractory,
+    string Profile, int N, IReadOnlyList<Covariate> Covariates, IReadOnlyList<BaselineRow> Baseline, Range? Age,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> BaselineItems, IReadOnlyDictionary<string, BaselineMeasure> BaselineMeasures,
     int AtLeastThreeCycles, IReadOnlyDictionary<string, int> BestOverallResponse, Rate Orr, Rate Dcr, SurvivalSummary PfsMonths, SurvivalSummary OsMonths,
-    IReadOnlyList<CoxScreenRow> CoxUnivariate, IReadOnlyList<string> ScreenCandidates, CoxModel? CoxPfsMultivariate,
+    IReadOnlyList<CoxScreenRow> CoxUnivariate, IReadOnlyList<string> ScreenCandidates, CoxModel? CoxPfsMultivariate, ByArm? ByArm,
     IReadOnlyList<AdverseEventRow> AdverseEventTable, Exposure Exposure);
 
 public static class StudyAnalysis
@@ -28,25 +36,27 @@ public static class StudyAnalysis
     public static readonly string[] Responses = ["CR", "PR", "SD", "PD", "NE"];
     public const double ScreenThreshold = 0.1;
 
-    public static StudyAnalysisResult Run(IReadOnlyList<AnalysisSubject> subjects, AnalysisProfile profile, AnalysisPlan? plan, IReadOnlyList<string> adverseEventTerms)
+    public static StudyAnalysisResult Run(AnalysisDataset dataset, AnalysisProfile profile, AnalysisPlan? plan)
     {
+        var subjects = dataset.Subjects;
         var n = subjects.Count;
         Count Of(int k) => new(k, n == 0 ? 0 : 100.0 * k / n);
-        var bor = Responses.ToDictionary(r => r, r => subjects.Count(s => (s.BestOverallResponse ?? "NE") == r));
-        var screen = CoxScreen(subjects, profile.Ties);
+        var bor = BestResponses(subjects);
+        var factors = Factors.Of(dataset.Arms, dataset.Covariates);
+        var screen = factors.SelectMany(f => Univariate(subjects, f, Pfs, profile.Ties)).ToList();
         return new StudyAnalysisResult(
-            profile.Name, n, Baseline(subjects),
+            profile.Name, n, dataset.Covariates, Baseline(dataset),
             subjects.Where(s => s.Age is not null).Select(s => (double)s.Age!.Value).ToList() is { Count: > 0 } ages ? new Range(Median(ages), ages.Min(), ages.Max()) : null,
-            new[] { "metastatic", "recurrent", "both" }.ToDictionary(p => p, p => subjects.Count(s => string.Equals(s.DiseasePattern, p, StringComparison.OrdinalIgnoreCase))),
-            subjects.Count(s => s.PlatinumRefractory == true),
+            dataset.Covariates.Where(c => c.Kind != CovariateKind.Continuous).ToDictionary(c => c.Name, c => LevelCounts(subjects, c)),
+            dataset.Covariates.Where(c => c.Kind == CovariateKind.Continuous).ToDictionary(c => c.Name, c => Measure(subjects, c)),
             subjects.Count(s => s.CyclesCompleted >= 3),
             bor,
             RateOf(bor["CR"] + bor["PR"], n, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], n, profile),
-            Survival(subjects.Where(s => s.PfsMonths is not null).Select(s => (s.PfsMonths!.Value, s.PfsEvent)).ToList(), profile),
-            Survival(subjects.Where(s => s.OsMonths is not null).Select(s => (s.OsMonths!.Value, s.OsEvent)).ToList(), profile),
+            Survival(subjects, Pfs, profile), Survival(subjects, Os, profile),
             screen, screen.Where(r => r.Candidate).Select(r => r.Factor).Distinct().ToList(),
-            plan is null ? null : Multivariate(subjects, plan),
-            adverseEventTerms.Select(term =>
+            plan is null ? null : Multivariate(subjects, factors, plan),
+            dataset.Arms.Count > 1 ? CompareArms(dataset, factors.Single(f => f.Name == Factors.Arm), profile) : null,
+            dataset.AdverseEventTerms.Select(term =>
             {
                 int Grade(int g) => subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) == g);
                 return new AdverseEventRow(term, Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) > 0)),
@@ -57,6 +67,14 @@ public static class StudyAnalysis
                 Of(subjects.Count(s => s.CyclesCompleted >= 3)), Of(subjects.Count(s => s.DoseReductions > 0)),
                 subjects.Where(s => s.DoseIntensity is not null).Select(s => s.DoseIntensity!.Value).DefaultIfEmpty(double.NaN).Average() is var mean && double.IsFinite(mean) ? mean : null));
     }
+
+    /// <summary>An endpoint of a subject: months and whether the event happened, or null where it cannot be timed.</summary>
+    private delegate (double Months, bool Event)? Endpoint(AnalysisSubject s);
+    private static readonly Endpoint Pfs = s => s.PfsMonths is { } m ? (m, s.PfsEvent) : null;
+    private static readonly Endpoint Os = s => s.OsMonths is { } m ? (m, s.OsEvent) : null;
+
+    private static Dictionary<string, int> BestResponses(IReadOnlyList<AnalysisSubject> subjects) =>
+        Responses.ToDictionary(r => r, r => subjects.Count(s => (s.BestOverallResponse ?? "NE") == r));
 
     private static Rate RateOf(int k, int n, AnalysisProfile profile)
     {
@@ -73,8 +91,9 @@ public static class StudyAnalysis
         _ => "Clopper-Pearson exact",
     };
 
-    private static SurvivalSummary Survival(IReadOnlyList<(double Months, bool Event)> data, AnalysisProfile profile)
+    private static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
     {
+        var data = subjects.Select(s => endpoint(s)).OfType<(double Months, bool Event)>().ToList();
         var time = data.Select(d => d.Months).ToList();
         var died = data.Select(d => d.Event).ToList();
         if (data.Count == 0) return new SurvivalSummary(0, 0, 0, null, [null, null], "", [], null, []);
@@ -90,69 +109,105 @@ public static class StudyAnalysis
             rates, KaplanMeier.MedianFollowUp(time, died).Value, km.Table);
     }
 
-    /// <summary>The baseline factors and how each enters a Cox model (binary, continuous, or dummies against a reference).</summary>
-    private static readonly (string Factor, string Comparison, Func<AnalysisSubject, double?> Value)[] Factors =
-    [
-        ("age", "per year", s => s.Age),
-        ("sex", "female vs male", s => s.Sex is null ? null : s.Sex == "F" ? 1 : 0),
-        ("ecog", "1 vs 0", s => s.Ecog is null ? null : s.Ecog >= 1 ? 1 : 0),
-        ("liverMetastases", "yes vs no", s => s.LiverMetastases is null ? null : s.LiverMetastases.Value ? 1 : 0),
-        ("platinumRefractory", "yes vs no", s => s.PlatinumRefractory is null ? null : s.PlatinumRefractory.Value ? 1 : 0),
-        ("diseaseStatus", "metastatic vs recurrent", s => s.DiseasePattern is null ? null : s.DiseasePattern.Equals("metastatic", StringComparison.OrdinalIgnoreCase) ? 1 : 0),
-        ("diseaseStatus", "both vs recurrent", s => s.DiseasePattern is null ? null : s.DiseasePattern.Equals("both", StringComparison.OrdinalIgnoreCase) ? 1 : 0),
-    ];
-
-    public static IReadOnlyList<string> FactorNames => Factors.Select(f => f.Factor).Distinct().ToList();
-
-    /// <summary>Univariate Cox screen of PFS; factors with P &lt; 0.1 are offered as candidates, never used silently.</summary>
-    private static IReadOnlyList<CoxScreenRow> CoxScreen(IReadOnlyList<AnalysisSubject> subjects, Ties ties)
+    /// <summary>
+    /// A univariate Cox model of one factor for an endpoint, over the subjects with both; one row per column. On PFS
+    /// this is the screen: factors with P &lt; 0.1 are offered as candidates, never used silently.
+    /// </summary>
+    private static IEnumerable<CoxScreenRow> Univariate(IReadOnlyList<AnalysisSubject> subjects, Factor factor, Endpoint endpoint, Ties ties)
     {
-        var rows = new List<CoxScreenRow>();
-        var withPfs = subjects.Where(s => s.PfsMonths is not null).ToList();
-        foreach (var group in Factors.GroupBy(f => f.Factor))
+        var used = subjects.Where(s => endpoint(s) is not null && factor.Columns.All(c => c.Value(s) is not null)).ToList();
+        if (!used.Any(s => endpoint(s)!.Value.Event)) return [];
+        var (columns, _) = Factors.Estimable(factor, used);
+        if (columns.Count == 0) return [];
+        var fit = Cox.Fit(used.Select(s => endpoint(s)!.Value.Months).ToList(), used.Select(s => endpoint(s)!.Value.Event).ToList(),
+            used.Select(s => columns.Select(c => c.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Comparison).ToList(), ties);
+        return fit.Coefficients.Select(c => new CoxScreenRow(factor.Name, factor.Label, c.Name, used.Count, c.Hr, c.HrLower, c.HrUpper, c.P,
+            c.P < ScreenThreshold, fit.Warnings)).ToList();
+    }
+
+    private static CoxModel Multivariate(IReadOnlyList<AnalysisSubject> subjects, IReadOnlyList<Factor> factors, AnalysisPlan plan)
+    {
+        CoxModel NotFitted(params string[] why) => new(plan.Name, plan.Rationale, plan.Ties.ToString(), [], double.NaN, double.NaN, why);
+        // A plan naming a factor this study's definition does not have is not quietly fitted without it.
+        var unknown = plan.PfsCovariates.Where(name => factors.All(f => f.Name != name)).ToList();
+        if (unknown.Count > 0)
+            return NotFitted($"The plan names {string.Join(", ", unknown)}, which this study's definition does not have: the model was not fitted.");
+        var chosen = plan.PfsCovariates.Select(name => factors.Single(f => f.Name == name)).ToList();
+        var used = subjects.Where(s => Pfs(s) is not null && chosen.All(f => f.Columns.All(c => c.Value(s) is not null))).ToList();
+        var warnings = new List<string>();
+        var columns = new List<(string Name, FactorColumn Column)>();
+        foreach (var factor in chosen)
         {
-            var used = withPfs.Where(s => group.All(f => f.Value(s) is not null)).ToList();
-            if (used.Count(s => s.PfsEvent) == 0) continue;
-            var columns = group.ToList();
-            if (columns.Any(c => used.Select(s => c.Value(s)).Distinct().Count() < 2)) continue;
-            var fit = Cox.Fit(used.Select(s => s.PfsMonths!.Value).ToList(), used.Select(s => s.PfsEvent).ToList(),
-                used.Select(s => columns.Select(c => c.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Comparison).ToList(), ties);
-            rows.AddRange(fit.Coefficients.Select(c => new CoxScreenRow(group.Key, c.Name, used.Count, c.Hr, c.HrLower, c.HrUpper, c.P,
-                c.P < ScreenThreshold, fit.Warnings)));
+            var (estimable, leftOut) = Factors.Estimable(factor, used);
+            warnings.AddRange(leftOut);
+            columns.AddRange(estimable.Select(c => (factor.ColumnName(c), c)));
         }
-        return rows;
-    }
-
-    private static CoxModel Multivariate(IReadOnlyList<AnalysisSubject> subjects, AnalysisPlan plan)
-    {
-        var columns = plan.PfsCovariates.SelectMany(name => Factors.Where(f => f.Factor == name)).ToList();
-        var used = subjects.Where(s => s.PfsMonths is not null && columns.All(c => c.Value(s) is not null)).ToList();
-        var names = columns.Select(c => c.Factor == "diseaseStatus" ? $"diseaseStatus ({c.Comparison})" : c.Factor).ToList();
-        if (used.Count(s => s.PfsEvent) == 0 || columns.Count == 0)
-            return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), [], double.NaN, double.NaN, ["No events, or no covariates: the model was not fitted."]);
+        if (!used.Any(s => s.PfsEvent) || columns.Count == 0)
+            return NotFitted([.. warnings, "No events, or no covariates: the model was not fitted."]);
         var fit = Cox.Fit(used.Select(s => s.PfsMonths!.Value).ToList(), used.Select(s => s.PfsEvent).ToList(),
-            used.Select(s => columns.Select(c => c.Value(s)!.Value).ToArray()).ToList(), names, plan.Ties);
-        return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, fit.Warnings);
+            used.Select(s => columns.Select(c => c.Column.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Name).ToList(), plan.Ties);
+        return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings]);
     }
 
-    private static IReadOnlyList<BaselineRow> Baseline(IReadOnlyList<AnalysisSubject> subjects)
+    private static ByArm CompareArms(AnalysisDataset dataset, Factor arm, AnalysisProfile profile)
     {
+        var arms = dataset.Arms.Select(a =>
+        {
+            var members = dataset.Subjects.Where(s => Factors.Same(s.Arm, a.Code)).ToList();
+            var bor = BestResponses(members);
+            return new ArmResult(a.Code, a.Name, members.Count, bor,
+                RateOf(bor["CR"] + bor["PR"], members.Count, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], members.Count, profile),
+                Survival(members, Pfs, profile), Survival(members, Os, profile));
+        }).ToList();
+        return new ByArm(arms, LogRankOf(dataset, Pfs), LogRankOf(dataset, Os),
+            Univariate(dataset.Subjects, arm, Pfs, profile.Ties).ToList(), Univariate(dataset.Subjects, arm, Os, profile.Ties).ToList());
+    }
+
+    /// <summary>The log-rank test across the arms; none where fewer than two arms have subjects or nobody had the event.</summary>
+    private static LogRankResult? LogRankOf(AnalysisDataset dataset, Endpoint endpoint)
+    {
+        var data = dataset.Subjects
+            .Select(s => (Arm: dataset.Arms.FirstOrDefault(a => Factors.Same(a.Code, s.Arm))?.Code, Endpoint: endpoint(s)))
+            .Where(x => x.Arm is not null && x.Endpoint is not null).ToList();
+        if (data.Select(x => x.Arm).Distinct().Count() < 2 || !data.Any(x => x.Endpoint!.Value.Event)) return null;
+        return LogRank.Test(data.Select(x => x.Endpoint!.Value.Months).ToList(), data.Select(x => x.Endpoint!.Value.Event).ToList(), data.Select(x => x.Arm!).ToList());
+    }
+
+    private static IReadOnlyDictionary<string, int> LevelCounts(IReadOnlyList<AnalysisSubject> subjects, Covariate c) => c.Kind == CovariateKind.Binary
+        ? new Dictionary<string, int> { ["true"] = subjects.Count(s => Factors.Flag(s, c.Name) == true), ["false"] = subjects.Count(s => Factors.Flag(s, c.Name) == false) }
+        : c.Levels.ToDictionary(l => l.Code, l => subjects.Count(s => Factors.Same(Factors.Code(s, c.Name), l.Code)));
+
+    private static BaselineMeasure Measure(IReadOnlyList<AnalysisSubject> subjects, Covariate c)
+    {
+        var values = subjects.Select(s => Factors.Number(s, c.Name)).OfType<double>().ToList();
+        return values.Count == 0 ? new BaselineMeasure(0, null, null, null) : new BaselineMeasure(values.Count, Median(values), values.Min(), values.Max());
+    }
+
+    private static IReadOnlyList<BaselineRow> Baseline(AnalysisDataset dataset)
+    {
+        var subjects = dataset.Subjects;
         var n = subjects.Count;
         BaselineRow Row(string characteristic, string level, int k) => new(characteristic, level, k, n == 0 ? 0 : 100.0 * k / n);
-        return
-        [
-            Row("Sex", "Male", subjects.Count(s => s.Sex == "M")),
-            Row("Sex", "Female", subjects.Count(s => s.Sex == "F")),
-            Row("ECOG", "0", subjects.Count(s => s.Ecog == 0)),
-            Row("ECOG", "1", subjects.Count(s => s.Ecog == 1)),
-            Row("ECOG", ">= 2", subjects.Count(s => s.Ecog >= 2)),
-            Row("Disease status", "Metastatic", subjects.Count(s => s.DiseasePattern == "metastatic")),
-            Row("Disease status", "Recurrent", subjects.Count(s => s.DiseasePattern == "recurrent")),
-            Row("Disease status", "Recurrent and metastatic", subjects.Count(s => s.DiseasePattern == "both")),
-            Row("Liver metastases", "Yes", subjects.Count(s => s.LiverMetastases == true)),
-            Row("Platinum-refractory", "Yes", subjects.Count(s => s.PlatinumRefractory == true)),
-            Row("Cycles", ">= 3", subjects.Count(s => s.CyclesCompleted >= 3)),
-        ];
+        var rows = new List<BaselineRow>();
+        if (dataset.Arms.Count > 1)
+            rows.AddRange(dataset.Arms.Select(a => Row("Arm", a.Name, subjects.Count(s => Factors.Same(s.Arm, a.Code)))));
+        rows.Add(Row("Sex", "Male", subjects.Count(s => s.Sex == "M")));
+        rows.Add(Row("Sex", "Female", subjects.Count(s => s.Sex == "F")));
+        rows.AddRange(subjects.Select(s => s.Sex).Where(x => x is not null and not "M" and not "F").Distinct().Order(StringComparer.Ordinal)
+            .Select(code => Row("Sex", code!, subjects.Count(s => s.Sex == code))));
+        rows.Add(Row("ECOG", "0", subjects.Count(s => s.Ecog == 0)));
+        rows.Add(Row("ECOG", "1", subjects.Count(s => s.Ecog == 1)));
+        rows.Add(Row("ECOG", ">= 2", subjects.Count(s => s.Ecog >= 2)));
+        foreach (var c in dataset.Covariates.Where(c => c.Kind != CovariateKind.Continuous))
+        {
+            var counts = LevelCounts(subjects, c);
+            rows.AddRange(c.Kind == CovariateKind.Binary
+                ? [Row(c.Label, "Yes", counts["true"]), Row(c.Label, "No", counts["false"])]
+                : c.Levels.Select(l => Row(c.Label, l.Label, counts[l.Code])));
+            if (n - counts.Values.Sum() is > 0 and var missing) rows.Add(Row(c.Label, "Not recorded", missing));
+        }
+        rows.Add(Row("Cycles", ">= 3", subjects.Count(s => s.CyclesCompleted >= 3)));
+        return rows;
     }
 
     public static double Median(IReadOnlyList<double> values)

@@ -1,36 +1,17 @@
-using FluentValidation;
 using Marten;
 using NpcEcrf.Analysis;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Locks;
+using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.Analyses;
-
-/// <summary>A saved analysis plan; plans never change once saved, so an analysis can always name the plan it used.</summary>
-public sealed record SavedPlan(string Id, AnalysisPlan Plan, string? SavedBy, DateTimeOffset SavedAt);
-
-public sealed record SaveAnalysisPlan(string Name, string[] PfsCovariates, Ties Ties, string Rationale)
-{
-    public sealed class Validator : AbstractValidator<SaveAnalysisPlan>
-    {
-        public Validator()
-        {
-            RuleFor(c => c.Name).NotEmpty().MaximumLength(80).Matches("^[A-Za-z0-9._-]+$");
-            RuleFor(c => c.PfsCovariates).NotEmpty();
-            RuleForEach(c => c.PfsCovariates).Must(StudyAnalysis.FactorNames.Contains)
-                .WithMessage($"Covariates: {string.Join(", ", StudyAnalysis.FactorNames)}.");
-            RuleFor(c => c.Ties).IsInEnum();
-            RuleFor(c => c.Rationale).NotEmpty().WithMessage("Say why these covariates: the plan is printed with every analysis.");
-        }
-    }
-}
 
 /// <summary>Chooses what to analyse (a lock, the lock in force on a date, or an as-of moment) and who may.</summary>
 public static class Analyses
 {
     public static async Task<(AnalysisReport? Report, Rejection? Problem)> OfLock(IQuerySession session, DatabaseLock l, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
     {
-        var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
+        var (profile, plan, problem) = await Methods(session, l.StudyId, profileName, planName, ct);
         if (problem is not null) return (null, problem);
         var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
         if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Rejection.NotFound($"The snapshot of lock '{l.Name}'"));
@@ -43,7 +24,7 @@ public static class Analyses
 
     public static async Task<(AnalysisReport? Report, Rejection? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)
     {
-        var (profile, plan, problem) = await Methods(session, profileName, planName, ct);
+        var (profile, plan, problem) = await Methods(session, studyId, profileName, planName, ct);
         if (problem is not null) return (null, problem);
         var highWaterMark = await CohortReplay.HighWaterMark(session, at, ct);
         var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
@@ -53,13 +34,17 @@ public static class Analyses
         return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
     }
 
-    private static async Task<(AnalysisProfile?, AnalysisPlan?, Rejection?)> Methods(IQuerySession session, string? profileName, string? planName, CancellationToken ct)
+    /// <summary>The profile, and the plan of that name saved for the study analysed (a plan of another study is refused, naming it).</summary>
+    private static async Task<(AnalysisProfile?, AnalysisPlan?, Rejection?)> Methods(IQuerySession session, string studyId, string? profileName, string? planName, CancellationToken ct)
     {
         var profile = AnalysisProfile.Named(profileName ?? "paper");
         if (profile is null) return (null, null, Rejection.Invalid("profile", "Profiles: paper, r."));
         if (planName is null) return (profile, null, null);
-        var saved = await session.LoadAsync<SavedPlan>(planName, ct);
-        return saved is null ? (null, null, Rejection.Invalid("plan", $"No saved analysis plan '{planName}'.")) : (profile, saved.Plan, null);
+        if (await session.LoadAsync<SavedPlan>(SavedPlan.IdFor(studyId, planName), ct) is { } saved) return (profile, saved.Plan, null);
+        var elsewhere = await session.Query<SavedPlan>().Where(p => p.Plan.Name == planName).Select(p => p.StudyId).ToListAsync(ct);
+        return (null, null, Rejection.Invalid("plan", elsewhere.Count > 0
+            ? $"Plan '{planName}' is a plan of study {string.Join(", ", elsewhere)}, not of {studyId}; analyse with a plan saved for {studyId}."
+            : $"Study {studyId} has no saved analysis plan '{planName}'."));
     }
 
     public static IResult Render(AnalysisReport report, string? format) => format switch
@@ -71,18 +56,11 @@ public static class Analyses
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/analysis-plans", async (SaveAnalysisPlan c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        {
-            var actor = Actor.From(http.User);
-            if (!actor.Has(Roles.Statistician)) return Problems.Forbidden("Statisticians save analysis plans.");
-            if (await session.LoadAsync<SavedPlan>(c.Name, http.RequestAborted) is not null) return Problems.Conflict($"Plan '{c.Name}' exists; plans never change. Save a new one.");
-            var saved = new SavedPlan(c.Name, new AnalysisPlan(c.Name, c.PfsCovariates, c.Ties, c.Rationale), actor.Username, clock.GetUtcNow());
-            session.Insert(saved);
-            await session.SaveChangesAsync(http.RequestAborted);
-            return Results.Created($"/analysis-plans/{c.Name}", saved);
-        }).Validated<SaveAnalysisPlan>().WithTags("Analysis");
+        SaveAnalysisPlan.Map(app);
 
-        app.MapGet("/analysis-plans", async (IQuerySession session, CancellationToken ct) => await session.Query<SavedPlan>().ToListAsync(ct))
+        app.MapGet("/analysis-plans", async (string? studyId, IQuerySession session, CancellationToken ct) =>
+                studyId is null ? await session.Query<SavedPlan>().ToListAsync(ct)
+                    : (await session.Query<SavedPlan>().ToListAsync(ct)).Where(p => StableIds.Same(p.StudyId, studyId)).ToList())
             .RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
 
         // Statisticians analyse locks only; auditors any lock or as-of moment.

@@ -15,23 +15,29 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
 {
     public static AnalysisReport Of(CohortSnapshot snapshot, AnalysisSource source, AnalysisProfile profile, AnalysisPlan? plan, DateTimeOffset now)
     {
-        var subjects = snapshot.Subjects.Select(ToAnalysis).ToList();
+        var dataset = Dataset(snapshot);
+        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now);
+    }
+
+    /// <summary>The snapshot as the analysis sees it: arms and covariates from the definition version in force at the cut-off.</summary>
+    public static AnalysisDataset Dataset(CohortSnapshot snapshot)
+    {
+        var covariates = StudyCovariates.Of(snapshot.Definition);
+        var subjects = snapshot.Subjects.Select(s => ToAnalysis(s, covariates)).ToList();
         var terms = snapshot.Definition.AdverseEvents.Terms.Select(t => t.Term)
             .Where(t => subjects.Any(s => s.WorstGradeByTerm.ContainsKey(t))).ToList();
-        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(subjects, profile, plan, terms), subjects, now);
+        return new AnalysisDataset(subjects, StudyCovariates.Arms(snapshot.Definition), covariates, terms);
     }
 
     /// <summary>The snapshot's subject as the analysis dataset sees it (months = days / 30.4375).</summary>
-    public static AnalysisSubject ToAnalysis(SubjectSnapshot s) => new(
-        s.SubjectNumber, s.SiteId, s.Age, s.Sex, s.Ecog, Text(s, "disease-status.pattern")?.ToLowerInvariant(), Flag(s, "metastatic-sites.liver"), Flag(s, "prior-therapy.platinumRefractory"),
+    public static AnalysisSubject ToAnalysis(SubjectSnapshot s, IReadOnlyList<Covariate> covariates) => new(
+        s.SubjectNumber, s.SiteId, s.Arm, s.Age, s.Sex, s.Ecog,
+        covariates.ToDictionary(c => c.Name, c => StudyCovariates.Value(c, s.Baseline.GetValueOrDefault(c.Name))),
         s.CyclesCompleted, s.DoseChanges.Count(d => d.ToDose < d.FromDose), s.DoseIntensity, s.BestOverallResponse?.ToString(), (double?)s.BestPercentChange,
         s.Pfs?.Months, s.Pfs?.Event == true, s.Os?.Months, s.Os?.Event == true,
         s.FirstDoseDate is { } first && s.LastDoseDate is { } last ? (last.DayNumber - first.DayNumber + 1) / TimeToEvent.DaysPerMonth : 0,
         s.FirstDoseDate is not null && s.DiscontinuationDate is null && s.Os?.Event != true, s.DiscontinuationReason ?? (s.Os?.Event == true ? "Death" : null),
         s.AdverseEvents.ToDictionary(a => a.Term, a => a.WorstGrade));
-
-    private static string? Text(SubjectSnapshot s, string item) => s.Baseline.GetValueOrDefault(item) is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
-    private static bool? Flag(SubjectSnapshot s, string item) => s.Baseline.GetValueOrDefault(item) is JsonValue v && v.TryGetValue<bool>(out var flag) ? flag : null;
 
     /// <summary>
     /// The JSON document: the analysis, with the keys and shapes of the seed paper's facts file where they

@@ -47,8 +47,12 @@ public static class ReportWriter
     public static IEnumerable<(string Title, string[] Header, IEnumerable<string[]> Rows)> Tables(AnalysisReport report)
     {
         var r = report.Result;
+        var measures = r.Covariates.Where(c => r.BaselineMeasures.GetValueOrDefault(c.Name) is { N: > 0 })
+            .Select(c => (Label: c.Unit is null ? c.Label : $"{c.Label}, {c.Unit}", Measure: r.BaselineMeasures[c.Name]))
+            .Select(m => new[] { m.Label, $"median (range), n = {m.Measure.N}", $"{F(m.Measure.Median, "0.#")} ({F(m.Measure.Min, "0.#")}-{F(m.Measure.Max, "0.#")})" });
         yield return ($"Baseline characteristics (N = {r.N})", ["Characteristic", "Level", "n (%)"],
             (r.Age is { } age ? [new[] { "Age, years", "median (range)", $"{F(age.Median, "0.#")} ({F(age.Min, "0")}-{F(age.Max, "0")})" }] : Array.Empty<string[]>())
+            .Concat(measures)
             .Concat(r.Baseline.Select(b => new[] { b.Characteristic, b.Level, $"{b.N} ({F(b.Percent)}%)" })));
         yield return ("Tumour response (RECIST 1.1)", ["CR", "PR", "SD", "PD", "NE", "ORR % (95% CI)", "DCR % (95% CI)"],
             [[.. StudyAnalysis.Responses.Select(x => r.BestOverallResponse[x].ToString(Inv)),
@@ -60,15 +64,39 @@ public static class ReportWriter
                 }
                 .Concat(x.Item2.Rates.Select(rate => $"{F(rate.Survival * 100)} ({F(rate.Lower * 100)}-{F(rate.Upper * 100)})"))
                 .Append(F(x.Item2.MedianFollowUp)).ToArray()));
-        yield return ("Cox proportional hazards, PFS: univariate screen", ["Factor", "Comparison", "n", "HR (95% CI)", "P"],
-            r.CoxUnivariate.Select(c => new[] { c.Factor, c.Comparison, c.N.ToString(Inv), $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P) }));
+        if (r.ByArm is { } byArm)
+            foreach (var table in ByArmTables(byArm)) yield return table;
+        yield return ("Cox proportional hazards, PFS: univariate screen", ["Factor", "Name in a plan", "Comparison", "n", "HR (95% CI)", "P", "Note"],
+            r.CoxUnivariate.Select(c => new[] { c.Label, c.Factor, c.Comparison, c.N.ToString(Inv), Hr(c), P(c.P), string.Join("; ", c.Warnings) }));
         if (r.CoxPfsMultivariate is { } model)
             yield return ($"Cox proportional hazards, PFS: multivariate ({model.Plan}, {model.Ties} ties)", ["Covariate", "HR (95% CI)", "P", "Note"],
-                model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) }));
+                model.Coefficients.Count == 0 ? [["not fitted", "", "", string.Join("; ", model.Warnings)]]
+                    : model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) }));
         yield return ("Adverse events (CTCAE v5, worst grade per patient)", ["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade >= 3"],
             r.AdverseEventTable.Select(a => new[] { a.Term, Pct(a.AnyGrade), Pct(a.Grade1), Pct(a.Grade2), Pct(a.Grade3), Pct(a.Grade4), Pct(a.Grade3OrMore) }));
         yield return ("Dose exposure", ["Cycles, median (range)", ">= 3 cycles", "Dose reduced", "Mean dose intensity"],
             [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]]);
+    }
+
+    private static string Hr(CoxScreenRow c) => $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})";
+    private static string Median(SurvivalSummary s) => $"{F(s.Median)} ({Ci(s.Ci95)})";
+
+    /// <summary>The comparison of the arms: response and survival per arm, the log-rank tests, and the arm's hazard ratios.</summary>
+    private static IEnumerable<(string Title, string[] Header, IEnumerable<string[]> Rows)> ByArmTables(ByArm byArm)
+    {
+        yield return ("By arm: response and survival (months)", ["Arm", "n", "ORR % (95% CI)", "DCR % (95% CI)", "PFS events", "PFS median (95% CI)", "OS events", "OS median (95% CI)"],
+            byArm.Arms.Select(a => new[]
+            {
+                $"{a.Name} ({a.Arm})", a.N.ToString(Inv), $"{F(a.Orr.Percent)} ({F(a.Orr.Ci95[0])}-{F(a.Orr.Ci95[1])})", $"{F(a.Dcr.Percent)} ({F(a.Dcr.Ci95[0])}-{F(a.Dcr.Ci95[1])})",
+                a.PfsMonths.Events.ToString(Inv), Median(a.PfsMonths), a.OsMonths.Events.ToString(Inv), Median(a.OsMonths),
+            }));
+        yield return ("By arm: log-rank tests", ["Endpoint", "Chi-square", "df", "P", "Observed / expected events"],
+            new[] { ("PFS", byArm.PfsLogRank), ("OS", byArm.OsLogRank) }.Select(x => x.Item2 is { } test
+                ? new[] { x.Item1, F(test.ChiSquare, "0.000"), test.Df.ToString(Inv), P(test.P), string.Join("; ", test.Groups.Select(g => $"{g.Group} {F(g.Observed, "0")} / {F(g.Expected, "0.0")}")) }
+                : [x.Item1, "NA", "", "", "not testable: fewer than two arms with subjects, or no events"]));
+        yield return ("By arm: Cox proportional hazards (univariate)", ["Endpoint", "Comparison", "n", "HR (95% CI)", "P", "Note"],
+            byArm.PfsCox.Select(c => ("PFS", c)).Concat(byArm.OsCox.Select(c => ("OS", c)))
+                .Select(x => new[] { x.Item1, x.c.Comparison, x.c.N.ToString(Inv), Hr(x.c), P(x.c.P), string.Join("; ", x.c.Warnings) }));
     }
 
     public static string Html(AnalysisReport report)
@@ -88,14 +116,21 @@ public static class ReportWriter
             html.Append("</table>");
         }
         html.Append("<h2>Figures</h2>");
-        html.Append(Figure("km-pfs", "Kaplan-Meier: progression-free survival", Svg.KaplanMeier(report.Result.PfsMonths)));
-        html.Append(Figure("km-os", "Kaplan-Meier: overall survival", Svg.KaplanMeier(report.Result.OsMonths)));
+        html.Append(Figure("km-pfs", "Kaplan-Meier: progression-free survival", Svg.KaplanMeier([("All", report.Result.PfsMonths)])));
+        html.Append(Figure("km-os", "Kaplan-Meier: overall survival", Svg.KaplanMeier([("All", report.Result.OsMonths)])));
+        if (report.Result.ByArm is { } byArm)
+        {
+            html.Append(Figure("km-pfs-by-arm", $"Kaplan-Meier by arm: progression-free survival{LogRankCaption(byArm.PfsLogRank)}", Svg.KaplanMeier(byArm.Arms.Select(a => (a.Name, a.PfsMonths)).ToList())));
+            html.Append(Figure("km-os-by-arm", $"Kaplan-Meier by arm: overall survival{LogRankCaption(byArm.OsLogRank)}", Svg.KaplanMeier(byArm.Arms.Select(a => (a.Name, a.OsMonths)).ToList())));
+        }
         html.Append(Figure("forest", "Forest plot: Cox model of PFS", Svg.Forest(report.Result)));
         html.Append(Figure("waterfall", "Waterfall: best % change in the target-lesion sum", Svg.Waterfall(report.Subjects)));
         html.Append(Figure("swimmer", "Swimmer plot: time on treatment", Svg.Swimmer(report.Subjects)));
         html.Append("</body></html>");
         return html.ToString();
     }
+
+    private static string LogRankCaption(LogRankResult? test) => test is null ? "" : $" (log-rank chi-square {F(test.ChiSquare, "0.000")}, df {test.Df}, P {P(test.P)})";
 
     private static string Figure(string id, string caption, string svg) => $"<figure id=\"{id}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption>{svg}</figure>";
 }

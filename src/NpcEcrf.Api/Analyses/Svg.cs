@@ -12,33 +12,49 @@ public static class Svg
     private static string N(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
     private static string T(string s) => WebUtility.HtmlEncode(s);
 
-    /// <summary>Step curve with censor marks (+) and the numbers at risk under the time axis.</summary>
-    public static string KaplanMeier(SurvivalSummary s)
+    private static readonly string[] Colours = ["#1f5fa8", "#b33", "#2a7f3f", "#8a5a00", "#6a3d9a", "#333"];
+
+    /// <summary>Step curves with censor marks (+) and the numbers at risk under the time axis; one curve per group, with a legend where there are several.</summary>
+    public static string KaplanMeier(IReadOnlyList<(string Label, SurvivalSummary Summary)> curves)
     {
-        const int plotHeight = 240, atRiskHeight = 40;
-        var maxTime = Math.Max(6, Math.Ceiling((s.Table.Count == 0 ? 6 : s.Table.Max(r => r.Time)) / 6) * 6);
+        const int plotHeight = 240, riskRow = 14;
+        var atRiskHeight = 26 + riskRow * curves.Count;
+        var longest = curves.SelectMany(c => c.Summary.Table).Select(r => r.Time).DefaultIfEmpty(6).Max();
+        var maxTime = Math.Max(6, Math.Ceiling(longest / 6) * 6);
         double X(double t) => Left + t / maxTime * (Width - Left - Right);
         double Y(double surv) => Top + (1 - surv) * plotHeight;
         var svg = Open(Top + plotHeight + 30 + atRiskHeight, "kaplan-meier");
         Axes(svg, plotHeight);
-        for (var tick = 0.0; tick <= maxTime; tick += 6)
-            svg.Append($"<line x1=\"{N(X(tick))}\" y1=\"{Top + plotHeight}\" x2=\"{N(X(tick))}\" y2=\"{Top + plotHeight + 4}\" stroke=\"#000\"/><text x=\"{N(X(tick))}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{tick}</text>")
-               .Append($"<text class=\"at-risk\" x=\"{N(X(tick))}\" y=\"{Top + plotHeight + 50}\" text-anchor=\"middle\">{AtRisk(s, tick)}</text>");
         svg.Append($"<text x=\"{Left - 55}\" y=\"{Top + plotHeight + 50}\">At risk</text>");
+        for (var tick = 0.0; tick <= maxTime; tick += 6)
+        {
+            svg.Append($"<line x1=\"{N(X(tick))}\" y1=\"{Top + plotHeight}\" x2=\"{N(X(tick))}\" y2=\"{Top + plotHeight + 4}\" stroke=\"#000\"/><text x=\"{N(X(tick))}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{tick}</text>");
+            for (var i = 0; i < curves.Count; i++)
+                svg.Append($"<text class=\"at-risk\" x=\"{N(X(tick))}\" y=\"{Top + plotHeight + 50 + riskRow * i}\" text-anchor=\"middle\" fill=\"{Colour(i)}\">{AtRisk(curves[i].Summary, tick)}</text>");
+        }
         foreach (var y in new[] { 0, 0.25, 0.5, 0.75, 1 })
             svg.Append($"<text x=\"{Left - 8}\" y=\"{N(Y(y) + 4)}\" text-anchor=\"end\">{N(y)}</text>");
-        var path = new StringBuilder($"M{N(X(0))},{N(Y(1))}");
-        foreach (var row in s.Table)
+        for (var i = 0; i < curves.Count; i++)
         {
-            path.Append($" H{N(X(row.Time))}");
-            if (row.NEvent > 0) path.Append($" V{N(Y(row.Survival))}");
+            var (label, s) = curves[i];
+            var path = new StringBuilder($"M{N(X(0))},{N(Y(1))}");
+            foreach (var row in s.Table)
+            {
+                path.Append($" H{N(X(row.Time))}");
+                if (row.NEvent > 0) path.Append($" V{N(Y(row.Survival))}");
+            }
+            svg.Append($"<path class=\"curve\" d=\"{path}\" fill=\"none\" stroke=\"{Colour(i)}\" stroke-width=\"2\"/>");
+            foreach (var row in s.Table.Where(r => r.NCensor > 0))
+                svg.Append($"<path class=\"censor\" d=\"M{N(X(row.Time) - 4)},{N(Y(row.Survival))} h8 M{N(X(row.Time))},{N(Y(row.Survival) - 4)} v8\" stroke=\"{Colour(i)}\"/>");
+            if (curves.Count > 1)
+                svg.Append($"<text class=\"legend\" x=\"{Width - Right - 4}\" y=\"{Top + 12 + riskRow * i}\" text-anchor=\"end\" fill=\"{Colour(i)}\">{T(label)} (n = {s.N}, median {N(s.Median ?? double.NaN)})</text>");
         }
-        svg.Append($"<path class=\"curve\" d=\"{path}\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\"/>");
-        foreach (var row in s.Table.Where(r => r.NCensor > 0))
-            svg.Append($"<path class=\"censor\" d=\"M{N(X(row.Time) - 4)},{N(Y(row.Survival))} h8 M{N(X(row.Time))},{N(Y(row.Survival) - 4)} v8\" stroke=\"#1f5fa8\"/>");
-        svg.Append($"<text x=\"{Width / 2}\" y=\"{Top + plotHeight + 30}\" text-anchor=\"middle\">Months since first dose (median {N(s.Median ?? double.NaN)})</text>");
+        var caption = curves.Count == 1 ? $"Months since first dose (median {N(curves[0].Summary.Median ?? double.NaN)})" : "Months since first dose";
+        svg.Append($"<text x=\"{Width / 2}\" y=\"{Top + plotHeight + 30}\" text-anchor=\"middle\">{caption}</text>");
         return svg.Append("</svg>").ToString();
     }
+
+    private static string Colour(int i) => Colours[i % Colours.Length];
 
     private static int AtRisk(SurvivalSummary s, double t) =>
         s.Table.Where(r => r.Time >= t).Select(r => r.NRisk).FirstOrDefault();
@@ -48,8 +64,8 @@ public static class Svg
     {
         var rows = r.CoxPfsMultivariate is { Coefficients.Count: > 0 } m
             ? m.Coefficients.Select(c => (Label: c.Name, c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList()
-            : r.CoxUnivariate.Select(c => (Label: $"{c.Factor} ({c.Comparison})", c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList();
-        const int rowHeight = 26, labelWidth = 220;
+            : r.CoxUnivariate.Select(c => (Label: $"{c.Label} ({c.Comparison})", c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList();
+        const int rowHeight = 26, labelWidth = 290;
         var height = Top * 2 + rowHeight * Math.Max(1, rows.Count) + 30;
         var finite = rows.SelectMany(x => new[] { x.Lo, x.Hi }).Where(v => double.IsFinite(v) && v > 0).DefaultIfEmpty(1).ToList();
         double lo = Math.Log10(Math.Min(0.1, finite.Min())), hi = Math.Log10(Math.Max(10, finite.Max()));

@@ -94,9 +94,9 @@ public static class DemoPrinter
         Console.WriteLine($"    {"",-36} {result.Interim.Name,-22} {result.Final.Name,-22}");
         foreach (var (label, path) in new[]
                  {
-                     ("Cut-off", "source.cutoff"), ("Patients", "n"), ("PFS events", "pfsMonths.events"), ("OS events", "osMonths.events"),
-                     ("PFS median (months)", "pfsMonths.median"), ("OS median (months)", "osMonths.median"), ("ORR %", "orr.percent"),
-                     ("Liver metastases HR", "coxPfsMultivariate.liverMetastases.hr"),
+                     ("Cut-off", "source/cutoff"), ("Patients", "n"), ("PFS events", "pfsMonths/events"), ("OS events", "osMonths/events"),
+                     ("PFS median (months)", "pfsMonths/median"), ("OS median (months)", "osMonths/median"), ("ORR %", "orr/percent"),
+                     ("Liver metastases HR", $"coxPfsMultivariate/{PublishedFacts.LiverMetastases}/hr"),
                  })
             Console.WriteLine($"    {label,-36} {Value(result.InterimAnalysis, path),-22} {Value(result.FinalAnalysis, path),-22}");
         Console.WriteLine();
@@ -118,7 +118,8 @@ public static class DemoPrinter
     private static string Value(System.Text.Json.Nodes.JsonObject json, string path)
     {
         System.Text.Json.Nodes.JsonNode? node = json;
-        foreach (var part in path.Split('.')) node = node?[part];
+        // Covariate names hold dots ("form.item"): the path is split on slashes.
+        foreach (var part in path.Split('/')) node = node?[part];
         return node switch
         {
             null => "-",

@@ -107,7 +107,7 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress)
         var final = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = "final", cutoff = plan.FinalCutoff, reason = "Final analysis", kind = "Hard" }, HttpStatusCode.Created);
         await Send("stat", HttpMethod.Post, "/analysis-plans", new
         {
-            name = "paper-pfs-multivariate", pfsCovariates = new[] { "liverMetastases", "age" }, ties = "Breslow",
+            studyId = Study, name = "paper-pfs-multivariate", pfsCovariates = new[] { PublishedFacts.LiverMetastases, "age" }, ties = "Breslow",
             rationale = "The seed paper's multivariate PFS model: liver metastases adjusted for age, Breslow ties as SPSS COXREG.",
         }, HttpStatusCode.Created);
 

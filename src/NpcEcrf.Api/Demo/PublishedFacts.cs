@@ -23,17 +23,21 @@ public static class PublishedFacts
         ("Arthralgia", [2, 0, 1, 1, 0]),
     ];
 
+    /// <summary>The reference study's items (its definition, anlo-npc.json) that the paper's numbers are about.</summary>
+    public const string DiseasePattern = "disease-status.pattern", PlatinumRefractory = "prior-therapy.platinumRefractory", LiverMetastases = "metastatic-sites.liver";
+
     public static IReadOnlyList<FactCheck> Compare(JsonObject a)
     {
         static string F(JsonNode? n, string format) => n is null ? "missing" : n.GetValue<double>().ToString(format, CultureInfo.InvariantCulture);
         static string I(JsonNode? n) => n is null ? "missing" : n.GetValue<int>().ToString(CultureInfo.InvariantCulture);
         string Ci(JsonNode? node, string format) => $"{F(node?["ci95"]?[0], format)}-{F(node?["ci95"]?[1], format)}";
-        var liver = a["coxPfsMultivariate"]?["liverMetastases"];
+        var liver = a["coxPfsMultivariate"]?[LiverMetastases];
+        var pattern = a["baselineItems"]?[DiseasePattern];
         var checks = new List<FactCheck>
         {
             new("Baseline", "Patients", "30", I(a["n"])),
-            new("Baseline", "Metastatic / recurrent / both", "13/10/7", $"{I(a["diseaseStatus"]?["metastatic"])}/{I(a["diseaseStatus"]?["recurrent"])}/{I(a["diseaseStatus"]?["both"])}"),
-            new("Baseline", "Platinum-refractory", "22", I(a["platinumRefractory"])),
+            new("Baseline", "Metastatic / recurrent / both", "13/10/7", $"{I(pattern?["Metastatic"])}/{I(pattern?["Recurrent"])}/{I(pattern?["Both"])}"),
+            new("Baseline", "Platinum-refractory", "22", I(a["baselineItems"]?[PlatinumRefractory]?["true"])),
             new("Baseline", ">= 3 cycles", "23", I(a["atLeastThreeCycles"])),
             new("Baseline", "Age, median (range)", "55 (35-76)", $"{F(a["age"]?["median"], "0")} ({F(a["age"]?["min"], "0")}-{F(a["age"]?["max"], "0")})"),
             new("Response", "CR/PR/SD/PD", "0/4/18/8", string.Join('/', new[] { "CR", "PR", "SD", "PD" }.Select(r => I(a["bestOverallResponse"]?[r])))),

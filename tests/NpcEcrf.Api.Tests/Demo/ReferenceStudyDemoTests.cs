@@ -37,7 +37,12 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         var a = demo.Result.FinalAnalysis;
         Assert.Equal(30, a["n"]!.GetValue<int>());
         Assert.Equal(4.0 / 30 * 100, a["orr"]!["percent"]!.GetValue<double>(), 10);
-        Assert.Equal(7.907, a["coxPfsMultivariate"]!["liverMetastases"]!["hr"]!.GetValue<double>(), 3);
+        Assert.Equal(7.907, a["coxPfsMultivariate"]!["metastatic-sites.liver"]!["hr"]!.GetValue<double>(), 3);
+        Assert.Equal(13, a["baselineItems"]!["disease-status.pattern"]!["Metastatic"]!.GetValue<int>());
+        Assert.Equal(22, a["baselineItems"]!["prior-therapy.platinumRefractory"]!["true"]!.GetValue<int>());
+        // One arm: nothing by arm, and the arm is no factor.
+        Assert.Null(a["byArm"]);
+        Assert.DoesNotContain(a["coxUnivariate"]!.AsArray(), r => r!["factor"]!.GetValue<string>() == "arm");
         Assert.Equal("final", a["lock"]!["name"]!.GetValue<string>());
         Assert.Equal(demo.Result.Final.Hash, a["lock"]!["hash"]!.GetValue<string>());
         Assert.Equal([15, 6, 5, 4, 0], a["adverseEvents"]!["Hand-foot syndrome"]!.AsArray().Select(x => x!.GetValue<int>()));
@@ -102,6 +107,8 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         foreach (var path in demo.Result.Reports.Values) Assert.True(new FileInfo(path).Length > 500, path);
         var html = File.ReadAllText(demo.Result.Reports["final.html"]);
         foreach (var figure in new[] { "km-pfs", "km-os", "forest", "waterfall", "swimmer" }) Assert.Contains($"id=\"{figure}\"", html);
+        Assert.DoesNotContain("by-arm", html);
+        Assert.DoesNotContain("By arm", File.ReadAllText(demo.Result.Reports["final.md"]));
         Assert.Contains(demo.Result.Final.Hash, html);
     }
 }

@@ -37,7 +37,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /analyses/as-of"] = new(["auditor"], false),
         ["GET /analyses/in-force"] = new(StudyWide, false),
         ["GET /analysis-plans"] = new(["statistician", "auditor", "data-manager", "admin"], false),
-        ["POST /analysis-plans"] = new(["statistician"], false, new { name = "matrix-{n}", pfsCovariates = new[] { "liverMetastases" }, ties = "Breslow", rationale = "Matrix" }),
+        ["POST /analysis-plans"] = new(["statistician"], false, new { studyId = AppFixture.FixtureStudy, name = "matrix-{n}", pfsCovariates = new[] { "metastatic-sites.liver" }, ties = "Breslow", rationale = "Matrix" }),
         ["GET /audit"] = new(["auditor", "admin", "monitor", "data-manager"], false),
         ["GET /audit/export.csv"] = new(["auditor", "admin", "monitor", "data-manager"], false),
         ["GET /audit/verify"] = new(["auditor", "admin"], false),
