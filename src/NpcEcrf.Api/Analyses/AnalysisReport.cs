@@ -11,12 +11,14 @@ namespace NpcEcrf.Api.Analyses;
 public sealed record AnalysisSource(string Kind, string? LockName, string? LockHash, DateOnly Cutoff, long HighWaterMark, DateTimeOffset? AsOf);
 
 /// <summary>An analysis with everything needed to reproduce it: source, profile, plan and methods.</summary>
-public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profile, AnalysisPlan? Plan, StudyAnalysisResult Result, IReadOnlyList<AnalysisSubject> Subjects, DateTimeOffset GeneratedAt)
+/// <param name="CtcaeVersion">The CTCAE version of the study's adverse-event terms, as its definition says.</param>
+public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profile, AnalysisPlan? Plan, StudyAnalysisResult Result, IReadOnlyList<AnalysisSubject> Subjects, DateTimeOffset GeneratedAt,
+    string CtcaeVersion)
 {
     public static AnalysisReport Of(CohortSnapshot snapshot, AnalysisSource source, AnalysisProfile profile, AnalysisPlan? plan, DateTimeOffset now)
     {
         var dataset = Dataset(snapshot);
-        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now);
+        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now, snapshot.Definition.AdverseEvents.CtcaeVersion);
     }
 
     /// <summary>The snapshot as the analysis sees it: arms and covariates from the definition version in force at the cut-off.</summary>

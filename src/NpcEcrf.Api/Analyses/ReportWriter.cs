@@ -72,7 +72,7 @@ public static class ReportWriter
             yield return ($"Cox proportional hazards, PFS: multivariate ({model.Plan}, {model.Ties} ties)", ["Covariate", "HR (95% CI)", "P", "Note"],
                 model.Coefficients.Count == 0 ? [["not fitted", "", "", string.Join("; ", model.Warnings)]]
                     : model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) }));
-        yield return ("Adverse events (CTCAE v5, worst grade per patient)", ["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade >= 3"],
+        yield return ($"Adverse events (CTCAE {report.CtcaeVersion}, worst grade per patient)", ["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade >= 3"],
             r.AdverseEventTable.Select(a => new[] { a.Term, Pct(a.AnyGrade), Pct(a.Grade1), Pct(a.Grade2), Pct(a.Grade3), Pct(a.Grade4), Pct(a.Grade3OrMore) }));
         yield return ("Dose exposure", ["Cycles, median (range)", ">= 3 cycles", "Dose reduced", "Mean dose intensity"],
             [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]]);
