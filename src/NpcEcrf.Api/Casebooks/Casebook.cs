@@ -42,6 +42,8 @@ public sealed class Casebook
     public List<CorrectionEntry> Corrections { get; set; } = [];
     public List<Verification> Verifications { get; set; } = [];
     public List<CasebookSigned> Signatures { get; set; } = [];
+    /// <summary>Expected forms the site recorded as missed, with the reason (ScheduleTracking/).</summary>
+    public List<ScheduleTracking.MissedForm> MissedForms { get; set; } = [];
     /// <summary>The version of the last event that changed clinical data (not flags, verification or signatures).</summary>
     public long LastDataVersion { get; set; }
     /// <summary>The version of the last change to the subject's identity (the enrolment form).</summary>

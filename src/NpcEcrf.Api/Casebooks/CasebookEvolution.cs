@@ -52,6 +52,12 @@ public static class CasebookEvolution
                 casebook.Corrections.Add(new CorrectionEntry(corrected.Form, corrected.Field, corrected.OldValue, corrected.NewValue, corrected.Reason,
                     meta.Version, meta.User, meta.Timestamp));
                 break;
+            case ScheduleTracking.ExpectedFormMissed missed:
+                // Recorded again: the latest reason stands (the history keeps every one).
+                casebook.MissedForms.RemoveAll(m => m.Is(missed.Visit, missed.Occurrence, missed.Form));
+                casebook.MissedForms.Add(new ScheduleTracking.MissedForm(missed.Visit, missed.Occurrence, missed.Form, missed.Reason, meta.Version, meta.User, meta.Timestamp));
+                casebook.LastDataVersion = meta.Version;
+                break;
             case StudyForms.StudyFormEntered entered:
                 Set(casebook, new FormRef(entered.Form, entered.Key), entered.Data.DeepClone(), meta);
                 break;

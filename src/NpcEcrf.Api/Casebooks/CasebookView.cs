@@ -62,6 +62,7 @@ public static class CasebookView
         json["definitionVersion"] = version.Version;
         json["signatureStatus"] = Node(SignatureOf(c));
         json["missingForms"] = Node(MissingForms(c, set));
+        json["missedForms"] = Node(c.MissedForms);
         json["responses"] = Node(c.Responses);
         json["bestOverallResponse"] = Node(c.BestOverallResponse(version.Definition.Recist));
         json["lastKnownAlive"] = Node(c.LastKnownAlive);

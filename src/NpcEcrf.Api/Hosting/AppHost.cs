@@ -69,6 +69,8 @@ public static class AppHost
         app.MapIdentity();
         app.MapStudies();
         app.MapSubjects();
+        ScheduleTracking.RecordMissedForm.Map(app);
+        ScheduleTracking.ReadSchedule.Map(app);
         app.MapDataQueries();
         app.MapLocks();
         Analyses.Analyses.Map(app);

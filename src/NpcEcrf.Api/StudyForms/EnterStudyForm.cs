@@ -9,7 +9,8 @@ namespace NpcEcrf.Api.StudyForms;
 
 /// <summary>
 /// The one route of every form a data manager defined: POST {subject}/forms/{form}, with the items under "data" and,
-/// for a repeating form, the instance's key ("W1"). Changes afterwards are corrections, as for every form.
+/// for a repeating form, the instance's key: the visit and occurrence the schedule expects it at ("W3", or "EOT" for a visit
+/// that does not repeat; docs/architecture.md, "Schedule tracking"). Changes afterwards are corrections, as for every form.
 /// </summary>
 public sealed partial record EnterStudyForm(JsonObject Data, string? Key = null, long? Version = null, Guid? CommandId = null) : ISubjectCommand
 {
@@ -26,7 +27,7 @@ public sealed partial record EnterStudyForm(JsonObject Data, string? Key = null,
         if (found is not StudyFormDefinition form)
             return Rejection.Invalid("form", $"'{found.Name}' is a form every study has; it has its own route.");
         if (form.Form.Retired) return Rejection.Invalid("form", $"Form '{form.Name}' was retired by an amendment; it takes no new entries.");
-        if (form.Repeating && c.Key is null) return Rejection.Invalid("key", $"Form '{form.Name}' repeats: say which instance (key).");
+        if (form.Repeating && c.Key is null) return Rejection.Invalid("key", $"Form '{form.Name}' repeats: say which instance (key): the visit and occurrence it belongs to, such as W3.");
         if (!form.Repeating && c.Key is not null) return Rejection.Invalid("key", $"Form '{form.Name}' is entered once; it has no key.");
         var target = form.Ref(c.Key);
         if (s.Casebook.Entry(target) is not null)

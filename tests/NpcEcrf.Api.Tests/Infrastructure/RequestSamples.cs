@@ -32,6 +32,8 @@ public static class RequestSamples
         [S + "/contacts"] = new { date = "2021-08-01", method = "phone" },
         [S + "/death"] = new { date = "2021-09-01", cause = "Progression" },
         [S + "/lost-to-follow-up"] = new { lastKnownAliveDate = "2021-08-01", details = "Moved" },
+        // Recording it again replaces the reason, so repeated requests are all taken.
+        [S + "/missed-forms"] = new { visit = "SCREENING", form = "metastatic-sites", reason = "Not collected at screening" },
         [S + "/corrections"] = new { form = "first-dose", field = "date", newValue = "2021-03-05", reason = "Typo" },
         [S + "/verifications"] = new { form = "first-dose" },
         [S + "/signatures"] = new { meaning = "I approve", password = AppFixture.Password },

@@ -62,6 +62,8 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /studies/{studyId}/data-queries/report"] = new(AllRoles, false),
         ["GET /studies/{studyId}/export/odm"] = new(["auditor", "data-manager", "admin"], false),
         ["GET /studies/{studyId}/quality-summary"] = new(AllRoles, false),
+        // Without ?siteId= every site the reader may see (none, for a reader of another study): ScheduleRouteTests shows the rest.
+        ["GET /studies/{studyId}/schedule"] = new(Readers, false),
         ["GET /studies/{studyId}/sdv-progress"] = new(AllRoles, false),
         ["POST /studies/{studyId}/sites"] = new(["admin"], false, new { siteId = "SX{n}", name = "Matrix site" }),
         ["GET /studies/{studyId}/sites/{siteId}/data-queries"] = new(Readers, true),
@@ -84,6 +86,8 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["POST " + S + "/first-dose"] = new(Site, true),
         ["POST " + S + "/interruptions"] = new(Site, true),
         ["POST " + S + "/lost-to-follow-up"] = new(Site, true),
+        ["POST " + S + "/missed-forms"] = new(Site, true),
+        ["GET " + S + "/schedule"] = new(Readers, true),
         ["POST " + S + "/forms/{form}"] = new(Site, true),
         ["POST " + S + "/resumptions"] = new(Site, true),
         ["POST " + S + "/signatures"] = new(["investigator"], true),
