@@ -9,6 +9,9 @@ namespace NpcEcrf.Api.Studies;
 /// </summary>
 public static partial class DefinitionRules
 {
+    /// <summary>Ten years: the farthest any scheduled day lies from its anchor.</summary>
+    public const int MaxDays = 3653;
+
     public static Dictionary<string, string[]> Problems(StudyDefinition d)
     {
         var problems = new List<(string Field, string Message)>();
@@ -109,7 +112,22 @@ public static partial class DefinitionRules
             if (visit.RepeatEveryDays is { } every && every <= visit.LatestDay - visit.EarliestDay)
                 Add($"{at}.repeatEveryDays", $"Repeats every {every} days would overlap their own window of {visit.LatestDay - visit.EarliestDay + 1} days.");
         }
-        if (d.ScheduleOrEmpty.TumourAssessmentIntervalDays is < 1) Add("schedule.tumourAssessmentIntervalDays", "Tumours are assessed at least a day apart.");
+        // A repeating visit's instances are keyed name + occurrence ("W3"): no two visits may give the same key.
+        foreach (var (visit, index) in visits.Select((v, i) => (v, i)).Where(x => x.v.Repeats is not null))
+        {
+            var at = $"schedule.visits[{index}].name";
+            if (visit.Name.Length > 0 && char.IsDigit(visit.Name[^1])) Add(at, $"A repeating visit's name may not end in a digit: its instances are keyed {visit.Name}1, {visit.Name}2, ...");
+            foreach (var other in visits.Where(o => o != visit && o.Name.StartsWith(visit.Name, StringComparison.OrdinalIgnoreCase) && o.Name[visit.Name.Length..].All(char.IsDigit)))
+                Add(at, $"Visit '{other.Name}' would share its keys with the instances of repeating visit '{visit.Name}'.");
+        }
+        foreach (var (visit, v) in visits.Select((x, i) => (x, i)))
+        {
+            if (string.Equals(visit.Name, ScheduleTracking.ScheduleTracker.TumourVisit, StringComparison.OrdinalIgnoreCase))
+                Add($"schedule.visits[{v}].name", $"'{visit.Name}' names the tumour assessments the interval schedules; choose another name.");
+            if (new[] { visit.TargetDay, visit.EarliestDay, visit.LatestDay }.Any(day => Math.Abs(day) > MaxDays) || visit.RepeatEveryDays * visit.Repeats > MaxDays)
+                Add($"schedule.visits[{v}]", $"A visit lies within {MaxDays} days of its anchor, repeats included.");
+        }
+        if (d.ScheduleOrEmpty.TumourAssessmentIntervalDays is < 1 or > MaxDays) Add("schedule.tumourAssessmentIntervalDays", $"Tumours are assessed at least a day and at most {MaxDays} days apart.");
 
         return problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).Distinct().ToArray());
     }
