@@ -9,7 +9,7 @@ public sealed record ScreenFailure(Guid Id, string StudyId, string SiteId, strin
     string? RecordedBy, DateTimeOffset RecordedAt, long Version)
 {
     public static ScreenFailure Create(IEvent<ScreenFailureRecorded> e) => new(e.StreamId, e.Data.StudyId, e.Data.SiteId, e.Data.SubjectNumber,
-        e.Data.ScreeningDate, e.Data.Eligibility, e.Data.FailedCriteria, e.Data.Reason, e.Data.DefinitionVersion, e.UserName, e.Timestamp, e.Version);
+        e.Data.ScreeningDate, e.Data.Eligibility, e.Data.FailedCriteria, e.Data.Reason, e.Data.DefinitionVersion, e.UserName, Casebooks.EventMeta.AsStored(e.Timestamp), e.Version);
 
     public static Guid IdFor(string studyId, string subjectNumber) => StableIds.For("screen-failure", studyId, subjectNumber);
 }

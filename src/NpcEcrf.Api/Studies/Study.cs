@@ -24,7 +24,7 @@ public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<
     public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name, e.TimeZone ?? "UTC")] };
     public Study Apply(IEvent<StudyDefinitionVersioned> e) => this with
     {
-        Definitions = [.. Versions, new DefinitionVersion(e.Data.Version, e.Data.EffectiveFrom, e.Data.Definition, e.Data.Reason, e.Data.Amendment, e.UserName, e.Timestamp)],
+        Definitions = [.. Versions, new DefinitionVersion(e.Data.Version, e.Data.EffectiveFrom, e.Data.Definition, e.Data.Reason, e.Data.Amendment, e.UserName, Casebooks.EventMeta.AsStored(e.Timestamp))],
     };
 
     public IReadOnlyList<DefinitionVersion> Versions => Definitions ?? [];

@@ -176,8 +176,7 @@ public class StudyAmendmentTests(AppFixture app) : IClassFixture<AppFixture>
         var version = await app.StudyStreamVersion("AM-RETRY");
         var again = await (await admin.PutDefinition("AM-RETRY", body)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(version, await app.StudyStreamVersion("AM-RETRY"));
-        Assert.Equal(first.GetProperty("version").GetInt64(), again.GetProperty("version").GetInt64());
-        Assert.Equal(first.GetProperty("definitions").GetArrayLength(), again.GetProperty("definitions").GetArrayLength());
+        Assert.Equal(first.GetRawText(), again.GetRawText());
     }
 
     [Fact]

@@ -15,9 +15,9 @@ public class LockBypassTests(StudyFixture app) : IClassFixture<StudyFixture>
 {
     private const string Subject = RequestSamples.S;
 
-    /// <summary>Study setup and accounts are not study data; a lock is ended by unlocking it.</summary>
+    /// <summary>Study setup (its sites, its definition) and accounts are not study data; a lock is ended by unlocking it.</summary>
     private static bool NotStudyData(string route) =>
-        route is "/studies" or "/studies/{studyId}/sites" or "/locks" or "/locks/{lockRef}/unlock" or "/analysis-plans" or "/auth/token" or "/auth/logout"
+        route is "/studies" or "/studies/{studyId}/sites" or "/studies/{studyId}/definition" or "/locks" or "/locks/{lockRef}/unlock" or "/analysis-plans" or "/auth/token" or "/auth/logout"
         || route.StartsWith("/users");
 
     private static readonly string[] StudyIdForms = ["anlo-npc", " ANLO-NPC ", "Anlo-Npc", "ANLO-NPC\t", "\uFF21NLO-NPC"];
