@@ -10,8 +10,10 @@ namespace NpcEcrf.Api.Casebooks;
 /// <summary>Who and when of an event, as far as the casebook needs them.</summary>
 public readonly record struct EventMeta(long Version, string? User, DateTimeOffset Timestamp)
 {
-    /// <summary>PostgreSQL keeps microseconds: the casebook Marten stores at append and one replayed later agree to the tick.</summary>
-    public DateTimeOffset Timestamp { get; } = new(Timestamp.Ticks - Timestamp.Ticks % 10, Timestamp.Offset);
+    public DateTimeOffset Timestamp { get; } = AsStored(Timestamp);
+
+    /// <summary>PostgreSQL keeps microseconds: what Marten stores at append and what is replayed later agree to the tick.</summary>
+    public static DateTimeOffset AsStored(DateTimeOffset timestamp) => new(timestamp.Ticks - timestamp.Ticks % 10, timestamp.Offset);
 }
 
 /// <summary>

@@ -27,6 +27,7 @@ public static partial class CommandLine
         root.Subcommands.Add(LockCommands.Analyse());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(StudyVerb());
         root.Subcommands.Add(new Command("stats", "Kaplan-Meier, Cox, log-rank and proportions on any CSV (./npc-ecrf stats --help)."));
 
         var parsed = root.Parse(args);
@@ -62,6 +63,14 @@ public static partial class CommandLine
     {
         Description = $"Where this installation keeps its database and signing key (default {Installation.DefaultDataDir()}).",
     };
+
+    /// <summary>./npc-ecrf study ...: study administration (create, amend, list, show, history).</summary>
+    private static Command StudyVerb()
+    {
+        var study = new Command("study", "Studies: create, amend, list, show, history.");
+        foreach (var subcommand in StudyAdminCommands.Subcommands()) study.Subcommands.Add(subcommand);
+        return study;
+    }
 
     private static Command ServeCommand()
     {

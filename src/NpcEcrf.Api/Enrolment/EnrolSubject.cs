@@ -39,6 +39,8 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
         if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Rejection.NotFound($"Study '{studyId}'");
         var id = Casebook.IdFor(study.StudyId, c.SubjectNumber);
         if (!actor.CanSeeSite(study.StudyId, c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}' of study {study.StudyId}.");
+        if (await session.Events.FetchStreamStateAsync(Screening.ScreenFailure.IdFor(study.StudyId, c.SubjectNumber), ct) is not null)
+            return Rejection.Conflict($"Subject number {c.SubjectNumber} was recorded as a screen failure in study {study.StudyId}; a screen failure is never enrolled.");
         return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
         {
             StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,

@@ -7,6 +7,7 @@ using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Locks;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Screening;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Casebooks;
 using Scalar.AspNetCore;
@@ -68,6 +69,7 @@ public static class AppHost
         }).AllowAnonymous();
         app.MapIdentity();
         app.MapStudies();
+        app.MapScreening();
         app.MapSubjects();
         ScheduleTracking.RecordMissedForm.Map(app);
         ScheduleTracking.ReadSchedule.Map(app);
@@ -128,6 +130,7 @@ public static class AppHost
         opts.Listeners.Add(new TamperEvidence.SealingListener(new TamperEvidence.EventSeal(settings.SigningKey), settings.ConnectionString, settings.Schema));
         opts.ConfigureIdentity();
         opts.ConfigureStudies();
+        opts.ConfigureScreening();
         opts.ConfigureSubjects(asyncProjections);
         opts.ConfigureDataQueries();
         opts.ConfigureLocks();

@@ -12,6 +12,9 @@ public static class StudyConfiguration
         CreateStudy.Map(app);
         AddSite.Map(app);
         ReviseStudyDefinition.Map(app);
+        ListStudies.Map(app);
+        ReadStudyDefinition.Map(app);
+        ReadStudyHistory.Map(app);
         app.MapGet("/studies/{studyId}", async (string studyId, IQuerySession session, CancellationToken ct) =>
                 await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is { } s ? Results.Ok(s) : Infrastructure.Problems.NotFound($"Study '{studyId}'"))
             .WithTags("Studies");

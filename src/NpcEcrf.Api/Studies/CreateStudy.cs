@@ -22,14 +22,18 @@ public sealed record CreateStudy(string StudyId, string Title, StudyDefinition D
 
     public static readonly string[] Builders = [Roles.Admin, Roles.DataManager];
 
+    /// <summary>The one way to create a study, over HTTP and from the command line.</summary>
+    public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, CreateStudy c, CancellationToken ct) =>
+        CommandPipeline.Run(session, actor, new WriteRequest<Study>
+        {
+            StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, CommandId = c.CommandId,
+            StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
+            Decide = _ => Decide(c, DateOnly.FromDateTime(now.UtcDateTime)), Answer = study => study,
+        }, ct);
+
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-            (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
-            {
-                StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, CommandId = c.CommandId,
-                StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
-                Decide = _ => Decide(c, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), Answer = study => study,
-            }, http.RequestAborted)).ToHttp())
+            (await Run(session, Actor.From(http.User), clock.GetUtcNow(), c, http.RequestAborted)).ToHttp())
         .Validated<CreateStudy>()
         .WithTags("Studies");
 }

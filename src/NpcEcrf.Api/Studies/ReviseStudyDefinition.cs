@@ -42,29 +42,34 @@ public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly?
         return Decision.Accept(new StudyDefinitionVersioned(latest.Version + 1, from, c.Definition, c.Reason, amendment));
     }
 
+    /// <summary>The one way to version a definition, over HTTP and from the command line. No lock guard: the definition is not clinical data, and a lock keeps the version in force at its cut-off in its snapshot.</summary>
+    public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, ReviseStudyDefinition c, long? ifMatch, CancellationToken ct) =>
+        CommandPipeline.Run(session, actor, new WriteRequest<Study>
+        {
+            StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = CreateStudy.Builders, CommandId = c.CommandId,
+            Stale = (study, _) => (c.Version ?? ifMatch) is { } seen && seen != study.Version ? new CommandOutcome.Stale(seen, study.Version) : null,
+            DecideAsync = async (s, study) => Decide(study!, actor, c, await DefinitionUse.Of(s, study!.StudyId, ct), DateOnly.FromDateTime(now.UtcDateTime)),
+            Answer = study => study,
+        }, ct);
+
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPut("/studies/{studyId}/definition", async (string studyId, ReviseStudyDefinition c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-            (await CommandPipeline.Run(session, Actor.From(http.User) is var actor ? actor : null!, new WriteRequest<Study>
-            {
-                StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = CreateStudy.Builders, CommandId = c.CommandId,
-                Stale = (study, _) => (c.Version ?? SubjectRoutes.IfMatch(http)) is { } seen && seen != study.Version ? new CommandOutcome.Stale(seen, study.Version) : null,
-                DecideAsync = async (s, study) => Decide(study!, actor, c, await DefinitionUse.Of(s, study!.StudyId, http.RequestAborted), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
-                Answer = study => study,
-            }, http.RequestAborted)).ToHttp())
+            (await Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, c, SubjectRoutes.IfMatch(http), http.RequestAborted)).ToHttp())
         .Validated<ReviseStudyDefinition>()
         .WithTags("Studies");
 }
 
-/// <summary>What the study's entered data uses of its definition: the subjects, and every study-form item, coded value, term and arm in use.</summary>
-public sealed record DefinitionUse(int Subjects, IReadOnlyDictionary<string, int> Items, IReadOnlyDictionary<(string Item, string Code), int> Codes,
+/// <summary>What the study's entered data uses of its definition: the subjects, and every study form, item, coded value, term and arm in use.</summary>
+public sealed record DefinitionUse(int Subjects, IReadOnlyDictionary<string, int> Forms, IReadOnlyDictionary<string, int> Items, IReadOnlyDictionary<(string Item, string Code), int> Codes,
     IReadOnlyDictionary<string, int> Terms, IReadOnlyDictionary<string, int> Arms)
 {
     public static async Task<DefinitionUse> Of(IQuerySession session, string studyId, CancellationToken ct) =>
         Of(await session.Query<Casebook>().Where(c => c.StudyId == studyId).ToListAsync(ct));
 
-    /// <summary>Counts, per subject, each item holding a value ("form.item" of study forms; "demographics.sex"), each code, term and arm.</summary>
+    /// <summary>Counts, per subject, each study form entered, each item holding a value ("form.item" of study forms; "demographics.sex"), each code, term and arm.</summary>
     public static DefinitionUse Of(IReadOnlyList<Casebook> casebooks)
     {
+        var forms = new Dictionary<string, int>();
         var items = new Dictionary<string, int>();
         var codes = new Dictionary<(string, string), int>();
         var terms = new Dictionary<string, int>();
@@ -75,6 +80,7 @@ public sealed record DefinitionUse(int Subjects, IReadOnlyDictionary<string, int
         }
         foreach (var c in casebooks)
         {
+            Count(forms, c.Forms.Where(f => f.Value is JsonObject).Select(f => f.Form.Name));
             var values = c.Forms.Where(f => f.Value is JsonObject)
                 .SelectMany(f => Leaves(f.Form.Name, (JsonObject)f.Value)).Where(v => v.Value is not null).ToList();
             Count(items, values.Select(v => v.Item));
@@ -83,7 +89,7 @@ public sealed record DefinitionUse(int Subjects, IReadOnlyDictionary<string, int
             Count(terms, c.All<AdverseEvents.AdverseEventEntry>().Select(ae => ae.Report.Term));
             Count(arms, [c.Enrolment.Arm]);
         }
-        return new DefinitionUse(casebooks.Count, items, codes, terms, arms);
+        return new DefinitionUse(casebooks.Count, forms, items, codes, terms, arms);
     }
 
     // "form.item" or "form.group[].item" for every value of a study form.
@@ -100,6 +106,9 @@ public sealed record DefinitionUse(int Subjects, IReadOnlyDictionary<string, int
 
         var declared = Declared(next);
         var before = Declared(previous);
+        // An entered form is read through the definition in force: one with no values left in it must stay declared too.
+        foreach (var (form, subjects) in Forms.Where(f => next.StudyForms.All(x => x.Name != f.Key)))
+            Add("definition.forms", $"Form '{form}' is entered for {subjects} subject(s): keep it (retire it) rather than remove it.");
         foreach (var (item, subjects) in Items)
         {
             if (!declared.TryGetValue(item, out var kept)) { Add("definition.forms", $"{item} holds data of {subjects} subject(s): keep it (retire it) rather than remove it."); continue; }

@@ -24,7 +24,7 @@ public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<
     public Study Apply(SiteAdded e) => this with { Sites = [.. Sites, new Site(e.SiteId, e.Name, e.TimeZone ?? "UTC")] };
     public Study Apply(IEvent<StudyDefinitionVersioned> e) => this with
     {
-        Definitions = [.. Versions, new DefinitionVersion(e.Data.Version, e.Data.EffectiveFrom, e.Data.Definition, e.Data.Reason, e.Data.Amendment, e.UserName)],
+        Definitions = [.. Versions, new DefinitionVersion(e.Data.Version, e.Data.EffectiveFrom, e.Data.Definition, e.Data.Reason, e.Data.Amendment, e.UserName, Casebooks.EventMeta.AsStored(e.Timestamp))],
     };
 
     public IReadOnlyList<DefinitionVersion> Versions => Definitions ?? [];
@@ -34,10 +34,17 @@ public sealed record Study(Guid Id, string StudyId, string Title, IReadOnlyList<
         Versions.LastOrDefault(v => v.EffectiveFrom <= date) ?? Versions.FirstOrDefault()
         ?? throw new InvalidOperationException($"Study {StudyId} has no definition.");
 
-    public DefinitionVersion VersionNumbered(int version) => Versions.First(v => v.Version == version);
+    public DefinitionVersion? VersionNumbered(int version) => Versions.FirstOrDefault(v => v.Version == version);
 
-    /// <summary>The definition in force on the site's calendar at this moment.</summary>
-    public DefinitionVersion VersionAt(string siteId, DateTimeOffset moment) => VersionOn(Today(siteId, moment));
+    /// <summary>
+    /// The definition in force on the site's calendar at this moment, among the versions recorded by then: an amendment in
+    /// force from today does not reach back to what was entered earlier today.
+    /// </summary>
+    public DefinitionVersion VersionAt(string siteId, DateTimeOffset moment)
+    {
+        var today = Today(siteId, moment);
+        return Versions.LastOrDefault(v => v.EffectiveFrom <= today && !(v.RecordedAt > moment)) ?? VersionOn(today);
+    }
 
     /// <summary>The latest version, in force or announced.</summary>
     public DefinitionVersion Latest => Versions[^1];

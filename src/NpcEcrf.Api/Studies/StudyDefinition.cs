@@ -136,5 +136,6 @@ public sealed record Item(string Name, string Question, ItemType DataType, bool 
 
 public sealed record RangeCheck(decimal? Min, decimal? Max);
 
-/// <summary>One version of a study's definition: from which date it is in force, and why it changed.</summary>
-public sealed record DefinitionVersion(int Version, DateOnly EffectiveFrom, StudyDefinition Definition, string? Reason, bool Amendment, string? ChangedBy = null);
+/// <summary>One version of a study's definition: from which date it is in force, why it changed, who changed it and when it was recorded.</summary>
+public sealed record DefinitionVersion(int Version, DateOnly EffectiveFrom, StudyDefinition Definition, string? Reason, bool Amendment, string? ChangedBy = null,
+    DateTimeOffset? RecordedAt = null);

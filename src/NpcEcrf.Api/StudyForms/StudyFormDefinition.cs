@@ -16,9 +16,10 @@ public sealed class StudyFormDefinition(StudyForm form, StudyDefinition definiti
     public override int Order => order;
     public override bool RequiredForSignature => form.RequiredForSignature && !form.Retired;
 
+    /// <remarks>A retired item takes no new values, so it cannot be required of a new entry.</remarks>
     protected override IReadOnlyList<FormField> DeclaredFields => StudyFormPaths.Items(form).Select(x => new FormField(
         x.Path, x.Item.DataType, x.Item.Question, x.Item.Unit, x.Item.CodeList is { } id ? definition.CodeList(id)?.Codes : null,
-        x.Item.Hard?.Min, x.Item.Hard?.Max, Optional: !x.Item.Mandatory, SoftMin: x.Item.Soft?.Min, SoftMax: x.Item.Soft?.Max,
+        x.Item.Hard?.Min, x.Item.Hard?.Max, Optional: !x.Item.Mandatory || x.Item.Retired, SoftMin: x.Item.Soft?.Min, SoftMax: x.Item.Soft?.Max,
         NotAfter: x.Item.NotAfter, NotBefore: x.Item.NotBefore, Retired: x.Item.Retired)).ToList();
 
     protected override IEnumerable<EventBinding> DeclaredEvents => [];

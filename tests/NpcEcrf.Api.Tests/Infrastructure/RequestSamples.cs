@@ -14,6 +14,7 @@ public static class RequestSamples
     public static readonly IReadOnlyDictionary<string, object> Bodies = new Dictionary<string, object>
     {
         ["/studies/{studyId}/subjects"] = new { subjectNumber = "N-{n}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible },
+        ["/studies/{studyId}/screen-failures"] = new { subjectNumber = "SF-{n}", siteId = "S1", screeningDate = "2021-03-01", eligibility = new Dictionary<string, bool> { ["I2"] = false }, reason = "No measurable lesion" },
         [S + "/demographics"] = new { sex = "M", yearOfBirth = 1966, ageAtEnrolment = 55 },
         [S + "/ecog"] = new { assessmentDate = "2021-03-02", score = 1 },
         // The generic route of the study's own forms; "{form}" is filled with the reference study's prior-therapy form.

@@ -54,10 +54,16 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /locks/{lockRef}/snapshot"] = new(LockReaders, false),
         ["POST /locks/{lockRef}/unlock"] = new(["data-manager"], false, new { reason = "Matrix" }),
         ["GET /locks/{lockRef}/verify"] = new(LockReaders, false),
+        ["GET /studies"] = new(AllRoles, false),
         ["POST /studies"] = new(["admin", "data-manager"], false, new { studyId = "MX-{n}", title = "Matrix", definition = TestStudies.ReferenceJson }),
-        ["PUT /studies/{studyId}/definition"] = new(["admin", "data-manager"], false,
-            new { definition = TestStudies.ReferenceJson, effectiveFrom = DateTime.UtcNow.ToString("yyyy-MM-dd"), reason = "Matrix" }, StudyScoped: true),
         ["GET /studies/{studyId}"] = new(AllRoles, false),
+        ["GET /studies/{studyId}/definition"] = new(AllRoles, false),
+        // Subjects are enrolled: without a reason the amendment is a 400 (past authorisation) and nothing is written.
+        ["PUT /studies/{studyId}/definition"] = new(["admin", "data-manager"], false, new { definition = TestStudies.ReferenceJson }, StudyScoped: true),
+        ["GET /studies/{studyId}/history"] = new(["admin", "data-manager", "auditor", "monitor"], false),
+        // A list: every reader gets in and sees the screen failures of the sites they may see.
+        ["GET /studies/{studyId}/screen-failures"] = new(Readers, false),
+        ["POST /studies/{studyId}/screen-failures"] = new(Site, true),
         ["GET /studies/{studyId}/as-of"] = new(Readers, false),
         ["GET /studies/{studyId}/data-queries/report"] = new(AllRoles, false),
         ["GET /studies/{studyId}/export/odm"] = new(["auditor", "data-manager", "admin"], false),

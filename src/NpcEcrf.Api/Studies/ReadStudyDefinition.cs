@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+
+namespace NpcEcrf.Api.Studies;
+
+/// <summary>GET /studies/{studyId}/definition?version=N: one version of the definition (default: the one in force today, UTC).</summary>
+public static class ReadStudyDefinition
+{
+    /// <summary>A version with what it says about itself; <see cref="Definition"/> is the document a data manager writes (and PUTs back).</summary>
+    public sealed record VersionView(string StudyId, int Version, DateOnly EffectiveFrom, bool Amendment, string? Reason, string? ChangedBy,
+        DateTimeOffset? RecordedAt, bool InForce, JsonElement Definition);
+
+    /// <summary>The definition as its JSON document: camelCase names and values, no nulls, and only what a data manager writes (no derived values).</summary>
+    public static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OnlyWhatIsWritten } },
+    };
+
+    // Derived members (DaysOff, ScheduleOrEmpty, ...) have neither a constructor parameter nor a setter.
+    private static void OnlyWhatIsWritten(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object) return;
+        foreach (var derived in type.Properties.Where(p => p.AssociatedParameter is null && p.Set is null).ToList()) type.Properties.Remove(derived);
+    }
+
+    /// <summary>The version asked for, or the one in force today when none is; null when the study has no such version.</summary>
+    public static VersionView? Find(Study study, int? version, DateOnly today)
+    {
+        var inForce = study.VersionOn(today);
+        return (version is { } n ? study.VersionNumbered(n) : inForce) is not { } v ? null
+            : new VersionView(study.StudyId, v.Version, v.EffectiveFrom, v.Amendment, v.Reason, v.ChangedBy, v.RecordedAt, v.Version == inForce.Version,
+                JsonSerializer.SerializeToElement(v.Definition, DocumentJson));
+    }
+
+    /// <summary>Every signed-in role may read the definition: it is the protocol the site works to.</summary>
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapGet("/studies/{studyId}/definition", async (string studyId, int? version, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Problems.NotFound($"Study '{studyId}'");
+            return Find(study, version, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } found
+                ? Results.Json(found, DocumentJson)
+                : Problems.NotFound($"Version {version} of study {study.StudyId}'s definition");
+        })
+        .WithTags("Studies");
+}
