@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 
@@ -13,21 +12,13 @@ public static class ReadStudyDefinition
     public sealed record VersionView(string StudyId, int Version, DateOnly EffectiveFrom, bool Amendment, string? Reason, string? ChangedBy,
         DateTimeOffset? RecordedAt, bool InForce, JsonElement Definition);
 
-    /// <summary>The definition as its JSON document: camelCase names and values, no nulls, and only what a data manager writes (no derived values).</summary>
+    /// <summary>The definition as its JSON document: camelCase names and values, no nulls (derived members are never written).</summary>
     public static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OnlyWhatIsWritten } },
     };
-
-    // Derived members (DaysOff, ScheduleOrEmpty, ...) have neither a constructor parameter nor a setter.
-    private static void OnlyWhatIsWritten(JsonTypeInfo type)
-    {
-        if (type.Kind != JsonTypeInfoKind.Object) return;
-        foreach (var derived in type.Properties.Where(p => p.AssociatedParameter is null && p.Set is null).ToList()) type.Properties.Remove(derived);
-    }
 
     /// <summary>The version asked for, or the one in force today when none is; null when the study has no such version.</summary>
     public static VersionView? Find(Study study, int? version, DateOnly today)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Studies;
@@ -5,6 +6,7 @@ namespace NpcEcrf.Api.Studies;
 /// <summary>
 /// The protocol as data: what a data manager enters to build a study. The product's forms and checks read it, so a
 /// second protocol needs a second definition, not new code. Every change is a new version on the study's stream.
+/// Derived members are [JsonIgnore]: events, snapshots and answers carry only what a data manager writes.
 /// </summary>
 public sealed record StudyDefinition(
     Treatment Treatment,
@@ -17,9 +19,13 @@ public sealed record StudyDefinition(
     IReadOnlyList<StudyForm>? Forms = null,
     string? Protocol = null)
 {
+    [JsonIgnore]
     public Schedule ScheduleOrEmpty => Schedule ?? new Schedule([]);
+    [JsonIgnore]
     public SoftCheckThresholds SoftChecksOrDefault => SoftChecks ?? new SoftCheckThresholds();
+    [JsonIgnore]
     public IReadOnlyList<EligibilityCriterion> Criteria => Eligibility ?? [];
+    [JsonIgnore]
     public IReadOnlyList<StudyForm> StudyForms => Forms ?? [];
 
     /// <summary>The study's code list by id, else the CDISC default the product ships (SEX).</summary>
@@ -44,7 +50,9 @@ public sealed record Treatment(
     IReadOnlyList<Arm> Arms, string DoseUnit, string Route, int CycleDays, int DaysOn,
     string? DoseBasisItem = null, int? UnitsDispensedMax = null)
 {
+    [JsonIgnore]
     public int DaysOff => CycleDays - DaysOn;
+    [JsonIgnore]
     public bool PerBodySize => DoseUnit is DoseUnits.MgPerM2 or DoseUnits.MgPerKg;
 }
 
@@ -100,6 +108,7 @@ public static class CriterionKinds
 
 public sealed record CodeList(string Id, string Name, IReadOnlyList<CodeListItem> Items, string? CdiscCodeListCode = null)
 {
+    [JsonIgnore]
     public IReadOnlyList<string> Codes => Items.Select(i => i.Code).ToList();
 }
 
