@@ -59,6 +59,13 @@ public static partial class CommandLine
         }
     }
 
+    /// <summary>Said before any work: a folder that does not exist for a file to write is the user's to fix (one line, exit 1).</summary>
+    public static void RequireFolderOf(string file)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder && !Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"The folder '{folder}' does not exist.");
+    }
+
     public static Option<string?> DataDirOption() => new("--data-dir")
     {
         Description = $"Where this installation keeps its database and signing key (default {Installation.DefaultDataDir()}).",
@@ -67,8 +74,8 @@ public static partial class CommandLine
     /// <summary>./npc-ecrf study ...: study administration (create, amend, list, show, history).</summary>
     private static Command StudyVerb()
     {
-        var study = new Command("study", "Studies: create, amend, list, show, history.");
-        foreach (var subcommand in StudyAdminCommands.Subcommands()) study.Subcommands.Add(subcommand);
+        var study = new Command("study", "Studies: create, amend, list, show, history; import and export the definition as CDISC ODM 1.3.2.");
+        foreach (var subcommand in StudyAdminCommands.Subcommands().Concat(StudyCommands.Subcommands())) study.Subcommands.Add(subcommand);
         return study;
     }
 

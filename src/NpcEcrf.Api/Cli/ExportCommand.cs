@@ -14,9 +14,7 @@ public static class ExportCommand
         var command = new Command("export", "Export a study as CDISC ODM 1.3.2: every event with its audit record, signatures, queries.") { study, output, dataDir };
         command.SetAction(async (parse, ct) =>
         {
-            // Say so before any work: a folder that does not exist is the user's to fix.
-            if (Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(output)!)) is { } folder && !Directory.Exists(folder))
-                throw new DirectoryNotFoundException($"The folder '{folder}' does not exist.");
+            CommandLine.RequireFolderOf(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await UserCommands.OpenStoreAsync(installation, ct);
             await using var session = store.QuerySession();

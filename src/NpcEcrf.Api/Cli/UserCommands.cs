@@ -106,7 +106,7 @@ public static class UserCommands
         return 1;
     }
 
-    private static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, NpcEcrfSettings, Task<int>> work)
+    internal static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, NpcEcrfSettings, Task<int>> work)
     {
         await using var installation = await Installation.OpenAsync(dataDir, ct);
         await using var store = await OpenStoreAsync(installation, ct);

@@ -20,14 +20,13 @@ namespace NpcEcrf.Api.Exports;
 /// A complete electronic copy of a study as CDISC ODM 1.3.2 (Part 11 11.10(b)): every casebook event is one ODM
 /// transaction with its AuditRecord (user, site, UTC time, reason for change, the event it came from); signatures
 /// are Signatures bound to their SignatureDef; data queries, flags and SDV travel as Annotations (ODM 1.3.2 has no
-/// query element).
+/// query element). A transaction carries the values the event set in a form instance (all of a new one; the changed
+/// ones of a correction or a grade change), built-in and study forms alike; the metadata is the latest definition's,
+/// written by <see cref="DefinitionOdm"/> as the definition export writes it.
 /// </summary>
 public static class OdmExport
 {
-    public const string Namespace = "http://www.cdisc.org/ns/odm/v1.3";
-    private const string Casebook = "SE.CASEBOOK";
-
-    private sealed record Item(string FormOid, string GroupOid, string ItemOid, string Name, string DataType);
+    public const string Namespace = DefinitionOdm.Namespace;
 
     /// <param name="canSeeSite">The reader's sites: other sites' subjects, queries and locations are left out.</param>
     public static async Task<string> Write(IQuerySession session, string studyId, DateTimeOffset now, CancellationToken ct, Func<string, bool>? canSeeSite = null)
@@ -41,8 +40,11 @@ public static class OdmExport
         foreach (var c in casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal))
             streams.Add((c, await session.Events.FetchStreamAsync(c.Id, token: ct)));
 
+        // The metadata is the latest definition's, through the one mapping of definitions to ODM (DefinitionOdm).
+        var latest = study.Latest;
+        var layout = DefinitionOdm.Layout(latest.Definition);
+        var metaDataVersion = DefinitionOdm.MetaDataVersionOid(latest.Version);
         var chainHead = await GlobalChain.SettledHeadAsync(session, long.MaxValue, ct);
-        var items = new SortedDictionary<string, Item>(StringComparer.Ordinal);
         var clinical = new StringBuilder();
         var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true, ConformanceLevel = ConformanceLevel.Fragment };
         using (var w = XmlWriter.Create(clinical, settings))
@@ -53,9 +55,12 @@ public static class OdmExport
                 Casebooks.Casebook? before = null;
                 foreach (var e in events)
                 {
-                    var t = Transaction(e, before);
+                    var previous = before?.Forms.ToList() ?? [];
+                    var note = Annotation(e);
                     before = CasebookEvolution.Evolve(before, e.StreamId, e.Data, new EventMeta(e.Version, e.UserName, e.Timestamp));
-                    if (t is null) continue;
+                    // The form instances this event set: entries and corrections alike, built-in and study forms alike.
+                    var changed = before?.Forms.Where(f => f.Version == e.Version).ToList() ?? [];
+                    if (note is null && changed.Count == 0 && e.Data is not CasebookSigned) continue;
                     w.WriteStartElement("SubjectData", Namespace);
                     w.WriteAttributeString("SubjectKey", casebook.SubjectNumber);
                     w.WriteAttributeString("TransactionType", first ? "Insert" : "Update");
@@ -66,35 +71,17 @@ public static class OdmExport
                         Ref(w, "UserRef", "UserOID", UserOid(signed.Username));
                         Ref(w, "LocationRef", "LocationOID", casebook.SiteId);
                         Ref(w, "SignatureRef", "SignatureOID", SignatureOid(signed.Meaning));
-                        w.WriteElementString("DateTimeStamp", Namespace, signed.SignedAtUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
+                        w.WriteElementString("DateTimeStamp", Namespace, DefinitionOdm.Timestamp(signed.SignedAtUtc));
                         w.WriteEndElement();
                     }
                     Ref(w, "SiteRef", "LocationOID", casebook.SiteId);
-                    if (t.Annotation is { } note) Annotation(w, 1, note);
-                    if (t.Form is { } form)
+                    if (note is not null) Annotation(w, 1, note);
+                    if (changed.Count > 0)
                     {
                         w.WriteStartElement("StudyEventData", Namespace);
-                        w.WriteAttributeString("StudyEventOID", Casebook);
-                        w.WriteStartElement("FormData", Namespace);
-                        var (formName, repeatKey) = Split(form);
-                        w.WriteAttributeString("FormOID", FormOid(formName));
-                        w.WriteAttributeString("FormRepeatKey", repeatKey);
-                        w.WriteAttributeString("TransactionType", t.Update ? "Update" : "Insert");
-                        Audit(w, e, casebook.SiteId);
-                        w.WriteStartElement("ItemGroupData", Namespace);
-                        w.WriteAttributeString("ItemGroupOID", $"IG.{Oid(formName)}");
-                        foreach (var (path, value) in t.Values)
-                        {
-                            var item = new Item(FormOid(formName), $"IG.{Oid(formName)}", $"I.{Oid(formName)}.{Oid(path)}", path, DataType(formName, path));
-                            items.TryAdd(item.ItemOid, item);
-                            w.WriteStartElement("ItemData", Namespace);
-                            w.WriteAttributeString("ItemOID", item.ItemOid);
-                            w.WriteAttributeString("TransactionType", t.Update ? "Update" : "Insert");
-                            w.WriteAttributeString("Value", value);
-                            w.WriteEndElement();
-                        }
-                        w.WriteEndElement();
-                        w.WriteEndElement();
+                        w.WriteAttributeString("StudyEventOID", DefinitionOdm.CasebookEvent);
+                        foreach (var entry in changed)
+                            FormData(w, layout, e, casebook.SiteId, entry, previous.FirstOrDefault(p => p.Form == entry.Form));
                         w.WriteEndElement();
                     }
                     w.WriteEndElement();
@@ -120,66 +107,12 @@ public static class OdmExport
             // The chain head travels with the copy: an anchor outside the database (docs/security.md, "Tamper evidence").
             w.WriteAttributeString("Description", $"NpcEcrf event chain head {chainHead} (check with ./npc-ecrf verify --against {chainHead})");
             w.WriteAttributeString("FileType", "Transactional");
-            w.WriteAttributeString("FileOID", $"NPCECRF.{Oid(studyId)}.{now.UtcDateTime:yyyyMMddHHmmss}");
-            w.WriteAttributeString("CreationDateTime", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
+            w.WriteAttributeString("FileOID", $"NPCECRF.{DefinitionOdm.Oid(studyId)}.{now.UtcDateTime:yyyyMMddHHmmss}");
+            w.WriteAttributeString("CreationDateTime", DefinitionOdm.Timestamp(now));
             w.WriteAttributeString("ODMVersion", "1.3.2");
             w.WriteAttributeString("Originator", "NpcEcrf");
-            w.WriteStartElement("Study", Namespace);
-            w.WriteAttributeString("OID", studyId);
-            w.WriteStartElement("GlobalVariables", Namespace);
-            w.WriteElementString("StudyName", Namespace, study.StudyId);
-            w.WriteElementString("StudyDescription", Namespace, study.Title);
-            w.WriteElementString("ProtocolName", Namespace, study.StudyId);
-            w.WriteEndElement();
-            w.WriteStartElement("MetaDataVersion", Namespace);
-            w.WriteAttributeString("OID", "MDV.1");
-            w.WriteAttributeString("Name", "NpcEcrf casebook");
-            w.WriteStartElement("Protocol", Namespace);
-            w.WriteStartElement("StudyEventRef", Namespace);
-            w.WriteAttributeString("StudyEventOID", Casebook);
-            w.WriteAttributeString("OrderNumber", "1");
-            w.WriteAttributeString("Mandatory", "Yes");
-            w.WriteEndElement();
-            w.WriteEndElement();
-            var forms = items.Values.Select(i => i.FormOid).Distinct().Order(StringComparer.Ordinal).ToList();
-            w.WriteStartElement("StudyEventDef", Namespace);
-            w.WriteAttributeString("OID", Casebook);
-            w.WriteAttributeString("Name", "Casebook");
-            w.WriteAttributeString("Repeating", "No");
-            w.WriteAttributeString("Type", "Common");
-            foreach (var f in forms) { w.WriteStartElement("FormRef", Namespace); w.WriteAttributeString("FormOID", f); w.WriteAttributeString("Mandatory", "No"); w.WriteEndElement(); }
-            w.WriteEndElement();
-            foreach (var f in forms)
-            {
-                w.WriteStartElement("FormDef", Namespace);
-                w.WriteAttributeString("OID", f);
-                w.WriteAttributeString("Name", FormCatalogue.All.FirstOrDefault(d => FormOid(d.Name) == f)?.Title ?? f[2..].ToLowerInvariant());
-                w.WriteAttributeString("Repeating", "Yes");
-                w.WriteStartElement("ItemGroupRef", Namespace);
-                w.WriteAttributeString("ItemGroupOID", "IG." + f[2..]);
-                w.WriteAttributeString("Mandatory", "Yes");
-                w.WriteEndElement();
-                w.WriteEndElement();
-            }
-            foreach (var group in items.Values.GroupBy(i => i.GroupOid).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartElement("ItemGroupDef", Namespace);
-                w.WriteAttributeString("OID", group.Key);
-                w.WriteAttributeString("Name", group.Key[3..].ToLowerInvariant());
-                w.WriteAttributeString("Repeating", "No");
-                foreach (var i in group) { w.WriteStartElement("ItemRef", Namespace); w.WriteAttributeString("ItemOID", i.ItemOid); w.WriteAttributeString("Mandatory", "No"); w.WriteEndElement(); }
-                w.WriteEndElement();
-            }
-            foreach (var i in items.Values)
-            {
-                w.WriteStartElement("ItemDef", Namespace);
-                w.WriteAttributeString("OID", i.ItemOid);
-                w.WriteAttributeString("Name", i.Name);
-                w.WriteAttributeString("DataType", i.DataType);
-                w.WriteEndElement();
-            }
-            w.WriteEndElement(); // MetaDataVersion
-            w.WriteEndElement(); // Study
+            // Written after the clinical data: values no definition declares have been given items by then.
+            DefinitionOdm.Study(studyId, study.Title, latest.Version, layout).WriteTo(w);
 
             w.WriteStartElement("AdminData", Namespace);
             w.WriteAttributeString("StudyOID", studyId);
@@ -200,8 +133,8 @@ public static class OdmExport
                 w.WriteAttributeString("LocationType", "Site");
                 w.WriteStartElement("MetaDataVersionRef", Namespace);
                 w.WriteAttributeString("StudyOID", studyId);
-                w.WriteAttributeString("MetaDataVersionOID", "MDV.1");
-                w.WriteAttributeString("EffectiveDate", "2000-01-01");
+                w.WriteAttributeString("MetaDataVersionOID", metaDataVersion);
+                w.WriteAttributeString("EffectiveDate", latest.EffectiveFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
                 w.WriteEndElement();
                 w.WriteEndElement();
             }
@@ -218,7 +151,7 @@ public static class OdmExport
 
             w.WriteStartElement("ClinicalData", Namespace);
             w.WriteAttributeString("StudyOID", studyId);
-            w.WriteAttributeString("MetaDataVersionOID", "MDV.1");
+            w.WriteAttributeString("MetaDataVersionOID", metaDataVersion);
             w.WriteRaw(clinical.ToString());
             w.WriteEndElement();
             w.WriteEndElement();
@@ -226,41 +159,61 @@ public static class OdmExport
         return Encoding.UTF8.GetString(doc.ToArray());
     }
 
-    private sealed record Txn(string? Form, bool Update, IReadOnlyList<(string Path, string Value)> Values, string? Annotation);
-
-    /// <summary>Which form an event fills (with its values), or the annotation it becomes; null for events ODM does not carry.</summary>
-    private static Txn? Transaction(IEvent e, Casebooks.Casebook? before)
+    /// <summary>
+    /// One form instance the event set: every value of a new instance, or the values an event changed in an existing
+    /// one (a correction, a grade change), each in its item group (list rows and keyed entries by repeat key).
+    /// </summary>
+    private static void FormData(XmlWriter w, OdmLayout layout, IEvent e, string siteId, FormEntry entry, FormEntry? previous)
     {
-        switch (e.Data)
+        var update = previous is not null;
+        var was = previous is null ? null : Values(previous.Value).ToDictionary(v => v.Path, v => v.Value);
+        var values = Values(entry.Value).Where(v => was is null || !was.TryGetValue(v.Path, out var old) || old != v.Value)
+            .Select(v => (v.Value, Place: layout.Place(entry.Form.Name, v.Path))).ToList();
+        w.WriteStartElement("FormData", Namespace);
+        w.WriteAttributeString("FormOID", layout.Form(entry.Form.Name).Oid);
+        w.WriteAttributeString("FormRepeatKey", entry.Form.Key ?? "1");
+        w.WriteAttributeString("TransactionType", update ? "Update" : "Insert");
+        Audit(w, e, siteId);
+        foreach (var group in values.GroupBy(v => (v.Place.Group.Oid, v.Place.RepeatKey)))
         {
-            case DataPointCorrected c:
-                return new Txn(c.Form, true, [(c.Field, Unquote(c.NewValue))], null);
-            case CasebookSigned:
-                return new Txn(null, false, [], null);
-            case EditCheckFlagged f:
-                return new Txn(null, false, [], $"Edit check {f.CheckId} on {f.Form}.{f.Field}: {f.Message}");
-            case EditCheckCleared f:
-                return new Txn(null, false, [], $"Edit check {f.CheckId} on {f.Form}.{f.Field} cleared.");
-            case SourceDataVerified v:
-                return new Txn(null, false, [], $"Source data verified: {v.Form}{(v.Field is null ? "" : "." + v.Field)} by {e.UserName}.");
-            case SourceDataVerificationRevoked r:
-                return new Txn(null, false, [], $"Verification of {r.Form}{(r.Field is null ? "" : "." + r.Field)} revoked: changed at version {r.ChangedAtVersion}.");
+            w.WriteStartElement("ItemGroupData", Namespace);
+            w.WriteAttributeString("ItemGroupOID", group.Key.Oid);
+            if (group.Key.RepeatKey is { } key) w.WriteAttributeString("ItemGroupRepeatKey", key);
+            foreach (var (value, place) in group)
+            {
+                w.WriteStartElement("ItemData", Namespace);
+                w.WriteAttributeString("ItemOID", place.Item.Oid);
+                w.WriteAttributeString("TransactionType", update ? "Update" : "Insert");
+                if (value is null) w.WriteAttributeString("IsNull", "Yes");
+                else w.WriteAttributeString("Value", value);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
         }
-        if (FormCatalogue.ForEvent(e.Data.GetType()) is not var (definition, binding) || before is null && e.Data is not Enrolment.SubjectEnrolled) return null;
-        var form = definition.Ref(binding.Key(e.Data, before ?? new Casebooks.Casebook())).ToString();
-        var values = Flatten(JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), CasebookJson.Options), "").ToList();
-        return new Txn(form, before?.Entry(FormRef.Parse(form)) is not null, values, null);
+        w.WriteEndElement();
     }
 
-    private static IEnumerable<(string, string)> Flatten(JsonNode? node, string path) => node switch
+    /// <summary>What a review event becomes in ODM (which has no query element): an annotation; null for data and signatures.</summary>
+    private static string? Annotation(IEvent e) => e.Data switch
+    {
+        EditCheckFlagged f => $"Edit check {f.CheckId} on {f.Form}.{f.Field}: {f.Message}",
+        EditCheckCleared f => $"Edit check {f.CheckId} on {f.Form}.{f.Field} cleared.",
+        SourceDataVerified v => $"Source data verified: {v.Form}{(v.Field is null ? "" : "." + v.Field)} by {e.UserName}.",
+        SourceDataVerificationRevoked r => $"Verification of {r.Form}{(r.Field is null ? "" : "." + r.Field)} revoked: changed at version {r.ChangedAtVersion}.",
+        _ => null,
+    };
+
+    /// <summary>Every value of a form instance by its concrete path ("results[0].hb"), null where nothing was entered.</summary>
+    private static IEnumerable<(string Path, string? Value)> Values(object value) => Flatten(FormValues.Json(value), "");
+
+    private static IEnumerable<(string, string?)> Flatten(JsonNode? node, string path) => node switch
     {
         JsonObject o => o.SelectMany(p => Flatten(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}")),
         JsonArray a => a.SelectMany((x, i) => Flatten(x, $"{path}[{i}]")),
-        null => [(path, "")],
-        _ => [(path, Unquote(node.ToJsonString()))],
+        null => [(path, null)],
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [(path, v.GetValue<string>())],
+        _ => [(path, node.ToJsonString())],
     };
-
-    private static string Unquote(string json) => JsonNode.Parse(json) is JsonValue v && v.TryGetValue<string>(out var s) ? s : json;
 
     private static void Audit(XmlWriter w, IEvent e, string siteId)
     {
@@ -291,17 +244,8 @@ public static class OdmExport
         w.WriteEndElement();
     }
 
-    /// <summary>The ODM data type the form declares for an item (text for values the form does not declare, such as an event's own fields).</summary>
-    private static string DataType(string formName, string path) =>
-        FormCatalogue.Find(formName) is { } form && FormValues.Declared(form, form.CanonicalField(path)) is { } field
-            ? field.Type switch { ItemType.Integer => "integer", ItemType.Float => "float", ItemType.Date => "date", ItemType.Boolean => "boolean", _ => "text" }
-            : "text";
-
-    private static (string Form, string RepeatKey) Split(string form) => form.IndexOf('/') is var i and > 0 ? (form[..i], form[(i + 1)..]) : (form, "1");
-    private static string FormOid(string form) => $"F.{Oid(form)}";
     private static string UserOid(string username) => $"U.{username}";
     private static string SignatureOid(string meaning) => $"SD.{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(meaning)))[..12]}";
-    private static string Oid(string s) => new(s.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray());
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/studies/{studyId}/export/odm", async (string studyId, HttpContext http, IQuerySession session, TimeProvider clock, CancellationToken ct) =>

@@ -15,6 +15,8 @@ public static class StudyConfiguration
         ListStudies.Map(app);
         ReadStudyDefinition.Map(app);
         ReadStudyHistory.Map(app);
+        ImportStudyOdm.Map(app);
+        ExportDefinitionOdm.Map(app);
         app.MapGet("/studies/{studyId}", async (string studyId, IQuerySession session, CancellationToken ct) =>
                 await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is { } s ? Results.Ok(s) : Infrastructure.Problems.NotFound($"Study '{studyId}'"))
             .WithTags("Studies");

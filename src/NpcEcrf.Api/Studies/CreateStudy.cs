@@ -22,13 +22,13 @@ public sealed record CreateStudy(string StudyId, string Title, StudyDefinition D
 
     public static readonly string[] Builders = [Roles.Admin, Roles.DataManager];
 
-    /// <summary>The one way to create a study, over HTTP and from the command line.</summary>
-    public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, CreateStudy c, CancellationToken ct) =>
+    /// <summary>The one way to create a study, over HTTP and from the command line; an import answers more than the study (<paramref name="answer"/>).</summary>
+    public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, CreateStudy c, CancellationToken ct, Func<Study, object>? answer = null) =>
         CommandPipeline.Run(session, actor, new WriteRequest<Study>
         {
             StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, CommandId = c.CommandId,
             StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
-            Decide = _ => Decide(c, DateOnly.FromDateTime(now.UtcDateTime)), Answer = study => study,
+            Decide = _ => Decide(c, DateOnly.FromDateTime(now.UtcDateTime)), Answer = answer ?? (study => study),
         }, ct);
 
     public static void Map(IEndpointRouteBuilder app) => app

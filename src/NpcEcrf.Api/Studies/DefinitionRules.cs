@@ -68,6 +68,7 @@ public static partial class DefinitionRules
         foreach (var (id, index) in Duplicates(codeLists.Select(c => c.Id))) Add($"codeLists[{index}].id", $"Code list '{id}' is defined twice.");
         for (var i = 0; i < codeLists.Count; i++)
         {
+            if (string.IsNullOrWhiteSpace(codeLists[i].Name)) Add($"codeLists[{i}].name", "A code list has a name.");
             if (codeLists[i].Items.Count == 0) Add($"codeLists[{i}].items", "A code list has at least one value.");
             foreach (var (code, index) in Duplicates(codeLists[i].Items.Select(c => c.Code))) Add($"codeLists[{i}].items[{index}].code", $"'{code}' is in the code list twice.");
         }
@@ -80,7 +81,9 @@ public static partial class DefinitionRules
             var at = $"forms[{f}]";
             if (!FormName().IsMatch(form.Name)) Add($"{at}.name", "Form names are lower-case letters, digits and '-' ('vital-signs').");
             if (builtIn.Contains(form.Name)) Add($"{at}.name", $"'{form.Name}' is a form every study has; choose another name.");
+            if (string.IsNullOrWhiteSpace(form.Title)) Add($"{at}.title", "A form has a title.");
             if (form.Groups.Count == 0) Add($"{at}.groups", "A form has at least one item group.");
+            foreach (var (group, index) in Duplicates(form.Groups.Select(g => g.Name))) Add($"{at}.groups[{index}].name", $"Group '{group}' is defined twice in form '{form.Name}'.");
             if (form.Baseline && form.Repeating) Add($"{at}.baseline", "A baseline form is entered once; it cannot repeat.");
             foreach (var (item, index) in Duplicates(form.Groups.SelectMany(g => g.Items.Select(i => g.Repeating ? $"{g.Name}[].{i.Name}" : i.Name)).Concat(form.Groups.Where(g => g.Repeating).Select(g => g.Name))))
                 Add($"{at}.groups", $"'{item}' is defined twice in form '{form.Name}'.");
@@ -107,6 +110,7 @@ public static partial class DefinitionRules
             else if (visit.TargetDay < visit.EarliestDay || visit.TargetDay > visit.LatestDay) Add($"{at}.targetDay", $"Day {visit.TargetDay} lies outside its own window (days {visit.EarliestDay} to {visit.LatestDay}).");
             if (visit.Forms.Count == 0) Add($"{at}.forms", "A visit expects at least one form.");
             foreach (var name in visit.Forms.Where(n => !forms.Contains(n))) Add($"{at}.forms", $"No form '{name}' is defined.");
+            foreach (var (name, _) in Duplicates(visit.Forms)) Add($"{at}.forms", $"Form '{name}' is listed twice.");
             if ((visit.RepeatEveryDays is null) != (visit.Repeats is null)) Add($"{at}.repeats", "A repeating visit says both how often (repeatEveryDays) and how many times (repeats).");
             if (visit.RepeatEveryDays is < 1 || visit.Repeats is < 1) Add($"{at}.repeats", "A visit repeats at least once, at least a day apart.");
             if (visit.RepeatEveryDays is { } every && every <= visit.LatestDay - visit.EarliestDay)
