@@ -64,6 +64,8 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         // A list: every reader gets in and sees the screen failures of the sites they may see.
         ["GET /studies/{studyId}/screen-failures"] = new(Readers, false),
         ["POST /studies/{studyId}/screen-failures"] = new(Site, true),
+        ["GET /studies/{studyId}/definition.odm.xml"] = new(AllRoles, false),
+        ["POST /studies/import-odm"] = new(["admin", "data-manager"], false),
         ["GET /studies/{studyId}/as-of"] = new(Readers, false),
         ["GET /studies/{studyId}/data-queries/report"] = new(AllRoles, false),
         ["GET /studies/{studyId}/export/odm"] = new(["auditor", "data-manager", "admin"], false),
