@@ -32,7 +32,11 @@ public class AppFixture : IAsyncLifetime
 
     public AppFixture() => Schema = SchemaFor(GetType().Name + Guid.NewGuid().ToString("N")[..6]);
 
-    public static string SchemaFor(string name) => "t_" + new string(name.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray())[..Math.Min(40, name.Length)];
+    public static string SchemaFor(string name)
+    {
+        var letters = new string(name.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray());
+        return "t_" + letters[..Math.Min(40, letters.Length)];
+    }
 
     public virtual async Task InitializeAsync()
     {
