@@ -8,20 +8,33 @@ using NpcEcrf.Api.Identity;
 
 namespace NpcEcrf.Api.Cli;
 
-/// <summary>./npc-ecrf demo: the reference study from raw CRF data to the paper's tables, through the real HTTP API.</summary>
+/// <summary>
+/// ./npc-ecrf demo: the reference study from raw CRF data to the paper's tables, through the real HTTP API; with
+/// --study gem-pdac, the second study (docs/study-build.md) through the same code.
+/// </summary>
 public static class DemoCommand
 {
     public const string Schema = "demo";
+
+    /// <summary>The demo studies by name (Demo/Studies/NAME.json); the first is the default.</summary>
+    public static readonly string[] Studies = [StudyDefinitions.Reference, GemPdacStudy.Name];
 
     public static Command Create()
     {
         var outDir = new Option<string>("--out") { Description = "Where the reports go.", DefaultValueFactory = _ => "demo-output" };
         var json = new Option<string?>("--json") { Description = "Also write the final lock's analysis JSON here." };
         var keep = new Option<bool>("--keep") { Description = $"Keep the demo database (schema '{Schema}') afterwards: NPCECRF_SCHEMA={Schema} ./npc-ecrf serve." };
+        var study = new Option<string>("--study") { Description = $"Which study: {string.Join(" or ", Studies)} (the second study, docs/study-build.md).", DefaultValueFactory = _ => Studies[0] };
         var dataDir = CommandLine.DataDirOption();
-        var command = new Command("demo", "Enter the seed study's 30 patients through the API, lock, analyse, and compare with the published numbers.") { outDir, json, keep, dataDir };
+        var command = new Command("demo", "Enter the seed study's 30 patients through the API, lock, analyse, and compare with the published numbers (--study gem-pdac: the second study).") { outDir, json, keep, study, dataDir };
         command.SetAction(async (parse, ct) =>
         {
+            var name = parse.GetValue(study)!;
+            if (!Studies.Contains(name))
+            {
+                Console.Error.WriteLine($"No demo study '{name}'. Available: {string.Join(", ", Studies)}.");
+                return 2;
+            }
             var started = DateTimeOffset.UtcNow;
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(Schema);
@@ -41,6 +54,7 @@ public static class DemoCommand
                 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
                 Console.WriteLine($"Demo API on {address} (database: {(installation.Embedded is null ? "NPCECRF_DB" : "embedded PostgreSQL")}, schema '{Schema}')");
                 using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+                if (name == GemPdacStudy.Name) return await GemPdacDemoPrinter.Run(http, parse.GetValue(outDir)!, parse.GetValue(json), started);
                 var result = await new DemoRunner(http, Console.WriteLine).Run("admin", parse.GetValue(outDir)!);
                 if (parse.GetValue(json) is { } jsonPath)
                 {

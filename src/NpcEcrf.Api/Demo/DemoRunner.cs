@@ -1,9 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Demo;
 
@@ -24,11 +21,8 @@ public sealed record DemoAuditSample(string Subject, string Field, string? OldVa
 /// each site's CRA enters its patients; monitors query and verify; investigators sign; the data manager
 /// locks (interim, then final); the statistician analyses. Nothing is written to the database directly.
 /// </summary>
-public sealed class DemoRunner(HttpClient http, Action<string> progress)
+public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoSession(http, ReferenceStudy.StudyId)
 {
-    public const string Password = "demo-password-1";
-    private static readonly JsonSerializerOptions Json = CasebookJson.Options;
-    private readonly Dictionary<string, AuthenticationHeaderValue> _tokens = new();
     private const string Study = ReferenceStudy.StudyId;
 
     public async Task<DemoResult> Run(string adminUsername, string outDir)
@@ -147,13 +141,6 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress)
         return new DemoAuditSample(error.SubjectNumber, $"{error.Form}.{error.Field}", S("oldValue"), S("newValue"), S("reason"), S("user"), casebook);
     }
 
-    private async Task<LockOutcome> Verify(JsonElement l)
-    {
-        var name = l.GetProperty("name").GetString()!;
-        var verified = await Send("auditor", HttpMethod.Get, $"/locks/{name}/verify", null);
-        return new LockOutcome(name, l.GetProperty("cutoff").GetString()!, l.GetProperty("snapshotHash").GetString()!, verified.GetProperty("verified").GetBoolean());
-    }
-
     private async Task<int> OpenQueries()
     {
         var total = 0;
@@ -161,56 +148,4 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress)
             total += (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries?openOnly=true", null)).GetArrayLength();
         return total;
     }
-
-    private static string Cra(string siteId) => $"cra.{siteId.ToLowerInvariant()}";
-
-    private async Task CreateUser(string username, string printedName, string[] roles, string[] sites)
-    {
-        await Send(_tokens.Keys.First(), HttpMethod.Post, "/users", new { username, printedName, password = Password, roles, sites }, HttpStatusCode.Created);
-        await Login(username);
-    }
-
-    private async Task Login(string username)
-    {
-        var response = await http.PostAsJsonAsync("/auth/token", new { username, password = Password });
-        await Expect(response, HttpStatusCode.OK, "/auth/token");
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        _tokens[username] = new AuthenticationHeaderValue("Bearer", token);
-    }
-
-    private Task<JsonElement> SubjectPost(string user, string subjectNumber, string path, object body, long version)
-    {
-        var withVersion = JsonSerializer.SerializeToNode(body, Json)!.AsObject();
-        withVersion["version"] = version;
-        return Send(user, HttpMethod.Post, $"/studies/{Study}/subjects/{subjectNumber}{path}", withVersion);
-    }
-
-    private async Task<string> Text(string user, string url)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = _tokens[user];
-        using var response = await http.SendAsync(request);
-        await Expect(response, HttpStatusCode.OK, url);
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    private async Task<JsonElement> Send(string user, HttpMethod method, string url, object? body, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = _tokens[user];
-        request.Headers.Add("X-Correlation-Id", $"demo-{Guid.NewGuid():N}");
-        if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        using var response = await http.SendAsync(request);
-        await Expect(response, expected, $"{method} {url}");
-        var text = await response.Content.ReadAsStringAsync();
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task Expect(HttpResponseMessage response, HttpStatusCode expected, string what)
-    {
-        if (response.StatusCode != expected)
-            throw new DemoFailedException($"{what} answered {(int)response.StatusCode}, expected {(int)expected}: {await response.Content.ReadAsStringAsync()}");
-    }
 }
-
-public sealed class DemoFailedException(string message) : Exception(message);

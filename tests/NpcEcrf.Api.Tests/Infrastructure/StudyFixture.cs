@@ -43,6 +43,9 @@ public sealed class CasebookClient(HttpClient http, string subjectNumber, string
         Track(await response.ShouldBe(HttpStatusCode.Created));
     }
 
+    /// <summary>Enrols with the whole enrolment body (a study's own arm and eligibility criteria).</summary>
+    public async Task EnrolWith(object enrolment) => Track(await (await http.PostJson($"/studies/{studyId}/subjects", enrolment)).ShouldBe(HttpStatusCode.Created));
+
     public async Task<JsonElement> Post(string path, object form, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = JsonSerializer.SerializeToElement(form, HttpAssertions.Json);

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace NpcEcrf.Api.Demo;
+
+/// <summary>The automatic data queries of a study: raised by soft checks; closed after the site's answer, or by a correction.</summary>
+public sealed record QueryTally(int Raised, int AnsweredAndClosed, int ClosedByCorrection, int Open);
+
+/// <summary>A lock of the second study: what the auditor verified and which definition version it froze.</summary>
+public sealed record GemPdacLock(LockOutcome Outcome, int DefinitionVersion, int Subjects, IReadOnlyDictionary<string, int> SubjectsPerArm);
+
+public sealed record GemPdacResult(
+    GemPdacPlan Plan, DateOnly AmendmentEffectiveFrom, GemPdacLock Interim, GemPdacLock Final, JsonObject InterimAnalysis, JsonObject FinalAnalysis,
+    QueryTally QueriesBeforeAmendment, QueryTally Queries, IReadOnlyDictionary<string, string> Reports)
+{
+    /// <summary>Both locks verify, the final one froze the amended definition, its analysis counts every subject, and no query is left open.</summary>
+    public bool Succeeded => Interim.Outcome.Verified && Final.Outcome.Verified && Final.DefinitionVersion == 2 && Interim.DefinitionVersion == 1
+        && FinalAnalysis["n"]?.GetValue<int>() == Plan.Subjects.Count && Queries.Open == 0;
+}
+
+/// <summary>
+/// Runs the second study (Demo/Studies/gem-pdac.json) through the HTTP API as its people would, with the same code as the
+/// reference study: the admin creates it from its definition; CRAs enter the first 24 subjects (weekly blood counts whose
+/// values outside the soft ranges raise automatic queries) and answer those queries; the data manager declares a soft
+/// interim lock, unlocks it and amends the protocol (version 2, in force from today); the CRAs correct the entry errors
+/// and enter the last 12 subjects under version 2; investigators sign; the data manager declares the hard final lock with
+/// today's cut-off, so it freezes version 2; the statistician analyses both locks.
+/// </summary>
+public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : DemoSession(http, GemPdacStudy.StudyId)
+{
+    private const string Study = GemPdacStudy.StudyId;
+    public const string InterimLock = "gem-pdac-interim";
+    public const string FinalLock = "gem-pdac-final";
+
+    public async Task<GemPdacResult> Run(string adminUsername, string outDir)
+    {
+        var plan = GemPdacCrf.Create();
+        await Login(adminUsername);
+        progress($"Setting up {Study} from Demo/Studies/{GemPdacStudy.Name}.json, {GemPdacStudy.Sites.Length} sites and the study team...");
+        await Send(adminUsername, HttpMethod.Post, "/studies", new { studyId = Study, title = GemPdacStudy.Title, definition = StudyDefinitions.Load(GemPdacStudy.Name) }, HttpStatusCode.Created);
+        foreach (var (id, name, zone) in GemPdacStudy.Sites)
+        {
+            await Send(adminUsername, HttpMethod.Post, $"/studies/{Study}/sites", new { siteId = id, name, timeZone = zone });
+            await CreateUser($"cra.{id.ToLowerInvariant()}", $"CRA {name}", ["cra"], [$"{Study}/{id}"]);
+            await CreateUser($"pi.{id.ToLowerInvariant()}", $"Principal investigator, {name}", ["investigator"], [$"{Study}/{id}"]);
+        }
+        var allSites = GemPdacStudy.Sites.Select(s => $"{Study}/{s.Id}").ToArray();
+        await CreateUser("monitor", "Study monitor", ["monitor"], allSites);
+        await CreateUser("dm", "Data manager", ["data-manager"], allSites);
+        await CreateUser("stat", "Study statistician", ["statistician"], []);
+        await CreateUser("auditor", "Quality auditor", ["auditor"], []);
+
+        var versions = new ConcurrentDictionary<string, long>();
+        var before = plan.Subjects.Where(s => !s.Patient.EnteredAfterAmendment).ToList();
+        progress($"Entering subjects 1-{before.Count} under definition version 1...");
+        await AtEachSite(before, subject => Enter(subject, versions));
+        await AnswerConfirmedValues(plan);
+        var queriesBefore = await Queries();
+        progress($"  {queriesBefore.Raised} automatic data queries raised, {queriesBefore.Open} open (entry errors awaiting correction)");
+
+        progress($"Interim lock (soft) at cut-off {GemPdacStudy.InterimCutoff:yyyy-MM-dd}, analysed, then unlocked...");
+        var interimLock = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = InterimLock, cutoff = GemPdacStudy.InterimCutoff, reason = "Interim safety and activity review", kind = "Soft" }, HttpStatusCode.Created);
+        var interimAnalysis = await Analysis(InterimLock);
+        var interim = await LockOf(interimLock);
+        await Send("dm", HttpMethod.Post, $"/locks/{InterimLock}/unlock", new { reason = "Interim review done; the study goes on under amendment 1." });
+
+        // An amendment takes effect from today or later: data entered before stays under version 1.
+        var effectiveFrom = DateOnly.FromDateTime(DateTime.UtcNow);
+        var study = await Send("dm", HttpMethod.Get, $"/studies/{Study}", null);
+        var amended = GemPdacStudy.Amendment1(StudyDefinitions.Load(GemPdacStudy.Name));
+        await Send("dm", HttpMethod.Put, $"/studies/{Study}/definition", new { definition = amended, effectiveFrom, reason = GemPdacStudy.AmendmentReason, version = study.GetProperty("version").GetInt64() });
+        progress($"Amendment 1 (definition version 2) in force from {effectiveFrom:yyyy-MM-dd}: bilirubin in the labs, platelet soft range from 75, '{GemPdacStudy.PlateletCountDecreased}' reportable");
+
+        progress("Corrections of the entry errors, then subjects entered under version 2...");
+        foreach (var error in plan.Errors.Where(e => before.Any(s => s.SubjectNumber == e.SubjectNumber))) await Correct(plan, error, versions);
+        var after = plan.Subjects.Where(s => s.Patient.EnteredAfterAmendment).ToList();
+        await AtEachSite(after, subject => Enter(subject, versions));
+        await AnswerConfirmedValues(plan);
+        foreach (var error in plan.Errors.Where(e => after.Any(s => s.SubjectNumber == e.SubjectNumber))) await Correct(plan, error, versions);
+        await AtEachSite(plan.Subjects, async subject =>
+            versions[subject.SubjectNumber] = (await SubjectPost($"pi.{subject.SiteId.ToLowerInvariant()}", subject.SubjectNumber, "/signatures",
+                new { meaning = "I have reviewed this casebook and confirm it is complete and accurate.", password = Password }, versions[subject.SubjectNumber])).GetProperty("version").GetInt64());
+        var queries = await Queries();
+        progress($"  {plan.Errors.Count} corrections, {queries.Open} queries open, {plan.Subjects.Count} casebooks signed");
+
+        var cutoff = DateOnly.FromDateTime(DateTime.UtcNow);
+        progress($"Final lock (hard) at cut-off {cutoff:yyyy-MM-dd}, verified and analysed...");
+        var finalLock = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = FinalLock, cutoff, reason = "Final analysis", kind = "Hard" }, HttpStatusCode.Created);
+        var finalAnalysis = await Analysis(FinalLock);
+        var final = await LockOf(finalLock);
+
+        Directory.CreateDirectory(outDir);
+        var reports = new Dictionary<string, string>();
+        foreach (var lockName in new[] { InterimLock, FinalLock })
+            foreach (var format in new[] { "json", "md", "html" })
+            {
+                var path = Path.Combine(outDir, $"{lockName}-analysis.{format}");
+                await File.WriteAllTextAsync(path, format == "json"
+                    ? (lockName == FinalLock ? finalAnalysis : interimAnalysis).ToJsonString(Analyses.ReportWriter.Indented)
+                    : await Text("stat", $"/locks/{lockName}/analysis?format={format}"));
+                reports[$"{lockName}.{format}"] = Path.GetFullPath(path);
+            }
+        return new GemPdacResult(plan, effectiveFrom, interim, final, interimAnalysis, finalAnalysis, queriesBefore, queries, reports);
+    }
+
+    /// <summary>The sites work at the same time, as they would: each on its own subjects, in order of enrolment.</summary>
+    private static Task AtEachSite(IEnumerable<GemPdacSubject> subjects, Func<GemPdacSubject, Task> work) =>
+        Task.WhenAll(subjects.GroupBy(s => s.SiteId).Select(async site =>
+        {
+            foreach (var subject in site) await work(subject);
+        }));
+
+    private async Task Enter(GemPdacSubject subject, ConcurrentDictionary<string, long> versions)
+    {
+        var cra = Cra(subject.SiteId);
+        var casebook = await Send(cra, HttpMethod.Post, $"/studies/{Study}/subjects", subject.Enrolment, HttpStatusCode.Created);
+        versions[subject.SubjectNumber] = casebook.GetProperty("version").GetInt64();
+        foreach (var entry in subject.Entries)
+            versions[subject.SubjectNumber] = (await SubjectPost(cra, subject.SubjectNumber, entry.Path, entry.Body, versions[subject.SubjectNumber])).GetProperty("version").GetInt64();
+    }
+
+    /// <summary>A CRA corrects a wrong value with its reason; the soft check clears and the system closes the automatic query.</summary>
+    private async Task Correct(GemPdacPlan plan, PlannedError error, ConcurrentDictionary<string, long> versions)
+    {
+        var site = plan.Subjects.Single(s => s.SubjectNumber == error.SubjectNumber).SiteId;
+        versions[error.SubjectNumber] = (await SubjectPost(Cra(site), error.SubjectNumber, "/corrections",
+            new { form = error.Form, field = error.Field, newValue = error.RightValue, reason = error.Reason }, versions[error.SubjectNumber])).GetProperty("version").GetInt64();
+    }
+
+    /// <summary>Open automatic queries on values that are right (not entry errors): the CRA confirms them against the source, the monitor closes them.</summary>
+    private async Task AnswerConfirmedValues(GemPdacPlan plan)
+    {
+        foreach (var (site, _, _) in GemPdacStudy.Sites)
+            foreach (var q in (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries?openOnly=true", null)).EnumerateArray())
+            {
+                var (subject, form, field) = (q.GetProperty("subjectNumber").GetString(), q.GetProperty("form").GetString(), q.GetProperty("field").GetString());
+                if (q.GetProperty("origin").GetString() != "EditCheck" || q.GetProperty("state").GetString() != "Open"
+                    || plan.Errors.Any(e => e.SubjectNumber == subject && e.Form == form && e.Field == field)) continue;
+                var id = q.GetProperty("id").GetGuid();
+                await Send(Cra(site), HttpMethod.Post, $"/data-queries/{id}/answer", new { text = "Confirmed against the laboratory report; the value is as entered (adverse event reported where it has a grade)." });
+                await Send("monitor", HttpMethod.Post, $"/data-queries/{id}/close", new { text = "Confirmed at source; closed." });
+            }
+    }
+
+    private async Task<QueryTally> Queries()
+    {
+        int raised = 0, answered = 0, corrected = 0, open = 0;
+        foreach (var (site, _, _) in GemPdacStudy.Sites)
+            foreach (var q in (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries", null)).EnumerateArray())
+            {
+                if (q.GetProperty("origin").GetString() != "EditCheck") continue;
+                raised++;
+                var messages = (await Send("monitor", HttpMethod.Get, $"/data-queries/{q.GetProperty("id").GetGuid()}", null)).GetProperty("messages").EnumerateArray()
+                    .Select(m => m.GetProperty("kind").GetString()).ToList();
+                if (q.GetProperty("state").GetString() is "Open" or "Answered") open++;
+                else if (messages.Contains("closed automatically")) corrected++;
+                else if (messages.Contains("closed")) answered++;
+            }
+        return new QueryTally(raised, answered, corrected, open);
+    }
+
+    private async Task<JsonObject> Analysis(string lockName) => JsonNode.Parse(await Text("stat", $"/locks/{lockName}/analysis"))!.AsObject();
+
+    /// <summary>The lock as the auditor verifies it, with the definition version and the arms of the subjects it froze (in the definition's order).</summary>
+    private async Task<GemPdacLock> LockOf(JsonElement l)
+    {
+        var outcome = await Verify(l);
+        var snapshot = JsonDocument.Parse(await Text("stat", $"/locks/{outcome.Name}/snapshot")).RootElement;
+        var order = StudyDefinitions.Load(GemPdacStudy.Name).Treatment.Arms.Select(a => a.Code).ToList();
+        var arms = snapshot.GetProperty("subjects").EnumerateArray().GroupBy(s => s.GetProperty("arm").GetString()!)
+            .OrderBy(g => order.IndexOf(g.Key)).ToDictionary(g => g.Key, g => g.Count());
+        return new GemPdacLock(outcome, l.GetProperty("definitionVersion").GetInt32(), arms.Values.Sum(), arms);
+    }
+}
