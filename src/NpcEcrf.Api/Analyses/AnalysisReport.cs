@@ -26,8 +26,10 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
     {
         var covariates = StudyCovariates.Of(snapshot.Definition);
         var subjects = snapshot.Subjects.Select(s => ToAnalysis(s, covariates)).ToList();
-        var terms = snapshot.Definition.AdverseEvents.Terms.Select(t => t.Term)
-            .Where(t => subjects.Any(s => s.WorstGradeByTerm.ContainsKey(t))).ToList();
+        // Every term reported, in the definition's order; a term of another version (added or retired by an amendment) follows.
+        var reported = subjects.SelectMany(s => s.WorstGradeByTerm.Keys).ToHashSet();
+        var terms = snapshot.Definition.AdverseEvents.Terms.Select(t => t.Term).Where(reported.Contains)
+            .Concat(reported.Where(t => snapshot.Definition.AdverseEvents.Terms.All(d => d.Term != t)).Order(StringComparer.Ordinal)).ToList();
         return new AnalysisDataset(subjects, StudyCovariates.Arms(snapshot.Definition), covariates, terms);
     }
 

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Infrastructure;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -46,9 +47,9 @@ public static class StudyCovariates
         return (covariate.Kind, value.GetValueKind()) switch
         {
             (CovariateKind.Binary, JsonValueKind.True or JsonValueKind.False) => value.GetValue<bool>(),
-            (CovariateKind.Continuous, JsonValueKind.Number) => value.GetValue<double>(),
+            (CovariateKind.Continuous, JsonValueKind.Number) => (double?)JsonNumbers.Decimal(value),
             (CovariateKind.Categorical, JsonValueKind.String) => value.GetValue<string>(),
-            (CovariateKind.Categorical, JsonValueKind.Number) => value.GetValue<decimal>().ToString(CultureInfo.InvariantCulture),
+            (CovariateKind.Categorical, JsonValueKind.Number) => JsonNumbers.Decimal(value)?.ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
     }

@@ -43,7 +43,7 @@ public static class CasebookChecks
             .SelectMany(i => DateOrder(x.Casebook, i)).ToList()),
     ];
 
-    private static decimal? Number(JsonNode? value) => value is JsonValue v && v.TryGetValue<decimal>(out var n) ? n : null;
+    private static decimal? Number(JsonNode? value) => Infrastructure.JsonNumbers.Decimal(value);
 
     private static IEnumerable<CheckFinding> DateOrder(Casebook c, FormItem item)
     {

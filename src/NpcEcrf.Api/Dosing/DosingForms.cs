@@ -250,7 +250,7 @@ public static class DosingChecks
     {
         if (definition.Treatment.DoseBasisItem is not { } path || path.IndexOf('.') is var dot && dot < 1) return null;
         return c.Entry(new FormRef(path[..dot]))?.Value is System.Text.Json.Nodes.JsonObject form
-            && form[path[(dot + 1)..]] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<decimal>(out var basis) && basis > 0 ? basis : null;
+            && Infrastructure.JsonNumbers.Decimal(form[path[(dot + 1)..]]) is { } basis && basis > 0 ? basis : null;
     }
 
     /// <summary>Dose items carry the study's dose unit (mg, mg/m2, mg/kg).</summary>

@@ -64,7 +64,7 @@ public static class StudyFormData
         var kind = value.GetValueKind();
         return type switch
         {
-            ItemType.Integer when kind != JsonValueKind.Number || !value.AsValue().TryGetValue<long>(out _) => "A whole number is expected.",
+            ItemType.Integer when !Infrastructure.JsonNumbers.IsWhole(value) => "A whole number is expected.",
             ItemType.Float when kind != JsonValueKind.Number => "A number is expected.",
             ItemType.Boolean when kind is not (JsonValueKind.True or JsonValueKind.False) => "true or false is expected.",
             ItemType.Text when kind != JsonValueKind.String => "Text is expected.",

@@ -262,6 +262,10 @@ public class CheckTests
     public void a_value_outside_its_expected_range_raises_a_query(string anc) =>
         Fires(With(new StudyFormEntered("labs", null, new() { ["anc"] = decimal.Parse(anc, System.Globalization.CultureInfo.InvariantCulture) })), WithLabs, "soft-range", ("labs", "anc"));
 
+    [Fact, Fires("soft-range")]
+    public void a_whole_number_held_in_memory_is_read_as_a_number() =>
+        Fires(With(new StudyFormEntered("labs", null, new() { ["anc"] = 9 })), WithLabs, "soft-range", ("labs", "anc"));
+
     [Theory, DoesNotFire("soft-range")]
     [InlineData("1.5")]
     [InlineData("8")]

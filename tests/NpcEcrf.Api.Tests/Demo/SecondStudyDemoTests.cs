@@ -223,6 +223,8 @@ public class SecondStudyDemoTests(SecondStudyFixture demo, ITestOutputHelper out
         await subject.Post("/forms/labs", Labs("W3", "2024-03-18", platelets: 90m, bilirubin: 10m));
         // Platelets of 90 are within version 2's soft range: no query on week 3.
         Assert.DoesNotContain("labs/W3", subject.Casebook.GetProperty("flags").EnumerateArray().Select(f => f.GetProperty("form").GetString()));
+        // ... while week 2, entered under version 1, keeps the query version 1's soft range raised.
+        Assert.Equal(["labs/W2"], subject.Casebook.GetProperty("flags").EnumerateArray().Select(f => f.GetProperty("form").GetString()));
         // A version-1 entry is still held to version 1: corrected after the amendment, it needs no bilirubin.
         await subject.Post("/corrections", new { form = "labs/W1", field = "haemoglobin", newValue = 12.8, reason = "Transcription error" });
         await subject.Post("/adverse-events", new { adverseEventId = "AE1", term = GemPdacStudy.PlateletCountDecreased, grade = 1, onsetDate = "2024-03-18", serious = false, relation = "Probable", action = "None" });
