@@ -41,6 +41,30 @@ public class VerificationAndSignatureTests(StudyFixture app) : IClassFixture<Stu
     }
 
     [Fact]
+    public async Task a_form_the_study_defined_is_verified_queried_corrected_and_required_for_signature_like_any_form()
+    {
+        var subject = await CompleteSubject("V-07");
+        var monitor = new CasebookClient(await app.ClientFor("monitor.sdv", ["monitor"], "S1"), "V-07");
+        await (await monitor.Http.GetAsync(subject.Url)).ShouldBe(HttpStatusCode.OK);
+        await monitor.Post("/verifications", new { form = "metastatic-sites", field = "lung", version = subject.Version });
+        var query = await (await monitor.Http.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = "V-07", form = "prior-therapy", field = "priorSystemicLines", text = "Two lines in the notes?" }))
+            .ShouldBe(HttpStatusCode.Created);
+
+        var cra = new CasebookClient(subject.Http, "V-07");
+        var corrected = await cra.Post("/corrections", new { form = "metastatic-sites", field = "lung", newValue = false, reason = "Misread scan report", version = monitor.Version });
+        Assert.True(Assert.Single(corrected.GetProperty("verifications").EnumerateArray()).GetProperty("revokedAtVersion").GetInt64() > 0);
+        var answered = await cra.Post("/corrections", new { form = "prior-therapy", field = "priorSystemicLines", newValue = 2, reason = "Per the notes", dataQueryId = query.GetProperty("id").GetGuid() });
+        Assert.Equal(2, answered.GetProperty("forms").GetProperty("prior-therapy").GetProperty("priorSystemicLines").GetInt32());
+
+        // A study form the definition requires for signature is missing: the casebook cannot be signed.
+        var incomplete = await app.Enrolled("V-08", "S1");
+        var investigator = new CasebookClient(await app.ClientFor("pi.sig", ["investigator"], "S1"), "V-08");
+        await (await investigator.Http.GetAsync(incomplete.Url)).ShouldBe(HttpStatusCode.OK);
+        var refused = await investigator.Post("/signatures", new { meaning = "I approve", password = AppFixture.Password, version = incomplete.Version }, HttpStatusCode.BadRequest);
+        Assert.Contains("prior-therapy", refused.GetRawText());
+    }
+
+    [Fact]
     public async Task a_cra_cannot_verify_or_sign()
     {
         var subject = await CompleteSubject("V-02");
