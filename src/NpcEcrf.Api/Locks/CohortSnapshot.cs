@@ -16,7 +16,8 @@ using NpcEcrf.Api.TamperEvidence;
 namespace NpcEcrf.Api.Locks;
 
 public sealed record DoseChangeSnapshot(DateOnly Date, decimal FromDose, decimal ToDose, string Reason, string? AdverseEventTerm);
-public sealed record AdverseEventSnapshot(string Term, int WorstGrade, bool Serious);
+/// <param name="LatestOnset">The latest onset of the term's events: one on or after the first dose makes the term treatment-emergent.</param>
+public sealed record AdverseEventSnapshot(string Term, int WorstGrade, bool Serious, DateOnly? LatestOnset = null);
 
 /// <summary>One subject as the database knew it at a high-water mark and the clinic knew it at a cut-off date.</summary>
 /// <param name="Baseline">Every item of the study's baseline forms, by "form.item": the candidate covariates of the analysis.</param>
@@ -70,7 +71,7 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
             .GroupBy(a => a.Report.Term)
             .Select(g => new AdverseEventSnapshot(g.Key,
                 g.Max(a => a.GradeChanges.Where(x => x.Date <= cutoff).Select(x => x.Grade).Append(a.Report.Grade).Max()),
-                g.Any(a => a.Report.Serious)))
+                g.Any(a => a.Report.Serious), g.Max(a => a.Report.OnsetDate)))
             .OrderBy(a => a.Term, StringComparer.Ordinal).ToList();
         var startingDose = firstDose?.Dose;
         // Dose intensity needs drug accountability: units taken x dose over the protocol's days on at the starting dose.

@@ -43,9 +43,9 @@ public class AdamTests
         Subject("NPC-001", new DateOnly(2021, 1, 4),
             [Visit("V1", new DateOnly(2021, 2, 15), Response.PR), Visit("V2", new DateOnly(2021, 3, 20), Response.PR), Visit("V3", new DateOnly(2021, 5, 1), Response.PD)],
             null, new DateOnly(2021, 6, 1), true,
-            [new AdverseEventSnapshot("Hand-foot syndrome", 3, false), new AdverseEventSnapshot("Hypertension", 2, true)], "Progression"),
+            [new AdverseEventSnapshot("Hand-foot syndrome", 3, false, new DateOnly(2021, 1, 20)), new AdverseEventSnapshot("Hypertension", 2, true, new DateOnly(2021, 1, 2))], "Progression"),
         Subject("NPC-002", new DateOnly(2021, 2, 1), [Visit("V1", new DateOnly(2021, 3, 15), Response.SD)], null, new DateOnly(2021, 6, 20), false, []),
-        Subject("NPC-003", null, [], null, new DateOnly(2021, 1, 1), null, [new AdverseEventSnapshot("Fatigue", 1, false)]),
+        Subject("NPC-003", null, [], null, new DateOnly(2021, 1, 1), null, [new AdverseEventSnapshot("Fatigue", 1, false, new DateOnly(2021, 2, 1))]),
     ], 1, Definition);
 
     private static readonly IReadOnlyList<Dataset> Datasets = Adam.Build(Snapshot, "Anlotinib in NPC");
@@ -170,7 +170,8 @@ public class AdamTests
         Assert.Equal("Palmar-plantar erythrodysesthesia syndrome", Value(adae, handFoot, "AEDECOD"));
         Assert.Equal("10054524", Value(adae, handFoot, "AEPTCD"));
         Assert.Equal(("N", "Y"), (Value(adae, handFoot, "AESER"), Value(adae, handFoot, "TRTEMFL")));
-        Assert.Equal("Y", Value(adae, Of(adae, "NPC-001", ("AETERM", "Hypertension")), "AESER"));
+        // Hypertension began two days before the first dose: not treatment-emergent.
+        Assert.Equal(("Y", null), (Value(adae, Of(adae, "NPC-001", ("AETERM", "Hypertension")), "AESER"), Value(adae, Of(adae, "NPC-001", ("AETERM", "Hypertension")), "TRTEMFL")));
         var untreated = Of(adae, "NPC-003", ("AETERM", "Fatigue"));
         Assert.Equal(("N", null), (Value(adae, untreated, "SAFFL"), Value(adae, untreated, "TRTEMFL")));
     }

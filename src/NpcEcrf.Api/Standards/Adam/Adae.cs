@@ -4,7 +4,7 @@ namespace NpcEcrf.Api.Standards.Adam;
 
 /// <summary>
 /// ADAE (OCCDS): one record per subject and reported term, at the worst CTCAE grade up to the cut-off, as the lock keeps it.
-/// The snapshot keeps no onset dates, so TRTEMFL is the subject's treatment status (see its derivation).
+/// TRTEMFL: an event of the term began on or after the first dose.
 /// </summary>
 public static class Adae
 {
@@ -24,8 +24,8 @@ public static class Adae
         new("ATOXGRN", "Analysis Toxicity Grade (N)", VariableType.Integer, Origin: "Derived", Derivation: "ATOXGR as a number"),
         new("AESER", "Serious Event", VariableType.Text, Length: 1, Origin: "Derived", CodeList: "NY", Derivation: "\"Y\" if any report of the term was serious; else \"N\""),
         new("TRTEMFL", "Treatment Emergent Analysis Flag", VariableType.Text, Length: 1, Origin: "Derived", CodeList: "Y",
-            Derivation: "\"Y\" where the subject received a first dose on or before the cut-off (ADSL.SAFFL = \"Y\"); else missing. "
-                + "The lock's snapshot keeps each term's worst grade without onset dates, so an event that began before the first dose of a treated subject is flagged too."),
+            Derivation: "\"Y\" where an event of the term began on or after the first dose (AE.AESTDTC >= ADSL.TRTSDT, before the cut-off); else missing. "
+                + "One record per subject and term: the flag says whether any of the term's events is treatment-emergent; ATOXGR is the worst grade of all of them."),
     ];
 
     public static Dataset Build(CohortSnapshot snapshot)
@@ -41,7 +41,7 @@ public static class Adae
                 rows.Add([
                     snapshot.StudyId, Adam.Usubjid(snapshot.StudyId, s.SubjectNumber), s.SubjectNumber, treated ? arm : null, Adam.YesNo(treated),
                     ae.Term, term?.CtcaeTerm, term?.MeddraCode, term?.Soc, ae.WorstGrade.ToString(System.Globalization.CultureInfo.InvariantCulture), ae.WorstGrade,
-                    Adam.YesNo(ae.Serious), Adam.Flag(treated),
+                    Adam.YesNo(ae.Serious), Adam.Flag(treated && ae.LatestOnset >= s.FirstDoseDate),
                 ]);
             }
         }
