@@ -63,6 +63,18 @@ public class XptTests
     [InlineData(long.MaxValue)]
     public void Numbers_in_IBM_range_survive_the_round_trip(double value) => Assert.Equal(value, XptReader.FromIbm(Xpt.Ibm(value)));
 
+    [Fact]
+    public void Every_double_IBM_370_can_hold_survives_the_round_trip_exactly()
+    {
+        var random = new Random(12);
+        for (var i = 0; i < 100_000; i++)
+        {
+            // Uniform over the exponents IBM covers (about 16^-64 to 16^63), random mantissa and sign.
+            var value = Math.ScaleB(1 + random.NextDouble(), random.Next(-255, 251)) * (random.Next(2) == 0 ? 1 : -1);
+            Assert.Equal(value, XptReader.FromIbm(Xpt.Ibm(value)));
+        }
+    }
+
     [Theory]
     [InlineData(1e300)]
     [InlineData(-1e-300)]
