@@ -13,13 +13,10 @@ public static class Analyses
     {
         var (profile, plan, problem) = await Methods(session, l.StudyId, profileName, planName, ct);
         if (problem is not null) return (null, problem);
-        var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
-        if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Rejection.NotFound($"The snapshot of lock '{l.Name}'"));
-        // The stored snapshot is analysed only if it is still exactly what was hashed at locking.
-        if (CohortSnapshot.Hash(stored.CanonicalJson) != l.SnapshotHash)
-            return (null, Rejection.Conflict($"The stored snapshot of lock '{l.Name}' no longer matches the hash recorded at locking; it was changed. Nothing was analysed."));
+        var (snapshot, changed) = await ReadLocks.FrozenSnapshot(session, l, ct);
+        if (changed is not null) return (null, changed);
         var source = new AnalysisSource("lock", l.Name, l.SnapshotHash, l.Cutoff, l.HighWaterMark, null);
-        return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
+        return (AnalysisReport.Of(snapshot!, source, profile!, plan, now), null);
     }
 
     public static async Task<(AnalysisReport? Report, Rejection? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff, string? profileName, string? planName, DateTimeOffset now, CancellationToken ct)

@@ -27,6 +27,18 @@ public static class ReadLocks
         return locks.Where(l => (studyId is null || l.StudyId == studyId) && l.InForceAt(at)).MaxBy(l => l.LockedAt);
     }
 
+    /// <summary>
+    /// The lock's stored snapshot, only if it is still exactly what was hashed at locking: whatever is cut from a lock
+    /// (an analysis, SDTM, ADaM) is cut from the frozen data or not at all.
+    /// </summary>
+    public static async Task<(CohortSnapshot? Snapshot, Rejection? Problem)> FrozenSnapshot(IQuerySession session, DatabaseLock l, CancellationToken ct)
+    {
+        var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
+        if (stored is null || CohortSnapshot.FromJson(stored.CanonicalJson) is not { } snapshot) return (null, Rejection.NotFound($"The snapshot of lock '{l.Name}'"));
+        return CohortSnapshot.Hash(stored.CanonicalJson) == l.SnapshotHash ? (snapshot, null)
+            : (null, Rejection.Conflict($"The stored snapshot of lock '{l.Name}' no longer matches the hash recorded at locking; it was changed. Nothing was read from it."));
+    }
+
     /// <summary>Replays the events up to the lock's high-water mark and compares the hash with the one recorded at locking.</summary>
     public static async Task<LockVerification> Verify(IQuerySession session, DatabaseLock l, CancellationToken ct)
     {
