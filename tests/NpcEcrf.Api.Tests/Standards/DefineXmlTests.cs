@@ -295,6 +295,26 @@ public class DefineXmlTests
     }
 
     [Fact]
+    public void An_empty_dataset_says_it_has_no_data_and_names_no_empty_code_list()
+    {
+        var empty = new Dataset("SS", "Subject Status", "FINDINGS",
+        [
+            new("USUBJID", "Unique Subject Identifier", VariableType.Text, 20, "Assigned", Key: true),
+            new("SSSTRESC", "Status in Standard Format", VariableType.Text, 20, "Collected", "SSSTAT"),
+            new("SSDRVFL", "Derived Flag", VariableType.Text, 1, "Derived", "NY", "Y when the status is derived."),
+        ], []);
+        var doc = Write([.. Sdtm(), empty], Source("SDTMIG 3.4"));
+        Assert.Equal("Yes", One(doc, "//odm:ItemGroupDef[@Name='SS']").Attribute(XName.Get("HasNoData", DefineXml.DefNamespace))!.Value);
+        Assert.Null(One(doc, "//odm:ItemGroupDef[@Name='AE']").Attribute(XName.Get("HasNoData", DefineXml.DefNamespace)));
+        Assert.Empty(All(doc, "//odm:CodeList[@OID='CL.SSSTAT']"));
+        Assert.Empty(All(doc, "//odm:ItemDef[@OID='IT.SS.SSSTRESC']/odm:CodeListRef"));
+        // NY has values in AE, so SS's flag shares that list.
+        Assert.Equal("CL.NY", One(doc, "//odm:ItemDef[@OID='IT.SS.SSDRVFL']/odm:CodeListRef").Attribute("CodeListOID")!.Value);
+        Assert.Equal("No", One(doc, "//odm:ItemRef[@ItemOID='IT.SS.SSSTRESC']").Attribute("Mandatory")!.Value);
+        OdmFiles.AssertSchemaValid(OdmCore(doc));
+    }
+
+    [Fact]
     public void The_file_is_a_function_of_its_inputs()
     {
         static string Bytes(IReadOnlyList<Dataset> d, DatasetSource s)

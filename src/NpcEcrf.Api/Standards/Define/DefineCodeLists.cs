@@ -51,7 +51,8 @@ internal static class DefineCodeLists
         ["DTYPE"] = ("Derivation Type", "C81223"),
     };
 
-    /// <summary>Every code list a variable names, in the order first named.</summary>
+    /// <summary>Every code list a variable names, in the order first named; none for a list with no values anywhere
+    /// (Define-XML admits no empty list, and a variable with no values has nothing to constrain).</summary>
     public static IReadOnlyList<DefineCodeList> For(IReadOnlyList<Dataset> datasets, StudyDefinition definition)
     {
         var uses = datasets.SelectMany(d => d.Variables.Select((v, i) => (Dataset: d, Variable: v, Index: i)))
@@ -67,11 +68,11 @@ internal static class DefineCodeLists
             var values = g.SelectMany(u => u.Dataset.Rows.Select(r => r[u.Index])).Where(v => v is not null).Select(v => Format(v!))
                 .Where(v => v.Length > 0).Distinct().Order(StringComparer.Ordinal).Select(v => new CodeListItem(v, v)).ToList();
             return new DefineCodeList(g.Key, known?.Title ?? g.Key, dataType, values, true, known?.Code);
-        }).ToList();
+        }).Where(c => c.Items.Count > 0).ToList();
     }
 
-    public static DefineCodeList Find(IReadOnlyList<DefineCodeList> lists, string name) =>
-        lists.First(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static DefineCodeList? Find(IReadOnlyList<DefineCodeList> lists, string name) =>
+        lists.FirstOrDefault(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A row value as text: invariant numbers, ISO 8601 dates.</summary>
     public static string Format(object value) => value switch

@@ -53,6 +53,7 @@ internal static class DefineDatasets
         new XAttribute(Def + "Structure", Structure(d)),
         new XAttribute(Def + "StandardOID", standard.Oid),
         new XAttribute(Def + "ArchiveLocationID", LeafId(d)),
+        d.Rows.Count == 0 ? new XAttribute(Def + "HasNoData", "Yes") : null,
         Description(d.Label),
         d.Variables.Select((v, i) => new XElement(Odm + "ItemRef",
             new XAttribute("ItemOID", ItemOid(d, v)),
@@ -99,7 +100,7 @@ internal static class DefineDatasets
             new XAttribute("SASFieldName", v.Name),
             numericDate ? new XAttribute(Def + "DisplayFormat", "DATE9.") : null,
             Description(v.Label),
-            v.CodeList is { } list ? new XElement(Odm + "CodeListRef", new XAttribute("CodeListOID", DefineCodeLists.Find(codeLists, list).Oid)) : null,
+            v.CodeList is { } name && DefineCodeLists.Find(codeLists, name) is { } list ? new XElement(Odm + "CodeListRef", new XAttribute("CodeListOID", list.Oid)) : null,
             origin is null ? null : new XElement(Def + "Origin", new XAttribute("Type", origin),
                 origin == "Collected" ? new XAttribute("Source", "Investigator") : null,
                 origin == "Predecessor" && v.Derivation is { Length: > 0 } predecessor ? Description(predecessor) : null));
