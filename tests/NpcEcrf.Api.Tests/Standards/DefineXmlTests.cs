@@ -33,7 +33,7 @@ public class DefineXmlTests
         new("DM", "Demographics", "SPECIAL PURPOSE",
         [
             new("STUDYID", "Study Identifier", VariableType.Text, 12, "Assigned", Key: true),
-            new("DOMAIN", "Domain Abbreviation", VariableType.Text, 2, "Assigned"),
+            new("DOMAIN", "Domain Abbreviation", VariableType.Text, 2, "Assigned", Derivation: "Always \"DM\"."),
             new("USUBJID", "Unique Subject Identifier", VariableType.Text, null, "Assigned", Key: true),
             new("SEX", "Sex", VariableType.Text, 1, "Collected", "SEX"),
             new("AGE", "Age", VariableType.Integer, null, "Derived", Derivation: "Age in completed years at informed consent."),
@@ -88,28 +88,8 @@ public class DefineXmlTests
         return XDocument.Load(reader, LoadOptions.SetLineInfo);
     }
 
-    private static XmlNamespaceManager Ns()
-    {
-        var ns = new XmlNamespaceManager(new NameTable());
-        ns.AddNamespace("odm", DefineXml.OdmNamespace);
-        ns.AddNamespace("def", DefineXml.DefNamespace);
-        ns.AddNamespace("xlink", DefineXml.XlinkNamespace);
-        return ns;
-    }
-
-    private static List<XElement> All(XDocument doc, string xpath) => doc.XPathSelectElements(xpath, Ns()).ToList();
+    private static List<XElement> All(XDocument doc, string xpath) => doc.XPathSelectElements(xpath, DefineXmlFiles.Ns()).ToList();
     private static XElement One(XDocument doc, string xpath) => Assert.Single(All(doc, xpath));
-
-    /// <summary>The document without def: elements and attributes (and the xlink: ones only def:leaf carries): what ODM 1.3.2 itself can check.</summary>
-    private static string OdmCore(XDocument doc)
-    {
-        var core = new XDocument(doc);
-        core.Descendants().Where(e => e.Name.Namespace == DefineXml.DefNamespace).ToList().ForEach(e => e.Remove());
-        foreach (var e in core.Descendants())
-            e.Attributes().Where(a => a.Name.Namespace == DefineXml.DefNamespace || a.Name.Namespace == DefineXml.XlinkNamespace
-                || a.IsNamespaceDeclaration && (a.Value == DefineXml.DefNamespace || a.Value == DefineXml.XlinkNamespace)).Remove();
-        return core.ToString();
-    }
 
     public static TheoryData<string> Standards => new() { "SDTMIG 3.4", "ADaMIG 1.3" };
 
@@ -118,7 +98,7 @@ public class DefineXmlTests
     public void The_odm_core_validates_against_the_odm_1_3_2_schema(string standard)
     {
         var doc = Write(standard.StartsWith("SDTM") ? Sdtm() : Adam(), Source(standard));
-        var core = OdmCore(doc);
+        var core = DefineXmlFiles.OdmCore(doc);
         Assert.DoesNotContain(DefineXml.DefNamespace, core);
         OdmFiles.AssertSchemaValid(core);
     }
@@ -236,6 +216,9 @@ public class DefineXmlTests
         Assert.Equal("Derived", One(doc, "//odm:ItemDef[@OID='IT.DM.AGE']/def:Origin").Attribute("Type")!.Value);
         Assert.Null(One(doc, "//odm:ItemDef[@OID='IT.DM.AGE']/def:Origin").Attribute("Source"));
         Assert.Equal("Assigned", One(doc, "//odm:ItemDef[@OID='IT.DM.DOMAIN']/def:Origin").Attribute("Type")!.Value);
+        // Only a derived variable has a method; an assigned one's text describes its origin.
+        Assert.Equal("Always \"DM\".", One(doc, "//odm:ItemDef[@OID='IT.DM.DOMAIN']/def:Origin/odm:Description/odm:TranslatedText").Value);
+        Assert.Null(One(doc, "//odm:ItemRef[@ItemOID='IT.DM.DOMAIN']").Attribute("MethodOID"));
         Assert.Equal(("integer", "8"), (One(doc, "//odm:ItemDef[@OID='IT.DM.AGE']").Attribute("DataType")!.Value, One(doc, "//odm:ItemDef[@OID='IT.DM.AGE']").Attribute("Length")!.Value));
         // SDTM dates are ISO 8601 text; a text variable with no declared length is as long as its longest value.
         Assert.Equal("date", One(doc, "//odm:ItemDef[@OID='IT.DM.RFSTDTC']").Attribute("DataType")!.Value);
@@ -311,7 +294,7 @@ public class DefineXmlTests
         // NY has values in AE, so SS's flag shares that list.
         Assert.Equal("CL.NY", One(doc, "//odm:ItemDef[@OID='IT.SS.SSDRVFL']/odm:CodeListRef").Attribute("CodeListOID")!.Value);
         Assert.Equal("No", One(doc, "//odm:ItemRef[@ItemOID='IT.SS.SSSTRESC']").Attribute("Mandatory")!.Value);
-        OdmFiles.AssertSchemaValid(OdmCore(doc));
+        OdmFiles.AssertSchemaValid(DefineXmlFiles.OdmCore(doc));
     }
 
     [Fact]

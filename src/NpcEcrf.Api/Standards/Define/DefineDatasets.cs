@@ -103,7 +103,7 @@ internal static class DefineDatasets
             v.CodeList is { } name && DefineCodeLists.Find(codeLists, name) is { } list ? new XElement(Odm + "CodeListRef", new XAttribute("CodeListOID", list.Oid)) : null,
             origin is null ? null : new XElement(Def + "Origin", new XAttribute("Type", origin),
                 origin == "Collected" ? new XAttribute("Source", "Investigator") : null,
-                origin == "Predecessor" && v.Derivation is { Length: > 0 } predecessor ? Description(predecessor) : null));
+                origin != "Derived" && v.Derivation is { Length: > 0 } note ? Description(note) : null));
     }
 
     /// <summary>The variable's origin in Define-XML's spelling; a variable with a derivation and no stated origin is derived.</summary>
@@ -114,8 +114,11 @@ internal static class DefineDatasets
             ?? throw new ArgumentException($"Variable {v.Name}: origin \"{origin}\" is none of {string.Join(", ", Origins)}.", nameof(v));
     }
 
-    /// <summary>A derivation becomes a method, except a predecessor's, whose text names the variable it copies.</summary>
-    public static bool HasMethod(Variable v) => v.Derivation is { Length: > 0 } && Origin(v) != "Predecessor";
+    /// <summary>
+    /// A derived variable's derivation becomes a method (Define-XML expects MethodOID for derived variables only); any
+    /// other origin's text (the variable a predecessor copies, what an assigned value is) is the origin's description.
+    /// </summary>
+    public static bool HasMethod(Variable v) => v.Derivation is { Length: > 0 } && Origin(v) == "Derived";
 
     public static XElement MethodDef(Dataset d, Variable v) => new(Odm + "MethodDef",
         new XAttribute("OID", MethodOid(d, v)),
