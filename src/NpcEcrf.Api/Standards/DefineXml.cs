@@ -36,6 +36,8 @@ public static class DefineXml
     public static XDocument Document(IReadOnlyList<Dataset> datasets, DatasetSource source, StudyDefinition definition, DateTimeOffset createdAt)
     {
         var standard = DefineStandard.Of(source.Standard);
+        Unique(datasets.Select(d => d.Name), "dataset");
+        foreach (var d in datasets) Unique(d.Variables.Select(v => v.Name), $"variable of {d.Name}");
         var lockText = LockText(source);
         var mdvOid = $"MDV.{DefinitionOdm.Oid(source.StudyId)}.{standard.Kind}.{DefinitionOdm.Oid(source.LockName)}";
         var codeLists = DefineCodeLists.For(datasets, definition);
@@ -75,6 +77,13 @@ public static class DefineXml
         $"lock {source.LockName} (SHA-256 {source.LockHash}), data cut-off {source.Cutoff:yyyy-MM-dd}, locked {DefinitionOdm.Timestamp(source.LockedAt)}, " +
         $"high-water mark {source.HighWaterMark.ToString(CultureInfo.InvariantCulture)}" +
         (source.DefinitionVersion is { } v ? $", study definition version {v.ToString(CultureInfo.InvariantCulture)}" : "");
+
+    // Names become OIDs, so a repeated name would make two definitions one reference cannot tell apart.
+    private static void Unique(IEnumerable<string> names, string what)
+    {
+        if (names.GroupBy(n => DefinitionOdm.Oid(n)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"Define-XML: more than one {what} named {string.Join(" and ", twice.Distinct())}.");
+    }
 
     internal static XElement Description(string text) =>
         new(Odm + "Description", new XElement(Odm + "TranslatedText", new XAttribute(XNamespace.Xml + "lang", "en"), text));

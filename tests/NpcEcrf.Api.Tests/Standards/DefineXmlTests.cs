@@ -311,12 +311,17 @@ public class DefineXmlTests
     }
 
     [Fact]
-    public void An_unknown_standard_or_origin_is_refused()
+    public void An_unknown_standard_or_origin_or_a_repeated_name_is_refused_before_anything_is_written()
     {
         using var stream = new MemoryStream();
         Assert.Throws<ArgumentException>(() => DefineXml.Write(Sdtm(), Source("SENDIG 3.1"), Definition, stream, Created));
         var odd = new Dataset("XX", "Odd", "FINDINGS", [new("XXORRES", "Result", VariableType.Text, 8, "CRF page 3")], []);
         var error = Assert.Throws<ArgumentException>(() => DefineXml.Write([odd], Source("SDTMIG 3.4"), Definition, stream, Created));
         Assert.Contains("XXORRES", error.Message);
+        error = Assert.Throws<ArgumentException>(() => DefineXml.Write([.. Sdtm(), Sdtm()[0]], Source("SDTMIG 3.4"), Definition, stream, Created));
+        Assert.Contains("dataset named DM", error.Message);
+        var twice = Sdtm()[1] with { Variables = [.. Sdtm()[1].Variables, Sdtm()[1].Variables[3]] };
+        Assert.Contains("AESEQ", Assert.Throws<ArgumentException>(() => DefineXml.Write([twice], Source("SDTMIG 3.4"), Definition, stream, Created)).Message);
+        Assert.Equal(0, stream.Length);
     }
 }
