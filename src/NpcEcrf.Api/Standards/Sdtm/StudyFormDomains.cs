@@ -102,7 +102,9 @@ internal static class StudyFormDomains
         return Sdtm.Make(d, label, "FINDINGS", variables, values.Select(v =>
         {
             var row = v.Subject.Row(d);
-            decimal? number = v.Node.GetValueKind() == JsonValueKind.Number ? v.Node.GetValue<decimal>() : null;
+            // Parsed from the JSON text: a value built in memory may hold an int or a double rather than a decimal.
+            decimal? number = v.Node.GetValueKind() == JsonValueKind.Number
+                ? decimal.Parse(v.Node.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture) : null;
             var text = SuppDm.Text(v.Node);
             row[$"{d}GRPID"] = v.Group;
             row[$"{d}TESTCD"] = TestCode(v.Item.Name);
