@@ -17,7 +17,13 @@ public static class CohortReplay
         return latest.Count == 0 ? 0 : latest[0].Sequence;
     }
 
-    public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct)
+    public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct) =>
+        await Cohort(session, studyId, highWaterMark, ct) is { } cohort
+            ? CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, highWaterMark)
+            : null;
+
+    /// <summary>The study, its casebooks and its data queries as the events up to the high-water mark left them (null if the study did not exist yet).</summary>
+    public static async Task<ReplayedCohort?> Cohort(IQuerySession session, string studyId, long highWaterMark, CancellationToken ct)
     {
         var events = await StoredEvents.Read(session, highWaterMark, null, ct);
         var streams = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()).ToList();
@@ -30,9 +36,12 @@ public static class CohortReplay
             }))
             .FirstOrDefault();
         if (study is null) return null;
-        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookEvolution.Build(s)!);
+        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled).Select(s => CasebookEvolution.Build(s)!).ToList();
         var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
-            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e)));
-        return CohortSnapshot.Build(study, casebooks, queries, cutoff, highWaterMark);
+            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e))).ToList();
+        return new ReplayedCohort(study, casebooks, queries);
     }
 }
+
+/// <summary>What a replay to a high-water mark rebuilds: the study and every casebook and data query of the store (CohortSnapshot keeps the study's own).</summary>
+public sealed record ReplayedCohort(Study Study, IReadOnlyList<Casebook> Casebooks, IReadOnlyList<DataQuery> Queries);
