@@ -121,6 +121,14 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
                 reports[$"{lockName}.{extension}"] = Path.GetFullPath(path);
             }
         }
+        // The final lock's CDISC datasets beside its reports: SDTM and ADaM as SAS transport and Dataset-JSON, each with its Define-XML.
+        foreach (var standard in new[] { "sdtm", "adam" })
+        foreach (var format in new[] { "xpt", "json" })
+        {
+            var folder = Path.Combine(outDir, $"final-{standard}-{format}");
+            await Unzip("stat", $"/locks/final/export/{standard}?format={format}", folder);
+            reports[$"final {standard} ({format})"] = Path.GetFullPath(folder);
+        }
         var interimOutcome = await Verify(interim);
         var finalOutcome = await Verify(final);
         var interimNow = (await Send("auditor", HttpMethod.Get, "/locks/interim-2022", null)).GetProperty("snapshotHash").GetString();

@@ -56,6 +56,19 @@ public abstract class DemoSession(HttpClient http, string studyId)
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>A zip the API answers (a lock's datasets), unpacked into a folder; the files' full paths.</summary>
+    protected async Task<IReadOnlyList<string>> Unzip(string user, string url, string folder)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = _tokens[user];
+        using var response = await http.SendAsync(request);
+        await Expect(response, HttpStatusCode.OK, url);
+        using var zip = new System.IO.Compression.ZipArchive(await response.Content.ReadAsStreamAsync());
+        Directory.CreateDirectory(folder);
+        System.IO.Compression.ZipFileExtensions.ExtractToDirectory(zip, folder, overwriteFiles: true);
+        return zip.Entries.Select(e => Path.GetFullPath(Path.Combine(folder, e.FullName))).ToList();
+    }
+
     protected async Task<JsonElement> Send(string user, HttpMethod method, string url, object? body, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var request = new HttpRequestMessage(method, url);

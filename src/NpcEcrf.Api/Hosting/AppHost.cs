@@ -76,6 +76,7 @@ public static class AppHost
         app.MapDataQueries();
         app.MapLocks();
         Analyses.Analyses.Map(app);
+        Standards.ExportDatasets.Map(app);
         ReadAuditTrail.Map(app);
         Exports.OdmExport.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))

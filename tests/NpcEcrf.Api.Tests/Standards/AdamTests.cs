@@ -168,7 +168,7 @@ public class AdamTests
         var handFoot = Of(adae, "NPC-001", ("AETERM", "Hand-foot syndrome"));
         Assert.Equal(("3", 3), (Value(adae, handFoot, "ATOXGR"), Value(adae, handFoot, "ATOXGRN")));
         Assert.Equal("Palmar-plantar erythrodysesthesia syndrome", Value(adae, handFoot, "AEDECOD"));
-        Assert.Equal("10054524", Value(adae, handFoot, "AEPTCD"));
+        Assert.Equal(10054524L, Value(adae, handFoot, "AEPTCD"));
         Assert.Equal(("N", "Y"), (Value(adae, handFoot, "AESER"), Value(adae, handFoot, "TRTEMFL")));
         // Hypertension began two days before the first dose: not treatment-emergent.
         Assert.Equal(("Y", null), (Value(adae, Of(adae, "NPC-001", ("AETERM", "Hypertension")), "AESER"), Value(adae, Of(adae, "NPC-001", ("AETERM", "Hypertension")), "TRTEMFL")));

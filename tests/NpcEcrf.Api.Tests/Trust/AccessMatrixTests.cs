@@ -52,6 +52,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /locks/{lockRef}"] = new(LockReaders, false),
         ["GET /locks/{lockRef}/analysis"] = new(StudyWide, false),
         ["GET /locks/{lockRef}/snapshot"] = new(LockReaders, false),
+        ["GET /locks/{lockRef}/export/{standard}"] = new(StudyWide, false),
         ["POST /locks/{lockRef}/unlock"] = new(["data-manager"], false, new { reason = "Matrix" }),
         ["GET /locks/{lockRef}/verify"] = new(LockReaders, false),
         ["GET /studies"] = new(AllRoles, false),
@@ -159,7 +160,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
                 n++;
                 string Fill(string text) => text.Replace("{studyId}", StudyFixture.StudyId).Replace("{subjectNumber}", "MX-01").Replace("{siteId}", "S1")
                     .Replace("{id:guid}", queryId.ToString()).Replace("{adverseEventId}", "AE1").Replace("{lockRef}", "matrix-lock")
-                    .Replace("{form}", "prior-therapy").Replace("{username}", "matrix.target").Replace("{role}", "cra").Replace("{n}", n.ToString());
+                    .Replace("{form}", "prior-therapy").Replace("{standard}", "adam").Replace("{username}", "matrix.target").Replace("{role}", "cra").Replace("{n}", n.ToString());
                 var query = method == "GET" ? $"?studyId={StudyFixture.StudyId}&at=2030-01-01T00:00:00Z&on=2030-01-01T00:00:00Z" : "";
                 using var request = new HttpRequestMessage(new HttpMethod(method), Fill(route) + query);
                 if ((rule.Body ?? (method == "POST" ? RequestSamples.Bodies.GetValueOrDefault(route) : null)) is { } body)

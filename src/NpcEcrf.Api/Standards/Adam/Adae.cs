@@ -17,7 +17,7 @@ public static class Adae
         new("SAFFL", "Safety Population Flag", VariableType.Text, Length: 1, Origin: "Predecessor", CodeList: "NY", Derivation: "ADSL.SAFFL"),
         new("AETERM", "Reported Term for the Adverse Event", VariableType.Text, Origin: "Predecessor", Derivation: "AE.AETERM: the study's term", Key: true),
         new("AEDECOD", "Dictionary-Derived Term", VariableType.Text, Origin: "Predecessor", CodeList: "MedDRA", Derivation: "AE.AEDECOD: the term's CTCAE (MedDRA) term in the study definition"),
-        new("AEPTCD", "Preferred Term Code", VariableType.Text, Origin: "Predecessor", CodeList: "MedDRA", Derivation: "AE.AEPTCD: the term's MedDRA code in the study definition"),
+        new("AEPTCD", "Preferred Term Code", VariableType.Integer, Origin: "Predecessor", CodeList: "MedDRA", Derivation: "AE.AEPTCD: the term's MedDRA code in the study definition"),
         new("AEBODSYS", "Body System or Organ Class", VariableType.Text, Origin: "Predecessor", CodeList: "MedDRA", Derivation: "AE.AEBODSYS: the term's system organ class in the study definition"),
         new("ATOXGR", "Analysis Toxicity Grade", VariableType.Text, Length: 1, Origin: "Derived", CodeList: "TOXGR",
             Derivation: "The worst CTCAE grade of the term for the subject, over every report and grade change dated on or before the cut-off"),
@@ -40,7 +40,7 @@ public static class Adae
                 var term = snapshot.Definition.AdverseEvents.Terms.FirstOrDefault(t => t.Term == ae.Term);
                 rows.Add([
                     snapshot.StudyId, Adam.Usubjid(snapshot.StudyId, s.SubjectNumber), s.SubjectNumber, treated ? arm : null, Adam.YesNo(treated),
-                    ae.Term, term?.CtcaeTerm, term?.MeddraCode, term?.Soc, ae.WorstGrade.ToString(System.Globalization.CultureInfo.InvariantCulture), ae.WorstGrade,
+                    ae.Term, term?.CtcaeTerm, long.TryParse(term?.MeddraCode, out var code) ? code : null, term?.Soc, ae.WorstGrade.ToString(System.Globalization.CultureInfo.InvariantCulture), ae.WorstGrade,
                     Adam.YesNo(ae.Serious), Adam.Flag(treated && ae.LatestOnset >= s.FirstDoseDate),
                 ]);
             }

@@ -1,0 +1,84 @@
+using System.IO.Compression;
+using System.Reflection;
+using Marten;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Locks;
+using NpcEcrf.Api.Standards.Formats;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Standards;
+
+public enum StandardKind { Sdtm, Adam }
+
+public enum DatasetFormat { Json, Xpt, Csv }
+
+/// <summary>One file of an export: its name and its bytes.</summary>
+public sealed record ExportFile(string Name, byte[] Content);
+
+/// <summary>
+/// A lock's SDTM or ADaM datasets in one format, with the Define-XML that describes them: the command line writes
+/// them to a folder, HTTP answers them as one zip. Both cut from the lock's frozen data only (hash checked).
+/// </summary>
+public static class ExportDatasets
+{
+    public const string SourceSystem = "NpcEcrf";
+    public static readonly string SourceSystemVersion = typeof(ExportDatasets).Assembly.GetName().Version?.ToString() ?? "0";
+
+    public static async Task<(IReadOnlyList<ExportFile> Files, Rejection? Problem)> Of(IQuerySession session, DatabaseLock l, StandardKind kind, DatasetFormat format, CancellationToken ct)
+    {
+        var (snapshot, problem) = await ReadLocks.FrozenSnapshot(session, l, ct);
+        if (problem is not null) return ([], problem);
+        var study = (await session.LoadAsync<Study>(Study.IdFor(l.StudyId), ct))!;
+        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot!, study.Title) : await Sdtm.Sdtm.FromLock(session, l, ct);
+        var source = new DatasetSource(study.StudyId, study.Title, l.Name, l.SnapshotHash, l.Cutoff, l.LockedAt, l.HighWaterMark, l.DefinitionVersion,
+            kind == StandardKind.Adam ? Adam.Adam.Standard : Sdtm.Sdtm.Standard, SourceSystem, SourceSystemVersion);
+        return ([.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, snapshot!.Definition)], null);
+    }
+
+    private static ExportFile Write(Dataset dataset, DatasetSource source, DatasetFormat format)
+    {
+        using var output = new MemoryStream();
+        switch (format)
+        {
+            case DatasetFormat.Json: DatasetJson.Write(dataset, source, output); return new ExportFile(DatasetJson.FileName(dataset), output.ToArray());
+            case DatasetFormat.Xpt: Xpt.Write(dataset, source, output); return new ExportFile(Xpt.FileName(dataset), output.ToArray());
+            default: DatasetCsv.Write(dataset, source, output); return new ExportFile(DatasetCsv.FileName(dataset), output.ToArray());
+        }
+    }
+
+    private static ExportFile Define(IReadOnlyList<Dataset> datasets, DatasetSource source, StudyDefinition definition)
+    {
+        using var output = new MemoryStream();
+        DefineXml.Write(datasets, source, definition, output, source.LockedAt);
+        return new ExportFile("define.xml", output.ToArray());
+    }
+
+    /// <summary>The files as one zip (for HTTP).</summary>
+    public static byte[] Zip(IReadOnlyList<ExportFile> files)
+    {
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var file in files)
+            {
+                var entry = zip.CreateEntry(file.Name, CompressionLevel.Optimal);
+                using var stream = entry.Open();
+                stream.Write(file.Content);
+            }
+        return output.ToArray();
+    }
+
+    /// <summary>GET /locks/{lockRef}/export/{standard}?format=json|xpt|csv: a zip of the datasets and define.xml, for the readers of a whole lock.</summary>
+    public static void Map(IEndpointRouteBuilder app) => app
+        .MapGet("/locks/{lockRef}/export/{standard}", async (string lockRef, string standard, string? format, IQuerySession session, CancellationToken ct) =>
+        {
+            if (!Enum.TryParse<StandardKind>(standard, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+                return Problems.NotFound($"Standard '{standard}' (sdtm or adam)");
+            if (!Enum.TryParse<DatasetFormat>(format ?? "json", ignoreCase: true, out var as_) || !Enum.IsDefined(as_) || (format ?? "json").Any(char.IsDigit))
+                return Rejection.Invalid("format", "Formats: json, xpt, csv.").ToHttp();
+            if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
+            var (files, problem) = await Of(session, l, kind, as_, ct);
+            return problem?.ToHttp() ?? Results.File(Zip(files), "application/zip", $"{l.Name}-{kind.ToString().ToLowerInvariant()}-{as_.ToString().ToLowerInvariant()}.zip");
+        })
+        .RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
+        .WithTags("Standards");
+}
