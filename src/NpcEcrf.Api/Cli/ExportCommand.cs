@@ -34,28 +34,47 @@ public static class ExportCommand
         return command;
     }
 
-    /// <summary>export sdtm|adam --lock NAME --format json|xpt|csv --out DIR: the lock's datasets and define.xml into DIR.</summary>
+    /// <summary>export sdtm|adam --lock NAME (or --as-of T --study S [--cutoff D]) --format json|xpt|csv --out DIR: datasets and define.xml into DIR.</summary>
     private static Command Datasets(StandardKind kind)
     {
-        var lockName = new Option<string>("--lock") { Required = true, Description = "The lock's name (or id)." };
+        var lockName = new Option<string?>("--lock") { Description = "The lock's name (or id)." };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Instead of a lock: the study as the database knew it then (with --study)." };
+        var study = new Option<string?>("--study") { Description = "The study, with --as-of." };
+        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date)." };
         var format = new Option<DatasetFormat>("--format") { DefaultValueFactory = _ => DatasetFormat.Json, Description = "json (Dataset-JSON 1.1), xpt (SAS transport v5) or csv." };
         var output = new Option<string>("--out") { Required = true, Description = "The folder to write into (created if its parent exists)." };
         var dataDir = CommandLine.DataDirOption();
         var name = kind.ToString().ToLowerInvariant();
-        var command = new Command(name, $"Write a lock's {(kind == StandardKind.Sdtm ? "SDTM (SDTMIG 3.4)" : "ADaM (ADaMIG 1.3)")} datasets and their Define-XML 2.1.") { lockName, format, output, dataDir };
+        var command = new Command(name, $"Write a lock's {(kind == StandardKind.Sdtm ? "SDTM (SDTMIG 3.4)" : "ADaM (ADaMIG 1.3)")} datasets and their Define-XML 2.1.")
+            { lockName, asOf, study, cutoff, format, output, dataDir };
         command.SetAction(async (parse, ct) =>
         {
+            if ((parse.GetValue(lockName) is null) == (parse.GetValue(asOf) is null) || (parse.GetValue(asOf) is not null && parse.GetValue(study) is null))
+                throw new CommandLineError($"Say what to export: --lock NAME, or --as-of TIMESTAMP --study S.");
             var folder = Path.GetFullPath(parse.GetValue(output)!);
             CommandLine.RequireFolderOf(folder);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await UserCommands.OpenStoreAsync(installation, ct);
             await using var session = store.QuerySession();
-            if (await Locks.ReadLocks.Find(session, parse.GetValue(lockName)!, ct) is not { } l) throw new CommandLineError($"No lock '{parse.GetValue(lockName)}'.");
-            var (files, problem) = await ExportDatasets.Of(session, l, kind, parse.GetValue(format), ct);
+            IReadOnlyList<ExportFile> files;
+            Infrastructure.Rejection? problem;
+            string what;
+            if (parse.GetValue(lockName) is { } reference)
+            {
+                if (await Locks.ReadLocks.Find(session, reference, ct) is not { } l) throw new CommandLineError($"No lock '{reference}'.");
+                (files, problem) = await ExportDatasets.Of(session, l, kind, parse.GetValue(format), ct);
+                what = $"lock '{l.Name}' ({l.SnapshotHash[..12]}..., cut-off {l.Cutoff:yyyy-MM-dd})";
+            }
+            else
+            {
+                var at = parse.GetValue(asOf)!.Value.ToUniversalTime();
+                (files, problem) = await ExportDatasets.AsOf(session, parse.GetValue(study)!, at, parse.GetValue(cutoff), kind, parse.GetValue(format), ct);
+                what = $"study {parse.GetValue(study)} as of {at:O}";
+            }
             if (problem is not null) throw new CommandLineError(problem.Message);
             Directory.CreateDirectory(folder);
             foreach (var file in files) await File.WriteAllBytesAsync(Path.Combine(folder, file.Name), file.Content, ct);
-            Console.WriteLine($"Written {files.Count} files of lock '{l.Name}' ({l.SnapshotHash[..12]}..., cut-off {l.Cutoff:yyyy-MM-dd}) to {folder}");
+            Console.WriteLine($"Written {files.Count} files of {what} to {folder}");
             return 0;
         });
         return command;

@@ -77,6 +77,7 @@ public static class AppHost
         app.MapLocks();
         Analyses.Analyses.Map(app);
         Standards.ExportDatasets.Map(app);
+        Standards.ExportDatasets.MapAsOf(app);
         ReadAuditTrail.Map(app);
         Exports.OdmExport.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))

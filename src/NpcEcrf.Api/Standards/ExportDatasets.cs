@@ -35,6 +35,24 @@ public static class ExportDatasets
         return ([.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, snapshot!.Definition)], null);
     }
 
+    /// <summary>
+    /// The study as the database knew it at a moment, with a clinical cut-off (the date of the moment unless given), as an
+    /// auditor reads an as-of analysis: nothing is persisted, and the files name the moment and the snapshot's hash.
+    /// </summary>
+    public static async Task<(IReadOnlyList<ExportFile> Files, Rejection? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff,
+        StandardKind kind, DatasetFormat format, CancellationToken ct)
+    {
+        var highWaterMark = await CohortReplay.HighWaterMark(session, at, ct);
+        var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
+        if (await CohortReplay.Snapshot(session, studyId, clinicalCutoff, highWaterMark, ct) is not { } snapshot
+            || await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study)
+            return ([], Rejection.NotFound($"Study '{studyId}' as of {at:O}"));
+        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot, study.Title) : (await Sdtm.Sdtm.Replayed(session, studyId, highWaterMark, clinicalCutoff, ct))!;
+        var source = new DatasetSource(study.StudyId, study.Title, $"as-of-{at.UtcDateTime:yyyyMMddTHHmmssZ}", CohortSnapshot.Hash(snapshot.CanonicalJson()), clinicalCutoff, at,
+            highWaterMark, snapshot.DefinitionVersion, kind == StandardKind.Adam ? Adam.Adam.Standard : Sdtm.Sdtm.Standard, SourceSystem, SourceSystemVersion);
+        return ([.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, snapshot.Definition)], null);
+    }
+
     private static ExportFile Write(Dataset dataset, DatasetSource source, DatasetFormat format)
     {
         using var output = new MemoryStream();
@@ -71,14 +89,34 @@ public static class ExportDatasets
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/locks/{lockRef}/export/{standard}", async (string lockRef, string standard, string? format, IQuerySession session, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<StandardKind>(standard, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
-                return Problems.NotFound($"Standard '{standard}' (sdtm or adam)");
-            if (!Enum.TryParse<DatasetFormat>(format ?? "json", ignoreCase: true, out var as_) || !Enum.IsDefined(as_) || (format ?? "json").Any(char.IsDigit))
-                return Rejection.Invalid("format", "Formats: json, xpt, csv.").ToHttp();
+            if (Parse(standard, format) is not var (kind, as_, badFormat)) return Problems.NotFound($"Standard '{standard}' (sdtm or adam)");
+            if (badFormat is not null) return badFormat;
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (files, problem) = await Of(session, l, kind, as_, ct);
             return problem?.ToHttp() ?? Results.File(Zip(files), "application/zip", $"{l.Name}-{kind.ToString().ToLowerInvariant()}-{as_.ToString().ToLowerInvariant()}.zip");
         })
         .RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
         .WithTags("Standards");
+
+    /// <summary>GET /studies/{studyId}/export/{standard}?at=...&amp;cutoff=...&amp;format=...: the study as of a moment, for auditors (as as-of analyses are).</summary>
+    public static void MapAsOf(IEndpointRouteBuilder app) => app
+        .MapGet("/studies/{studyId}/export/{standard}", async (string studyId, string standard, DateTimeOffset at, DateOnly? cutoff, string? format, IQuerySession session, CancellationToken ct) =>
+        {
+            if (Parse(standard, format) is not var (kind, as_, badFormat)) return Problems.NotFound($"Standard '{standard}' (sdtm or adam)");
+            if (badFormat is not null) return badFormat;
+            var (files, refused) = await AsOf(session, studyId, at.ToUniversalTime(), cutoff, kind, as_, ct);
+            return refused?.ToHttp() ?? Results.File(Zip(files), "application/zip", $"{studyId}-as-of-{kind.ToString().ToLowerInvariant()}-{as_.ToString().ToLowerInvariant()}.zip");
+        })
+        .RequireAuthorization(p => p.RequireRole(Roles.Auditor))
+        .WithTags("Standards");
+
+    /// <summary>The standard (null when unknown: a 404) and the format (a 400 naming it when not json, xpt or csv).</summary>
+    private static (StandardKind Kind, DatasetFormat Format, IResult? Problem)? Parse(string standard, string? format)
+    {
+        if (!Enum.TryParse<StandardKind>(standard, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || standard.Any(char.IsDigit)) return null;
+        var text = format ?? "json";
+        return Enum.TryParse<DatasetFormat>(text, ignoreCase: true, out var as_) && Enum.IsDefined(as_) && !text.Any(char.IsDigit)
+            ? (kind, as_, null)
+            : (kind, DatasetFormat.Json, Rejection.Invalid("format", "Formats: json, xpt, csv.").ToHttp());
+    }
 }

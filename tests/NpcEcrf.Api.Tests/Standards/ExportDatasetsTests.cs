@@ -50,6 +50,23 @@ public class ExportDatasetsTests(DemoFixture demo) : IClassFixture<DemoFixture>
     }
 
     [Fact]
+    public async Task an_auditor_exports_the_study_as_of_a_moment_and_at_the_locks_cut_off_it_holds_the_locks_data()
+    {
+        var auditor = await demo.ClientFor("export.auditor", ["auditor"]);
+        var at = DateTimeOffset.UtcNow.ToString("O");
+        var response = await (await auditor.GetAsync($"/studies/ANLO-NPC/export/adam?at={Uri.EscapeDataString(at)}&cutoff={demo.Result.Final.Cutoff}&format=xpt")).EnsureZip();
+        using var zip = new ZipArchive(new MemoryStream(response));
+        byte[] Read(string name) { using var s = zip.GetEntry(name)!.Open(); using var m = new MemoryStream(); s.CopyTo(m); return m.ToArray(); }
+        var asOf = XptReader.Read(Read("adtte.xpt"));
+        var locked = XptReader.Read((await Export("adam", "xpt"))["adtte.xpt"]);
+        Assert.Equal(locked.Rows.Select(r => string.Join("|", r)), asOf.Rows.Select(r => string.Join("|", r)));
+
+        var statistician = await demo.ClientFor("export.stat", ["statistician"]);
+        await (await statistician.GetAsync($"/studies/ANLO-NPC/export/adam?at={Uri.EscapeDataString(at)}")).ShouldBe(HttpStatusCode.Forbidden);
+        await (await auditor.GetAsync($"/studies/NO-SUCH/export/sdtm?at={Uri.EscapeDataString(at)}")).ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task readers_of_one_site_bad_formats_and_unknown_standards_are_refused()
     {
         var monitor = await demo.ClientFor("export.monitor", ["monitor"]);
