@@ -6,6 +6,13 @@ using Xunit.Abstractions;
 namespace NpcEcrf.Api.Tests.Demo;
 
 /// <summary>Runs the whole demo once (in-process HTTP) and checks what it reproduces.</summary>
+/// <summary>One run of the reference demo, shared by every test class that reads it (each run takes a while).</summary>
+[CollectionDefinition(Name)]
+public sealed class ReferenceDemoCollection : ICollectionFixture<DemoFixture>
+{
+    public const string Name = "reference demo";
+}
+
 public sealed class DemoFixture : AppFixture
 {
     public DemoResult Result { get; private set; } = null!;
@@ -21,7 +28,8 @@ public sealed class DemoFixture : AppFixture
     }
 }
 
-public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output) : IClassFixture<DemoFixture>
+[Collection(ReferenceDemoCollection.Name)]
+public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
 {
     [Fact]
     public void every_published_number_is_reproduced()

@@ -8,7 +8,8 @@ using NpcEcrf.Api.Tests.Demo;
 namespace NpcEcrf.Api.Tests.Standards;
 
 /// <summary>The reference demo's final lock: KM and Cox refitted from its ADTTE and ADSL rows alone give the lock's own analysis numbers.</summary>
-public class AdamCrossCheckTests(DemoFixture demo) : IClassFixture<DemoFixture>
+[Collection(ReferenceDemoCollection.Name)]
+public class AdamCrossCheckTests(DemoFixture demo)
 {
     [Fact]
     public async Task km_medians_and_the_liver_hazard_ratio_from_adam_equal_the_final_locks_analysis()

@@ -8,7 +8,8 @@ using NpcEcrf.Api.Tests.Infrastructure;
 namespace NpcEcrf.Api.Tests.Standards;
 
 /// <summary>A lock's SDTM and ADaM, over HTTP for the readers of a whole lock: every file valid, named, and the same each time.</summary>
-public class ExportDatasetsTests(DemoFixture demo) : IClassFixture<DemoFixture>
+[Collection(ReferenceDemoCollection.Name)]
+public class ExportDatasetsTests(DemoFixture demo)
 {
     private async Task<Dictionary<string, byte[]>> Export(string standard, string format, string role = "statistician")
     {

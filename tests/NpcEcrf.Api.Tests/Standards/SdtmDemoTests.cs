@@ -6,7 +6,8 @@ using NpcEcrf.Api.Tests.Demo;
 namespace NpcEcrf.Api.Tests.Standards;
 
 /// <summary>SDTM of the reference demo's final lock, replayed from the real event store: the paper's cohort and adverse-event table.</summary>
-public class SdtmDemoTests(DemoFixture demo) : IClassFixture<DemoFixture>
+[Collection(ReferenceDemoCollection.Name)]
+public class SdtmDemoTests(DemoFixture demo)
 {
     [Fact]
     public async Task the_final_lock_gives_thirty_subjects_and_the_papers_adverse_event_counts()
