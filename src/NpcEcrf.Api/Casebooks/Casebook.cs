@@ -54,10 +54,7 @@ public sealed class Casebook
     public FormEntry? Entry(FormRef form) => Forms.FirstOrDefault(f => f.Form == form);
 
     /// <summary>The definition version a form instance was entered under: the one in force at the site on the day it was first entered.</summary>
-    public DefinitionVersion DefinitionVersionOf(Study study, FormRef form) =>
-        Entry(form) is { } entry ? study.VersionAt(SiteId, entry.EnteredAt) : study.Latest;
-
-    public StudyDefinition DefinitionOf(Study study, FormRef form) => DefinitionVersionOf(study, form).Definition;
+    public StudyDefinition DefinitionOf(Study study, FormEntry entry) => study.VersionAt(SiteId, entry.EnteredAt).Definition;
 
     /// <summary>The value of the form entered once whose value type is <typeparamref name="T"/>.</summary>
     public T? One<T>() where T : class => Forms.Select(f => f.Value).OfType<T>().FirstOrDefault();

@@ -65,9 +65,11 @@ public static class CasebookChecks
     };
 
     /// <summary>Every item value of every entered form, with the field as the definition it was entered under declares it.</summary>
-    public static IEnumerable<FormItem> Items(Casebook casebook, Study study) =>
+    public static IEnumerable<FormItem> Items(Casebook casebook, Study study) => Items(casebook, entry => casebook.DefinitionOf(study, entry));
+
+    public static IEnumerable<FormItem> Items(Casebook casebook, Func<FormEntry, StudyDefinition> definitionOf) =>
         from entry in casebook.Forms
-        let set = FormSet.Of(casebook.DefinitionOf(study, entry.Form))
+        let set = FormSet.Of(definitionOf(entry))
         let form = set.Find(entry.Form.Name)
         where form is not null
         let json = FormValues.Json(entry.Value)

@@ -22,15 +22,20 @@ public sealed record CheckContext(Casebook Casebook, Study Study, DateOnly Today
 {
     private IReadOnlyList<FormItem>? _items;
     private IReadOnlyList<DatedValue>? _dates;
+    private readonly Dictionary<FormRef, StudyDefinition> _definitions = [];
 
     /// <summary>The definition in force at the site today: what new entries are held to.</summary>
     public StudyDefinition Definition => Study.VersionOn(Today).Definition;
 
-    /// <summary>The definition a form instance was entered under (data stays valid against its own version).</summary>
-    public StudyDefinition DefinitionOf(FormRef form) => Casebook.DefinitionOf(Study, form);
+    /// <summary>
+    /// The definition a form instance was entered under (data stays valid against its own version); today's for a form
+    /// not entered. Looked up once per instance, however many checks ask.
+    /// </summary>
+    public StudyDefinition DefinitionOf(FormRef form) => Casebook.Entry(form) is not { } entry ? Definition
+        : _definitions.TryGetValue(form, out var known) ? known : _definitions[form] = Casebook.DefinitionOf(Study, entry);
 
     /// <summary>Every item value of every entered form (read once per change, however many checks look).</summary>
-    public IReadOnlyList<FormItem> Items => _items ??= CasebookChecks.Items(Casebook, Study).ToList();
+    public IReadOnlyList<FormItem> Items => _items ??= CasebookChecks.Items(Casebook, entry => DefinitionOf(entry.Form)).ToList();
 
     /// <summary>Every date entered in the casebook, on any form, with the form and field that hold it.</summary>
     public IReadOnlyList<DatedValue> Dates => _dates ??= CheckFindings.Dates(Items).ToList();

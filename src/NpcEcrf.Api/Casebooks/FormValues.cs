@@ -14,7 +14,7 @@ public static partial class FormValues
     /// <summary>The current value of a data point as JSON, with the field's canonical path, or why it cannot be addressed.</summary>
     public static (JsonNode? Value, string Field, string? Error) Read(Casebook casebook, Studies.Study study, FormRef form, string field)
     {
-        if (casebook.Entry(form) is not { } entry || FormSet.Of(casebook.DefinitionOf(study, form)).Find(form.Name) is not { } definition)
+        if (casebook.Entry(form) is not { } entry || FormSet.Of(casebook.DefinitionOf(study, entry)).Find(form.Name) is not { } definition)
             return (null, field, $"The casebook has no form '{form}'.");
         var path = definition.CanonicalField(field);
         if (Declared(definition, path) is not { } declared) return (null, field, $"Form '{definition.Name}' has no field '{field}'.");

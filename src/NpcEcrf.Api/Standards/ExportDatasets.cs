@@ -28,30 +28,36 @@ public static class ExportDatasets
     {
         var (snapshot, problem) = await ReadLocks.FrozenSnapshot(session, l, ct);
         if (problem is not null) return ([], problem);
-        var study = (await session.LoadAsync<Study>(Study.IdFor(l.StudyId), ct))!;
-        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot!, study.Title) : await Sdtm.Sdtm.FromLock(session, l, ct);
-        var source = new DatasetSource(study.StudyId, study.Title, l.Name, l.SnapshotHash, l.Cutoff, l.LockedAt, l.HighWaterMark, l.DefinitionVersion,
-            kind == StandardKind.Adam ? Adam.Adam.Standard : Sdtm.Sdtm.Standard, SourceSystem, SourceSystemVersion);
-        return ([.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, snapshot!.Definition)], null);
+        var title = (await session.LoadAsync<Study>(Study.IdFor(l.StudyId), ct))!.Title;
+        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot!, title) : await Sdtm.Sdtm.FromLock(session, l, ct);
+        return (Files(datasets, Source(l.StudyId, title, l.Name, l.SnapshotHash, snapshot!, l.LockedAt, kind), snapshot!.Definition, format), null);
     }
 
     /// <summary>
     /// The study as the database knew it at a moment, with a clinical cut-off (the date of the moment unless given), as an
     /// auditor reads an as-of analysis: nothing is persisted, and the files name the moment and the snapshot's hash.
+    /// The events are replayed once, for the snapshot (ADaM) and the casebooks (SDTM) alike.
     /// </summary>
     public static async Task<(IReadOnlyList<ExportFile> Files, Rejection? Problem)> AsOf(IQuerySession session, string studyId, DateTimeOffset at, DateOnly? cutoff,
         StandardKind kind, DatasetFormat format, CancellationToken ct)
     {
         var highWaterMark = await CohortReplay.HighWaterMark(session, at, ct);
         var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
-        if (await CohortReplay.Snapshot(session, studyId, clinicalCutoff, highWaterMark, ct) is not { } snapshot
-            || await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study)
-            return ([], Rejection.NotFound($"Study '{studyId}' as of {at:O}"));
-        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot, study.Title) : (await Sdtm.Sdtm.Replayed(session, studyId, highWaterMark, clinicalCutoff, ct))!;
-        var source = new DatasetSource(study.StudyId, study.Title, $"as-of-{at.UtcDateTime:yyyyMMddTHHmmssZ}", CohortSnapshot.Hash(snapshot.CanonicalJson()), clinicalCutoff, at,
-            highWaterMark, snapshot.DefinitionVersion, kind == StandardKind.Adam ? Adam.Adam.Standard : Sdtm.Sdtm.Standard, SourceSystem, SourceSystemVersion);
-        return ([.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, snapshot.Definition)], null);
+        if (await CohortReplay.Cohort(session, studyId, highWaterMark, ct) is not { } cohort) return ([], Rejection.NotFound($"Study '{studyId}' as of {at:O}"));
+        var snapshot = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, clinicalCutoff, highWaterMark);
+        var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot, cohort.Study.Title)
+            : Sdtm.Sdtm.Build(cohort.Study, snapshot.Definition, cohort.Casebooks, clinicalCutoff);
+        var source = Source(cohort.Study.StudyId, cohort.Study.Title, $"as-of-{at.UtcDateTime:yyyyMMddTHHmmssZ}", CohortSnapshot.Hash(snapshot.CanonicalJson()), snapshot, at, kind);
+        return (Files(datasets, source, snapshot.Definition, format), null);
     }
+
+    private static DatasetSource Source(string studyId, string title, string name, string hash, CohortSnapshot snapshot, DateTimeOffset at, StandardKind kind) =>
+        new(studyId, title, name, hash, snapshot.Cutoff, at, snapshot.HighWaterMark, snapshot.DefinitionVersion,
+            kind == StandardKind.Adam ? Adam.Adam.Standard : Sdtm.Sdtm.Standard, SourceSystem, SourceSystemVersion);
+
+    /// <summary>Every dataset in the format, then the Define-XML that describes them.</summary>
+    private static IReadOnlyList<ExportFile> Files(IReadOnlyList<Dataset> datasets, DatasetSource source, StudyDefinition definition, DatasetFormat format) =>
+        [.. datasets.Select(d => Write(d, source, format)), Define(datasets, source, definition)];
 
     private static ExportFile Write(Dataset dataset, DatasetSource source, DatasetFormat format)
     {

@@ -33,15 +33,12 @@ public static class Sdtm
     }
 
     /// <summary>The SDTM datasets of a lock: the casebooks replayed to its high-water mark, the definition in force at its cut-off.</summary>
-    public static async Task<IReadOnlyList<Dataset>> FromLock(IQuerySession session, DatabaseLock databaseLock, CancellationToken ct) =>
-        await Replayed(session, databaseLock.StudyId, databaseLock.HighWaterMark, databaseLock.Cutoff, ct)
-        ?? throw new InvalidOperationException($"Study '{databaseLock.StudyId}' has no events up to the lock's high-water mark.");
-
-    /// <summary>The SDTM datasets of the study as the database knew it at a high-water mark, with a clinical cut-off; null for a study it did not know.</summary>
-    public static async Task<IReadOnlyList<Dataset>?> Replayed(IQuerySession session, string studyId, long highWaterMark, DateOnly cutoff, CancellationToken ct) =>
-        await CohortReplay.Cohort(session, studyId, highWaterMark, ct) is { } cohort
-            ? Build(cohort.Study, cohort.Study.VersionOn(cutoff).Definition, cohort.Casebooks, cutoff)
-            : null;
+    public static async Task<IReadOnlyList<Dataset>> FromLock(IQuerySession session, DatabaseLock databaseLock, CancellationToken ct)
+    {
+        var cohort = await CohortReplay.Cohort(session, databaseLock.StudyId, databaseLock.HighWaterMark, ct)
+            ?? throw new InvalidOperationException($"Study '{databaseLock.StudyId}' has no events up to the lock's high-water mark.");
+        return Build(cohort.Study, cohort.Study.VersionOn(databaseLock.Cutoff).Definition, cohort.Casebooks, databaseLock.Cutoff);
+    }
 
     internal static string Dtc(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     internal static string? Dtc(DateOnly? date) => date is { } d ? Dtc(d) : null;
