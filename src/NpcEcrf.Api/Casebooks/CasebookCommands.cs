@@ -60,7 +60,7 @@ public static class CasebookCommands
             Alongside = async (s, c, events) => await DataQueryAutomation.FollowEditChecks(s, c!, events, ct)
                 ?? (write.Alongside is null ? null : await write.Alongside(s, c!, events)),
             ReasonForChange = write.ReasonForChange,
-            Answer = c => CasebookView.Of(c, study),
+            Answer = c => CasebookView.Of(c, study, now),
         }, ct);
     }
 

@@ -25,10 +25,10 @@ public sealed record SignatureStatus(SignatureState State, CasebookSigned? Signa
 /// </summary>
 public static class CasebookView
 {
-    /// <summary>The casebook as the study's definition in force at the site (now, or at <paramref name="at"/>) reads it.</summary>
-    public static JsonObject Of(Casebook c, Study study, DateTimeOffset? at = null)
+    /// <summary>The casebook as the study's definition in force at the site at <paramref name="at"/> reads it.</summary>
+    public static JsonObject Of(Casebook c, Study study, DateTimeOffset at)
     {
-        var version = study.VersionAt(c.SiteId, at ?? DateTimeOffset.UtcNow);
+        var version = study.VersionAt(c.SiteId, at);
         var set = FormSet.Of(version.Definition);
         var json = new JsonObject
         {
@@ -42,7 +42,7 @@ public static class CasebookView
         var studyForms = new JsonObject();
         foreach (var form in set.Forms)
         {
-            var values = c.Forms.Where(f => f.Form.Name == form.Name).Select(f => form.Repeating ? Keyed(f) : Node(f.Value)).ToList();
+            var values = c.Forms.Where(f => f.Form.Name == form.Name).Select(f => Value(form, f)).ToList();
             (form is StudyFormDefinition ? studyForms : json)[form.AnswerProperty] = form.Repeating ? new JsonArray([.. values]) : values.FirstOrDefault();
         }
         // The forms the data manager defined, by name.
@@ -87,8 +87,8 @@ public static class CasebookView
         forms.Forms.Where(f => f.RequiredForSignature && c.Forms.All(e => e.Form.Name != f.Name)).Select(f => f.Name).ToList();
 
     /// <summary>A study form instance shows its key beside its items.</summary>
-    private static JsonNode? Keyed(FormEntry entry) => entry.Value is JsonObject items
-        ? new JsonObject { ["key"] = entry.Form.Key, ["data"] = items.DeepClone() }
+    private static JsonNode? Value(FormDefinition form, FormEntry entry) => form is StudyFormDefinition study && entry.Value is JsonObject items
+        ? form.Repeating ? new JsonObject { ["key"] = entry.Form.Key, ["data"] = StudyFormData.Ordered(study.Form, items) } : StudyFormData.Ordered(study.Form, items)
         : Node(entry.Value);
 
     private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, CasebookJson.Options);

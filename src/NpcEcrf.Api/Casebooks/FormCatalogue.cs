@@ -28,13 +28,9 @@ public static class FormCatalogue
     public static (FormDefinition Form, EventBinding Binding)? ForEvent(Type eventType) =>
         ByEvent.Value.TryGetValue(eventType, out var found) ? found : null;
 
-    private static readonly Lazy<IReadOnlyList<Check>> EveryCheck = new(() => CasebookChecks.Generic.Concat(All.SelectMany(d => d.Checks)).ToList());
-
     /// <summary>The forms' own checks.</summary>
     public static IEnumerable<Check> Checks => All.SelectMany(d => d.Checks);
 
-    /// <summary>Every check a change is held to: the generic item checks and every form's.</summary>
-    public static IReadOnlyList<Check> AllChecks => EveryCheck.Value;
 
     public static void MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -24,15 +24,15 @@ public static class ReadCasebooks
     public static void Map(IEndpointRouteBuilder app)
     {
         // ?asOf=<timestamp> or ?version=<n> rebuilds the casebook as it was then (time travel).
-        app.MapGet(SubjectRoutes.Subject, async (string studyId, string subjectNumber, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session) =>
+        app.MapGet(SubjectRoutes.Subject, async (string studyId, string subjectNumber, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, TimeProvider clock) =>
         {
             var id = Casebook.IdFor(studyId, subjectNumber);
             var current = await session.LoadAsync<Casebook>(id, http.RequestAborted);
             if (current is null || !CanRead(Actor.From(http.User), current.StudyId, current.SiteId)) return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
             var study = (await session.LoadAsync<Study>(Study.IdFor(current.StudyId), http.RequestAborted))!;
-            if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current, study), current.Version, null);
+            if (asOf is null && version is null) return new HttpOutcomes.Answer(CasebookView.Of(current, study, clock.GetUtcNow()), current.Version, null);
             var then = await TimeTravel.CasebookAsOf(session, id, asOf?.ToUniversalTime(), version, http.RequestAborted);
-            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then, study, asOf), CasebookJson.Options);
+            return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then, study, asOf ?? clock.GetUtcNow()), CasebookJson.Options);
         })
         .WithTags("Casebook");
 

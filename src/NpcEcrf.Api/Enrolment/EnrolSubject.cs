@@ -50,7 +50,7 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
             Decide = _ => Decide(study, study.VersionAt(c.SiteId, now).Definition, c),
             // The enrolment form is checked like every later form: on the casebook it creates.
             Check = (_, events) => CasebookCommands.Check(null, study, id, events, actor.Username, now),
-            Answer = casebook => CasebookView.Of(casebook, study),
+            Answer = casebook => CasebookView.Of(casebook, study, now),
         }, ct);
     }
 

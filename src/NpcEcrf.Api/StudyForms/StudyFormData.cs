@@ -16,7 +16,7 @@ public static class StudyFormData
     {
         var errors = new Dictionary<string, string[]>();
         var value = new JsonObject();
-        var known = form.Groups.SelectMany(g => g.Repeating ? [g.Name] : g.Items.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
+        var known = TopLevel(form).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, _) in sent.Where(p => !known.Contains(p.Key)))
             errors[$"data.{name}"] = [$"'{name}' is not an item of form '{form.Name}'."];
 
@@ -55,6 +55,29 @@ public static class StudyFormData
         if (item.Retired) { errors[field] = [$"'{item.Name}' was retired by an amendment; it takes no new values."]; return null; }
         if (TypeError(item.DataType, sent) is { } error) { errors[field] = [error]; return null; }
         return sent.DeepClone();
+    }
+
+    /// <summary>
+    /// The items in the form's order. PostgreSQL's jsonb keeps keys in an order of its own, so a value read back from the
+    /// store and one just entered are answered alike (a retry answers exactly its first answer).
+    /// </summary>
+    public static JsonObject Ordered(StudyForm form, JsonObject value)
+    {
+        var ordered = InOrder(TopLevel(form), value);
+        foreach (var group in form.Groups.Where(g => g.Repeating && ordered[g.Name] is JsonArray))
+            ordered[group.Name] = new JsonArray([.. ordered[group.Name]!.AsArray().Select(r => r is JsonObject row ? InOrder(group.Items.Select(i => i.Name), row) : r?.DeepClone())]);
+        return ordered;
+    }
+
+    /// <summary>The names at the top of a form's value, in order: each single item, and each repeating group's list.</summary>
+    private static IEnumerable<string> TopLevel(StudyForm form) => form.Groups.SelectMany(g => g.Repeating ? [g.Name] : g.Items.Select(i => i.Name));
+
+    private static JsonObject InOrder(IEnumerable<string> names, JsonObject row)
+    {
+        var ordered = new JsonObject();
+        foreach (var name in names.Where(row.ContainsKey)) ordered[name] = row[name]?.DeepClone();
+        foreach (var (key, rest) in row.Where(p => !ordered.ContainsKey(p.Key))) ordered[key] = rest?.DeepClone();
+        return ordered;
     }
 
     /// <summary>Why a JSON value does not fit an item's data type, or null when it does.</summary>
