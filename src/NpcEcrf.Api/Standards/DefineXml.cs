@@ -9,7 +9,8 @@ namespace NpcEcrf.Api.Standards;
 
 /// <summary>
 /// Define-XML 2.1 for a set of SDTM or ADaM datasets cut from one lock: an ODM 1.3.2 Snapshot whose MetaDataVersion
-/// describes each dataset (ItemGroupDef), variable (ItemDef), code list and derivation (MethodDef), with the def:
+/// describes each dataset (ItemGroupDef), variable (ItemDef), the values of each test or parameter (def:ValueListDef,
+/// <see cref="DefineValueList"/>), code list and derivation (MethodDef), with the def:
 /// extensions the standard adds. The lock's name, hash and cut-off are in the ODM and MetaDataVersion descriptions and
 /// the FileOID; AsOfDateTime is the lock time. Metadata only: the rows are read just to fill code lists the study
 /// definition lacks and to size text variables without a declared length.
@@ -41,6 +42,7 @@ public static class DefineXml
         var lockText = LockText(source);
         var mdvOid = $"MDV.{DefinitionOdm.Oid(source.StudyId)}.{standard.Kind}.{DefinitionOdm.Oid(source.LockName)}";
         var codeLists = DefineCodeLists.For(datasets, definition);
+        var valueLists = datasets.SelectMany(d => DefineValueLists.For(d, standard.Analysis)).ToList();
         var odm = new XElement(Odm + "ODM",
             new XAttribute(XNamespace.Xmlns + "def", DefNamespace),
             new XAttribute(XNamespace.Xmlns + "xlink", XlinkNamespace),
@@ -65,8 +67,13 @@ public static class DefineXml
                     new XAttribute("Description", lockText),
                     new XAttribute(Def + "DefineVersion", "2.1.0"),
                     standard.Standards(),
+                    valueLists.Select(l => l.ValueListDef()),
+                    // The result variables of one dataset select by the same test codes: one clause each.
+                    valueLists.SelectMany(l => l.WhereClauseDefs()).DistinctBy(w => w.Attribute("OID")!.Value),
                     datasets.Select(d => DefineDatasets.ItemGroupDef(d, standard)),
-                    datasets.SelectMany(d => d.Variables.Select(v => DefineDatasets.ItemDef(d, v, standard, codeLists))),
+                    datasets.SelectMany(d => d.Variables.Select(v => DefineDatasets.ItemDef(d, v, standard, codeLists,
+                        valueLists.FirstOrDefault(l => l.Dataset == d && l.Result == v)))),
+                    valueLists.SelectMany(l => l.ItemDefs()),
                     codeLists.Select(c => c.Element(standard)),
                     datasets.SelectMany(d => d.Variables.Where(DefineDatasets.HasMethod).Select(v => DefineDatasets.MethodDef(d, v))))));
         return new XDocument(new XDeclaration("1.0", "UTF-8", null), odm);

@@ -186,7 +186,64 @@ public class DefineXmlTests
         // Nothing defined that nobody uses.
         Assert.Equal(itemDefs.Order(), All(doc, "//odm:ItemRef").Select(r => r.Attribute("ItemOID")!.Value).Order());
         Assert.Equal(codeLists.Order(), All(doc, "//odm:CodeListRef").Select(r => r.Attribute("CodeListOID")!.Value).Distinct().Order());
-        Assert.Equal(methods.Order(), All(doc, "//odm:ItemRef[@MethodOID]").Select(r => r.Attribute("MethodOID")!.Value).Order());
+        Assert.Equal(methods.Order(), All(doc, "//odm:ItemRef[@MethodOID]").Select(r => r.Attribute("MethodOID")!.Value).Distinct().Order());
+        var valueLists = All(doc, "//def:ValueListDef").Select(e => e.Attribute("OID")!.Value).ToList();
+        var whereClauses = All(doc, "//def:WhereClauseDef").Select(e => e.Attribute("OID")!.Value).ToList();
+        Assert.Equal(valueLists.Order(), All(doc, "//def:ValueListRef").Select(r => r.Attribute("ValueListOID")!.Value).Order());
+        Assert.Equal(whereClauses.Order(), All(doc, "//def:WhereClauseRef").Select(r => r.Attribute("WhereClauseOID")!.Value).Order());
+        Assert.All(All(doc, "//def:WhereClauseDef/odm:RangeCheck"), c => Assert.Contains(c.Attribute(XName.Get("ItemOID", DefineXml.DefNamespace))!.Value, itemDefs));
+    }
+
+    // Findings with results of two kinds: haemoglobin in decimals, albumin in whole numbers, a test with no result yet.
+    private static Dataset Labs() => new("LB", "Laboratory Test Results", "FINDINGS",
+    [
+        new("STUDYID", "Study Identifier", VariableType.Text, 12, "Assigned", Key: true),
+        new("USUBJID", "Unique Subject Identifier", VariableType.Text, 20, "Assigned", Key: true),
+        new("LBTESTCD", "Lab Test or Examination Short Name", VariableType.Text, 8, "Assigned", Key: true),
+        new("LBTEST", "Lab Test or Examination Name", VariableType.Text, 40, "Assigned"),
+        new("LBORRES", "Result or Finding in Original Units", VariableType.Text, null, "Collected"),
+        new("LBSTRESN", "Numeric Result/Finding in Standard Units", VariableType.Float, null, "Derived", Derivation: "LBORRES as a number."),
+    ],
+    [
+        ["NPC-01", "NPC-01-001", "HGB", "Hemoglobin", "13.5", 13.5m],
+        ["NPC-01", "NPC-01-002", "HGB", "Hemoglobin", "12.25", 12.25m],
+        ["NPC-01", "NPC-01-001", "ALB", "Albumin", "38", 38m],
+        ["NPC-01", "NPC-01-002", "ALB", "Albumin", null, null],
+        ["NPC-01", "NPC-01-001", "CREAT", "Creatinine", null, null],
+    ]);
+
+    [Fact]
+    public void A_findings_result_is_described_per_test_code_by_a_value_list_with_where_clauses()
+    {
+        var doc = Write([.. Sdtm(), Labs()], Source("SDTMIG 3.4"));
+        OdmFiles.AssertSchemaValid(DefineXmlFiles.OdmCore(doc));
+        var oids = doc.Descendants().Attributes("OID").Select(a => a.Value).ToList();
+        Assert.Equal(oids.Count, oids.Distinct().Count());
+        Assert.Equal("VL.LB.LBORRES", One(doc, "//odm:ItemDef[@OID='IT.LB.LBORRES']/def:ValueListRef").Attribute("ValueListOID")!.Value);
+        Assert.Equal("VL.LB.LBSTRESN", One(doc, "//odm:ItemDef[@OID='IT.LB.LBSTRESN']/def:ValueListRef").Attribute("ValueListOID")!.Value);
+        // A test with no result anywhere (CREAT) is not described; ALB is missing for one subject, so not mandatory.
+        var refs = All(doc, "//def:ValueListDef[@OID='VL.LB.LBSTRESN']/odm:ItemRef");
+        Assert.Equal(["IT.LB.LBSTRESN.HGB", "IT.LB.LBSTRESN.ALB"], refs.Select(r => r.Attribute("ItemOID")!.Value));
+        Assert.Equal(["Yes", "No"], refs.Select(r => r.Attribute("Mandatory")!.Value));
+        Assert.All(refs, r => Assert.Equal("MT.LB.LBSTRESN", r.Attribute("MethodOID")!.Value));
+        Assert.Equal(["float", "integer"], refs.Select(r => One(doc, $"//odm:ItemDef[@OID='{r.Attribute("ItemOID")!.Value}']").Attribute("DataType")!.Value));
+        // The character result keeps the length its longest value needs ("12.25").
+        var hgb = One(doc, "//odm:ItemDef[@OID='IT.LB.LBORRES.HGB']");
+        Assert.Equal(("LBORRES", "text", "5"), (hgb.Attribute("Name")!.Value, hgb.Attribute("DataType")!.Value, hgb.Attribute("Length")!.Value));
+        Assert.Contains("LBTESTCD = HGB (Hemoglobin)", hgb.Value);
+        var where = One(doc, "//def:WhereClauseDef[@OID=//def:ValueListDef[@OID='VL.LB.LBORRES']/odm:ItemRef[@ItemOID='IT.LB.LBORRES.HGB']/def:WhereClauseRef/@WhereClauseOID]/odm:RangeCheck");
+        Assert.Equal(("EQ", "IT.LB.LBTESTCD", "HGB"), (where.Attribute("Comparator")!.Value, where.Attribute(XName.Get("ItemOID", DefineXml.DefNamespace))!.Value, where.Elements().Single().Value));
+        // Define-XML 2.1 orders value lists and where clauses before the datasets.
+        var order = One(doc, "//odm:MetaDataVersion").Elements().Select(e => e.Name.LocalName).Distinct().ToList();
+        Assert.True(order.IndexOf("WhereClauseDef") < order.IndexOf("ItemGroupDef") && order.IndexOf("ValueListDef") < order.IndexOf("WhereClauseDef"));
+    }
+
+    [Fact]
+    public void Datasets_without_a_test_code_have_no_value_list_and_a_parameter_code_gives_one()
+    {
+        Assert.Empty(All(Write(Sdtm(), Source("SDTMIG 3.4")), "//def:ValueListDef"));
+        var adam = Write(Adam(), Source("ADaMIG 1.3"));
+        Assert.Equal(["IT.ADTTE.AVAL.PFS", "IT.ADTTE.AVAL.OS"], All(adam, "//def:ValueListDef[@OID='VL.ADTTE.AVAL']/odm:ItemRef").Select(r => r.Attribute("ItemOID")!.Value));
     }
 
     [Fact]

@@ -73,7 +73,8 @@ internal static class DefineDatasets
     private static bool Mandatory(Dataset d, int index) =>
         d.Variables[index].Key || (d.Rows.Count > 0 && d.Rows.All(r => r[index] is not null and not ""));
 
-    public static XElement ItemDef(Dataset d, Variable v, DefineStandard standard, IReadOnlyList<DefineCodeList> codeLists)
+    /// <param name="valueList">The variable's values per test code, when it is a findings or BDS result variable.</param>
+    public static XElement ItemDef(Dataset d, Variable v, DefineStandard standard, IReadOnlyList<DefineCodeList> codeLists, DefineValueList? valueList = null)
     {
         // ADaM keeps a date as a SAS date number shown with a format; SDTM as ISO 8601 text.
         var numericDate = v.Type == VariableType.Date && standard.Analysis;
@@ -101,6 +102,7 @@ internal static class DefineDatasets
             numericDate ? new XAttribute(Def + "DisplayFormat", "DATE9.") : null,
             Description(v.Label),
             v.CodeList is { } name && DefineCodeLists.Find(codeLists, name) is { } list ? new XElement(Odm + "CodeListRef", new XAttribute("CodeListOID", list.Oid)) : null,
+            valueList is null ? null : new XElement(Def + "ValueListRef", new XAttribute("ValueListOID", valueList.Oid)),
             origin is null ? null : new XElement(Def + "Origin", new XAttribute("Type", origin),
                 origin == "Collected" ? new XAttribute("Source", "Investigator") : null,
                 origin != "Derived" && v.Derivation is { Length: > 0 } note ? Description(note) : null));
