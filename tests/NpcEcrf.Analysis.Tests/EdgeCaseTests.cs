@@ -168,7 +168,7 @@ public class EdgeCaseTests
         Close(upper, e.Upper, $"{k}/{n} {method} upper");
         var printed = Printed.Percent(e.Estimate * 100, e.Lower * 100, e.Upper * 100);
         Assert.Equal(lower < 0 || upper > 1, printed.Note == Footnote.OutOfRange);
-        Assert.Equal(printed.Note is not null, printed.Text.EndsWith(Printed.Mark(Footnote.OutOfRange), StringComparison.Ordinal));
+        Assert.Equal(printed.Note is not null, printed.Text.Contains(Printed.Mark(Footnote.OutOfRange), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public class EdgeCaseTests
     {
         var e = Proportion.Estimate(1, 7, ProportionMethod.T);
         var printed = Printed.Percent(e.Estimate * 100, e.Lower * 100, e.Upper * 100);
-        Assert.Equal(("14.3 (-20.7 to 49.2)†", (Footnote?)Footnote.OutOfRange), (printed.Text, printed.Note));
+        Assert.Equal(("14.3 (-20.7 to 49.2†)", (Footnote?)Footnote.OutOfRange), (printed.Text, printed.Note));
         var notes = new Footnotes();
         notes.Use(printed);
         notes.Use(Printed.Percent(13.3, 0.4, 26.2));
@@ -189,7 +189,7 @@ public class EdgeCaseTests
     [Fact]
     public void a_negative_bound_of_a_median_is_footnoted_too()
     {
-        Assert.Equal(("1.0 (-0.5 to 2.5)†", (Footnote?)Footnote.OutOfRange), (Printed.Median(1, -0.5, 2.5).Text, Printed.Median(1, -0.5, 2.5).Note));
+        Assert.Equal(("1.0 (-0.5 to 2.5†)", (Footnote?)Footnote.OutOfRange), (Printed.Median(1, -0.5, 2.5).Text, Printed.Median(1, -0.5, 2.5).Note));
         Assert.Null(Printed.Median(5.7, 4.7, 6.7).Note);
     }
 }

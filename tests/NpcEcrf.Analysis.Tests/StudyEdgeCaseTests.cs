@@ -32,7 +32,7 @@ public class StudyEdgeCaseTests
         foreach (var rate in pfs.Rates)
         {
             Assert.Equal((0, 0.0, (double?)null, (double?)null), (rate.NRisk, rate.Survival, rate.Lower, rate.Upper));
-            Assert.Equal("0.0 (no band)‡", Printed.Landmark(rate.AsLandmark).Text);
+            Assert.Equal("0.0 (no band)‡", Printed.Landmark(rate.ToLandmark()).Text);
         }
     }
 
@@ -45,7 +45,7 @@ public class StudyEdgeCaseTests
         foreach (var rate in result.PfsMonths.Rates.Concat(result.OsMonths.Rates))
         {
             Assert.Equal((0, (double?)null), (rate.NRisk, rate.Survival));
-            Assert.Equal("not estimable§", Printed.Landmark(rate.AsLandmark).Text);
+            Assert.Equal("not estimable§", Printed.Landmark(rate.ToLandmark()).Text);
         }
         // OS is all-censored: the median is not reached, in either profile.
         Assert.Equal((0, (double?)null, (double?)null, (double?)null), (result.OsMonths.Events, result.OsMonths.Median, result.OsMonths.Ci95[0], result.OsMonths.Ci95[1]));
@@ -78,7 +78,7 @@ public class StudyEdgeCaseTests
         foreach (var row in table)
         {
             // Every subject with the term is in exactly one grade column, and grade >= 3 is the sum of grades 3 to 5.
-            Assert.Equal(row.AnyGrade.N, row.ByGrade.Sum(c => c.N));
+            Assert.Equal(row.AnyGrade.N, row.ByGrade().Sum(c => c.N));
             Assert.Equal(row.Grade3OrMore.N, row.Grade3.N + row.Grade4.N + row.Grade5.N);
         }
         Assert.Equal([1, 2, 3, 4, 5], AdverseEventRow.Grades);

@@ -163,7 +163,7 @@ public static class StatsCommandLine
                 ["landmarks"] = new JsonArray(times.Select(km.Landmark).Select(e => (JsonNode)new JsonObject
                 {
                     ["time"] = e.Time, ["nRisk"] = e.NRisk, ["survival"] = e.Survival, ["stdErr"] = e.StdErr, ["lower"] = e.Lower, ["upper"] = e.Upper,
-                    ["note"] = e.Estimable ? e.BandUndefined ? "band undefined at S = 0 or 1" : null : "not estimable: past the last follow-up",
+                    ["note"] = Printed.Landmark(e).Note switch { Footnote.NotEstimable => "notEstimable", Footnote.BandUndefined => "bandUndefined", _ => null },
                 }).ToArray()),
             };
         }
@@ -208,8 +208,14 @@ public static class StatsCommandLine
             if (fit["landmarks"]!.AsArray() is { Count: > 0 } landmarks)
             {
                 w.WriteLine($"\n{"landmark",9} {"n.risk",7} {"survival",9} {"std.err",9} {"lower",9} {"upper",9}");
+                var notes = new SortedSet<Footnote>();
                 foreach (var row in landmarks)
-                    w.WriteLine($"{Num(row!["time"]),9} {row["nRisk"],7} {Num(row["survival"]),9} {Num(row["stdErr"]),9} {Num(row["lower"]),9} {Num(row["upper"]),9}{(row["note"] is { } note ? "  " + note : "")}");
+                {
+                    var note = row!["note"]?.GetValue<string>() switch { "notEstimable" => Footnote.NotEstimable, "bandUndefined" => Footnote.BandUndefined, _ => (Footnote?)null };
+                    if (note is { } n) notes.Add(n);
+                    w.WriteLine($"{Num(row["time"]),9} {row["nRisk"],7} {Num(row["survival"]),9} {Num(row["stdErr"]),9} {Num(row["lower"]),9} {Num(row["upper"]),9}{(note is { } m ? " " + Printed.Mark(m) : "")}");
+                }
+                foreach (var note in notes) w.WriteLine($"{Printed.Mark(note)} {Printed.Explanation(note)}");
             }
         }
         if (test is not null) w.WriteLine($"\nLog-rank: Chisq = {test.ChiSquare.ToString("0.###", Inv)} on {test.Df} degrees of freedom, p = {test.P.ToString("G3", Inv)}");
@@ -318,8 +324,8 @@ public static class StatsCommandLine
         };
         var e = Proportion.Estimate(k, n, method);
         var json = new JsonObject { ["k"] = k, ["n"] = n, ["estimate"] = e.Estimate, ["lower"] = e.Lower, ["upper"] = e.Upper, ["method"] = methodName };
-        var printed = Printed.Percent(e.Estimate * 100, e.Lower * 100, e.Upper * 100);
-        var text = $"{k}/{n} = {printed.Text} % (95% CI; {methodName})";
+        var printed = Printed.PercentBounds(e.Lower * 100, e.Upper * 100);
+        var text = $"{k}/{n} = {(e.Estimate * 100).ToString("0.0", Inv)}% (95% CI {printed.Text}; {methodName})";
         return (json, printed.Note is { } note ? $"{text}\n{Printed.Mark(note)} {Printed.Explanation(note)}" : text);
     }
 }

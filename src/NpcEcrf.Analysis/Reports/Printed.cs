@@ -33,19 +33,29 @@ public static class Printed
     public static string Number(double? x, string format = "0.0") => x is { } v && double.IsFinite(v) ? v.ToString(format, Inv) : "NA";
 
     /// <summary>
-    /// "estimate (lower-upper)"; "lower to upper" where a bound is negative, so that the minus sign cannot be read as
-    /// the dash. A bound outside [<paramref name="min"/>, <paramref name="max"/>] is printed as computed, with a mark.
+    /// "lower-upper"; "lower to upper" where a bound is negative, so that the minus sign cannot be read as the dash. A
+    /// bound outside [<paramref name="min"/>, <paramref name="max"/>] is printed as computed, and the pair is marked.
     /// </summary>
-    public static PrintedValue Interval(double? estimate, double? lower, double? upper, double min = double.NegativeInfinity, double max = double.PositiveInfinity, string format = "0.0")
+    public static PrintedValue Bounds(double? lower, double? upper, double min = double.NegativeInfinity, double max = double.PositiveInfinity, string format = "0.0")
     {
         var outside = lower is { } l && double.IsFinite(l) && l < min || upper is { } u && double.IsFinite(u) && u > max;
         var separator = lower < 0 || upper < 0 ? " to " : "-";
-        var text = $"{Number(estimate, format)} ({Number(lower, format)}{separator}{Number(upper, format)})";
+        var text = $"{Number(lower, format)}{separator}{Number(upper, format)}";
         return outside ? new PrintedValue(text + Mark(Footnote.OutOfRange), Footnote.OutOfRange) : new PrintedValue(text);
+    }
+
+    /// <summary>"estimate (lower-upper)", the bounds as <see cref="Bounds"/> prints them.</summary>
+    public static PrintedValue Interval(double? estimate, double? lower, double? upper, double min = double.NegativeInfinity, double max = double.PositiveInfinity, string format = "0.0")
+    {
+        var bounds = Bounds(lower, upper, min, max, format);
+        return bounds with { Text = $"{Number(estimate, format)} ({bounds.Text})" };
     }
 
     /// <summary>A percentage (ORR, DCR) with its interval; the bounds, in percent, may leave [0, 100] (the t and Wald intervals).</summary>
     public static PrintedValue Percent(double percent, double lower, double upper) => Interval(percent, lower, upper, 0, 100);
+
+    /// <summary>The bounds of a percentage alone.</summary>
+    public static PrintedValue PercentBounds(double lower, double upper) => Bounds(lower, upper, 0, 100);
 
     /// <summary>A Kaplan-Meier median in months with its interval: "not reached" where the curve never falls to 0.5.</summary>
     public static PrintedValue Median(double? median, double? lower, double? upper) =>

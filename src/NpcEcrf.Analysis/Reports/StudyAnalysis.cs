@@ -9,7 +9,7 @@ public sealed record Rate(double Percent, [property: JsonPropertyName("ci95")] d
 /// <summary>A landmark rate (<see cref="LandmarkEstimate"/>): survival null past the last follow-up, bounds null where the band is undefined.</summary>
 public sealed record SurvivalAtTime(double Months, int NRisk, double? Survival, double? Lower, double? Upper)
 {
-    public LandmarkEstimate AsLandmark => new(Months, NRisk, Survival, null, Lower, Upper);
+    public LandmarkEstimate ToLandmark() => new(Months, NRisk, Survival, null, Lower, Upper);
 }
 public sealed record SurvivalSummary(
     int N, int Events, int Censored, double? Median, [property: JsonPropertyName("ci95")] double?[] Ci95, string Method,
@@ -21,7 +21,7 @@ public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadO
 public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade5, Count Grade3OrMore)
 {
     public static readonly int[] Grades = [1, 2, 3, 4, 5];
-    public IReadOnlyList<Count> ByGrade => [Grade1, Grade2, Grade3, Grade4, Grade5];
+    public IReadOnlyList<Count> ByGrade() => [Grade1, Grade2, Grade3, Grade4, Grade5];
 }
 public sealed record Exposure(Range Cycles, Count AtLeastThreeCycles, Count DoseReduced, double? MeanDoseIntensity);
 

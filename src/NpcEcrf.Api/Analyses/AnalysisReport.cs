@@ -70,7 +70,7 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
         }
         var adverse = new JsonObject { ["columns"] = new JsonArray(["all", .. AdverseEventRow.Grades.Select(g => (JsonNode?)$"g{g}")]) };
         foreach (var row in Result.AdverseEventTable)
-            adverse[row.Term] = new JsonArray([row.AnyGrade.N, .. row.ByGrade.Select(c => (JsonNode?)c.N)]);
+            adverse[row.Term] = new JsonArray([row.AnyGrade.N, .. row.ByGrade().Select(c => (JsonNode?)c.N)]);
         json["adverseEvents"] = adverse;
         json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookJson.Options);
         return JsonNodes.WithoutNonFinite(json);

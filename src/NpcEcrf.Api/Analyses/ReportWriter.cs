@@ -64,7 +64,7 @@ public static class ReportWriter
                 {
                     x.Item1, x.Item2.N.ToString(Inv), x.Item2.Events.ToString(Inv), x.Item2.Censored.ToString(Inv), survival.Use(Median(x.Item2)),
                 }
-                .Concat(x.Item2.Rates.Select(rate => survival.Use(Printed.Landmark(rate.AsLandmark))))
+                .Concat(x.Item2.Rates.Select(rate => survival.Use(Printed.Landmark(rate.ToLandmark()))))
                 .Append(F(x.Item2.MedianFollowUp)).ToArray())], survival.Lines);
         if (r.ByArm is { } byArm)
             foreach (var table in ByArmTables(byArm)) yield return table;
@@ -76,7 +76,7 @@ public static class ReportWriter
                     : [.. model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) })], []);
         yield return ($"Adverse events (CTCAE {report.CtcaeVersion}, worst grade per patient)",
             ["Term", "Any grade", .. AdverseEventRow.Grades.Select(g => $"Grade {g}"), "Grade >= 3"],
-            [.. r.AdverseEventTable.Select(a => (string[])[a.Term, Pct(a.AnyGrade), .. a.ByGrade.Select(Pct), Pct(a.Grade3OrMore)])], []);
+            [.. r.AdverseEventTable.Select(a => (string[])[a.Term, Pct(a.AnyGrade), .. a.ByGrade().Select(Pct), Pct(a.Grade3OrMore)])], []);
         yield return ("Dose exposure", ["Cycles, median (range)", ">= 3 cycles", "Dose reduced", "Mean dose intensity"],
             [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]], []);
     }
