@@ -12,7 +12,7 @@ public class RReferenceTests
     public static readonly string[] Datasets = ["lung", "ovarian", "veteran", "heavy_ties", "censor_at_event_times", "single_group", "flat_median"];
     public static TheoryData<string> All => new(Datasets);
 
-    private static string Dir => Path.Combine(RepoRoot(), "tests", "reference", "r");
+    internal static string Dir => Path.Combine(RepoRoot(), "tests", "reference", "r");
 
     private static string RepoRoot()
     {
@@ -21,7 +21,7 @@ public class RReferenceTests
         throw new DirectoryNotFoundException("NpcEcrf.sln");
     }
 
-    private static List<Dictionary<string, double?>> Csv(string path)
+    internal static List<Dictionary<string, double?>> Csv(string path)
     {
         var lines = File.ReadAllLines(path);
         var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
@@ -30,7 +30,7 @@ public class RReferenceTests
             .ToList();
     }
 
-    private static List<string[]> Raw(string path) => File.ReadAllLines(path).Skip(1).Select(l => l.Split(',').Select(v => v.Trim()).ToArray()).ToList();
+    internal static List<string[]> Raw(string path) => File.ReadAllLines(path).Skip(1).Select(l => l.Split(',').Select(v => v.Trim()).ToArray()).ToList();
 
     private static (List<double> Time, List<bool> Event, List<double[]> X, List<string> Group) Data(string name)
     {
@@ -39,7 +39,7 @@ public class RReferenceTests
             rows.Select(r => new[] { r["x1"]!.Value, r["x2"]!.Value }).ToList(), rows.Select(r => r["group"]!.Value.ToString(CultureInfo.InvariantCulture)).ToList());
     }
 
-    private static void Close(double? expected, double? actual, string what)
+    internal static void Close(double? expected, double? actual, string what)
     {
         if (expected is null || !double.IsFinite(expected.Value)) { Assert.True(actual is null || !double.IsFinite(actual.Value) || expected is null && actual is null, $"{what}: R has NA, we have {actual}"); return; }
         Assert.True(actual is not null, $"{what}: R has {expected}, we have null");

@@ -61,6 +61,32 @@ public class StatsCommandLineTests
     }
 
     [Fact]
+    public void km_landmarks_past_follow_up_are_not_estimable_and_an_all_censored_curve_has_no_median()
+    {
+        var csv = Csv("t,e\n0.5,0\n1.1,0\n1.9,0\n2.7,0\n2.7,0\n");
+        var (code, output, _) = Run("km", "--csv", csv, "--time", "t", "--event", "e", "--times", "1,6,12", "--json");
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("median").ValueKind);
+        var landmarks = json.GetProperty("landmarks").EnumerateArray().ToList();
+        Assert.Equal((1.0, JsonValueKind.Null), (landmarks[0].GetProperty("survival").GetDouble(), landmarks[0].GetProperty("lower").ValueKind));
+        Assert.All(landmarks.Skip(1), l => Assert.Equal((0, JsonValueKind.Null), (l.GetProperty("nRisk").GetInt32(), l.GetProperty("survival").ValueKind)));
+        var (_, text, _) = Run("km", "--csv", csv, "--time", "t", "--event", "e", "--times", "6");
+        Assert.Contains($"§ {Printed.Explanation(Footnote.NotEstimable)}", text);
+        Assert.DoesNotContain("100-100", text.Replace(" ", ""));
+    }
+
+    [Fact]
+    public void an_interval_outside_0_100_is_printed_as_computed_with_a_footnote()
+    {
+        var (code, output, _) = Run("proportion", "--k", "1", "--n", "7", "--method", "t");
+        Assert.Equal(0, code);
+        Assert.StartsWith("1/7 = 14.3% (95% CI -20.7 to 49.2†; t)", output);
+        Assert.Contains("† A bound outside the possible range", output);
+        Assert.DoesNotContain("†", Run("proportion", "--k", "1", "--n", "7", "--method", "clopper-pearson").Out);
+    }
+
+    [Fact]
     public void proportion_and_readable_output()
     {
         var (code, output, _) = Run("proportion", "--k", "4", "--n", "30", "--method", "clopper-pearson");
@@ -88,7 +114,9 @@ public class StatsCommandLineTests
             { ["km", "--csv", Csv("t,e\n1,1\nabc,0\n"), "--time", "t", "--event", "e"], "non-numeric" },
             { ["km", "--csv", Csv("t,e\n1,1\n-2,0\n"), "--time", "t", "--event", "e"], "negative time" },
             { ["km", "--csv", Csv("t,e\n1,1\n2,2\n"), "--time", "t", "--event", "e"], "0 or 1" },
-            { ["km", "--csv", Csv("t,e\n1,0\n2,0\n"), "--time", "t", "--event", "e"], "no events" },
+            { ["logrank", "--csv", Csv("t,e,g\n1,0,a\n2,0,b\n"), "--time", "t", "--event", "e", "--group", "g"], "no events" },
+            { ["km", "--csv", Csv("t,e,g\n1,0,a\n2,0,b\n"), "--time", "t", "--event", "e", "--group", "g"], "no events" },
+            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--times", "6,soon"], "--times" },
             { ["cox", "--csv", ok, "--time", "t", "--event", "e", "--covariates", "x,c"], "constant" },
             { ["km", "--csv", ok, "--time", "t", "--event", "e", "--bogus", "1"], "unknown option" },
             { ["frobnicate"], "unknown command" },

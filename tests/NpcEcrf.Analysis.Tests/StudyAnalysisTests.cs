@@ -3,13 +3,13 @@ namespace NpcEcrf.Analysis.Tests;
 /// <summary>The analysis tables of a small hand-built cohort agree with the engine's own tested functions.</summary>
 public class StudyAnalysisTests
 {
-    private static AnalysisSubject S(int i, int age, bool liver, string bor, double pfs, bool progressed, double os, bool died, int cycles, params (string, int)[] aes) =>
+    internal static AnalysisSubject S(int i, int age, bool liver, string bor, double pfs, bool progressed, double os, bool died, int cycles, params (string, int)[] aes) =>
         new($"H-{i}", "S1", "A", age, i % 2 == 0 ? "F" : "M", i % 3 == 0 ? 1 : 0,
             new Dictionary<string, object?> { ["sites.liver"] = liver, ["status.pattern"] = i % 3 == 0 ? "R" : i % 3 == 1 ? "M" : "B", ["prior.lines"] = i % 4 == 0 ? null : i % 3 + 1.0 },
             cycles, i % 5 == 0 ? 1 : 0, 0.95, bor, -10, pfs, progressed, os, died, pfs, !progressed, progressed ? "Progression" : null,
             aes.ToDictionary(a => a.Item1, a => a.Item2));
 
-    private static readonly Covariate[] Covariates =
+    internal static readonly Covariate[] Covariates =
     [
         Covariate.Categorical("status.pattern", "Disease pattern", [new("R", "Recurrent"), new("M", "Metastatic"), new("B", "Both")]),
         Covariate.Binary("sites.liver", "Liver metastases"),

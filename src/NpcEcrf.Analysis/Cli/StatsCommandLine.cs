@@ -17,11 +17,13 @@ public static class StatsCommandLine
 
     public const string Usage = """
         Usage: ./npc-ecrf stats <command> [options] [--json]
-          km          --csv FILE --time COL --event COL [--group COL] [--conf-type log|log-log|plain] [--median-method r|spss]
+          km          --csv FILE --time COL --event COL [--group COL] [--conf-type log|log-log|plain] [--median-method r|spss] [--times T1,T2,...]
           cox         --csv FILE --time COL --event COL --covariates A,B,... [--factor COL[:REF]]... [--ties efron|breslow]
           logrank     --csv FILE --time COL --event COL --group COL
           proportion  --k K --n N [--method t|wald|wilson|clopper-pearson]
         Events are 0/1; empty cells and NA are missing (rows with any used column missing are dropped).
+        km --times: survival at landmark times, as R's summary(survfit(...), times = ..., extend = TRUE), but NA past the
+        last follow-up and no band where S is 0 or 1 (docs/analysis.md, "Edge cases").
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -95,7 +97,10 @@ public static class StatsCommandLine
     private sealed record Survival(IReadOnlyList<double> Time, IReadOnlyList<bool> Event, IReadOnlyList<string?[]> Rows, int Dropped, CsvTable Table);
 
     /// <summary>Reads time, event and the other used columns; complete cases only, as R does.</summary>
-    private static Survival Load(Options o, params string[] otherColumns)
+    private static Survival Load(Options o, params string[] otherColumns) => Load(o, true, otherColumns);
+
+    /// <summary>As <see cref="Load(Options, string[])"/>; a Kaplan-Meier curve needs no event (it stays at 1), a model or test does.</summary>
+    private static Survival Load(Options o, bool needEvents, params string[] otherColumns)
     {
         var table = CsvTable.Read(o.Required("csv"));
         var timeName = o.Required("time");
@@ -117,7 +122,7 @@ public static class StatsCommandLine
             died.Add(e == 1);
             rows.Add(row);
         }
-        if (!died.Any(d => d)) throw new StatsInputException("no events in the data: nothing to estimate");
+        if (needEvents && !died.Any(d => d)) throw new StatsInputException("no events in the data: nothing to estimate");
         return new Survival(time, died, rows, dropped, table);
     }
 
@@ -138,7 +143,8 @@ public static class StatsCommandLine
         var group = o.Optional("group");
         var confType = ConfTypeOf(o.Optional("conf-type"));
         var median = MedianOf(o.Optional("median-method"));
-        var data = Load(o, group is null ? [] : [group]);
+        var times = Times(o.Optional("times"));
+        var data = Load(o, false, group is null ? [] : [group]);
         var confName = confType switch { ConfType.Log => "log", ConfType.LogLog => "log-log", _ => "plain" };
         var medianName = median == MedianMethod.R ? "r" : "spss";
         JsonObject Fit(IReadOnlyList<int> idx, int dropped)
@@ -154,6 +160,11 @@ public static class StatsCommandLine
                     ["time"] = r.Time, ["nRisk"] = r.NRisk, ["nEvent"] = r.NEvent, ["nCensor"] = r.NCensor, ["survival"] = r.Survival,
                     ["stdErr"] = r.StdErr, ["lower"] = r.Lower, ["upper"] = r.Upper,
                 }).ToArray()),
+                ["landmarks"] = new JsonArray(times.Select(km.Landmark).Select(e => (JsonNode)new JsonObject
+                {
+                    ["time"] = e.Time, ["nRisk"] = e.NRisk, ["survival"] = e.Survival, ["stdErr"] = e.StdErr, ["lower"] = e.Lower, ["upper"] = e.Upper,
+                    ["note"] = Printed.Landmark(e).Note switch { Footnote.NotEstimable => "notEstimable", Footnote.BandUndefined => "bandUndefined", _ => null },
+                }).ToArray()),
             };
         }
         var all = Enumerable.Range(0, data.Time.Count).ToList();
@@ -162,6 +173,7 @@ public static class StatsCommandLine
             var single = Fit(all, data.Dropped);
             return (single, KmText([("", single)], null));
         }
+        if (!data.Event.Any(d => d)) throw new StatsInputException("no events in the data: the log-rank test of the groups needs one");
         var g = data.Table.Column(group);
         var labels = data.Rows.Select(r => r[g]!).ToList();
         var groups = labels.Distinct().Order(StringComparer.Ordinal).Select(l =>
@@ -193,10 +205,25 @@ public static class StatsCommandLine
             w.WriteLine($"{"time",9} {"n.risk",7} {"n.event",8} {"n.censor",9} {"survival",9} {"std.err",9} {"lower",9} {"upper",9}");
             foreach (var row in fit["table"]!.AsArray())
                 w.WriteLine($"{Num(row!["time"]),9} {row["nRisk"],7} {row["nEvent"],8} {row["nCensor"],9} {Num(row["survival"]),9} {Num(row["stdErr"]),9} {Num(row["lower"]),9} {Num(row["upper"]),9}");
+            if (fit["landmarks"]!.AsArray() is { Count: > 0 } landmarks)
+            {
+                w.WriteLine($"\n{"landmark",9} {"n.risk",7} {"survival",9} {"std.err",9} {"lower",9} {"upper",9}");
+                var notes = new SortedSet<Footnote>();
+                foreach (var row in landmarks)
+                {
+                    var note = row!["note"]?.GetValue<string>() switch { "notEstimable" => Footnote.NotEstimable, "bandUndefined" => Footnote.BandUndefined, _ => (Footnote?)null };
+                    if (note is { } n) notes.Add(n);
+                    w.WriteLine($"{Num(row["time"]),9} {row["nRisk"],7} {Num(row["survival"]),9} {Num(row["stdErr"]),9} {Num(row["lower"]),9} {Num(row["upper"]),9}{(note is { } m ? " " + Printed.Mark(m) : "")}");
+                }
+                foreach (var note in notes) w.WriteLine($"{Printed.Mark(note)} {Printed.Explanation(note)}");
+            }
         }
         if (test is not null) w.WriteLine($"\nLog-rank: Chisq = {test.ChiSquare.ToString("0.###", Inv)} on {test.Df} degrees of freedom, p = {test.P.ToString("G3", Inv)}");
         return w.ToString().TrimEnd();
     }
+
+    private static IReadOnlyList<double> Times(string? list) => list is null ? [] : list.Split(',', StringSplitOptions.TrimEntries).Select(t =>
+        double.TryParse(t, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) && v >= 0 ? v : throw new StatsInputException($"--times must be non-negative numbers separated by commas, not '{t}'")).ToList();
 
     private static string Num(JsonNode? n) => n is null ? "NA" : n.GetValue<double>().ToString("G4", Inv);
 
@@ -297,6 +324,8 @@ public static class StatsCommandLine
         };
         var e = Proportion.Estimate(k, n, method);
         var json = new JsonObject { ["k"] = k, ["n"] = n, ["estimate"] = e.Estimate, ["lower"] = e.Lower, ["upper"] = e.Upper, ["method"] = methodName };
-        return (json, $"{k}/{n} = {(e.Estimate * 100).ToString("0.0", Inv)}% (95% CI {(e.Lower * 100).ToString("0.0", Inv)}-{(e.Upper * 100).ToString("0.0", Inv)}; {methodName})");
+        var printed = Printed.PercentBounds(e.Lower * 100, e.Upper * 100);
+        var text = $"{k}/{n} = {(e.Estimate * 100).ToString("0.0", Inv)}% (95% CI {printed.Text}; {methodName})";
+        return (json, printed.Note is { } note ? $"{text}\n{Printed.Mark(note)} {Printed.Explanation(note)}" : text);
     }
 }

@@ -6,14 +6,23 @@ public sealed record Count(int N, double Percent);
 public sealed record Range(double Median, double Min, double Max);
 public sealed record BaselineRow(string Characteristic, string Level, int N, double Percent);
 public sealed record Rate(double Percent, [property: JsonPropertyName("ci95")] double[] Ci95, string Method);
-public sealed record SurvivalAtTime(double Months, double Survival, double? Lower, double? Upper);
+/// <summary>A landmark rate (<see cref="LandmarkEstimate"/>): survival null past the last follow-up, bounds null where the band is undefined.</summary>
+public sealed record SurvivalAtTime(double Months, int NRisk, double? Survival, double? Lower, double? Upper)
+{
+    public LandmarkEstimate ToLandmark() => new(Months, NRisk, Survival, null, Lower, Upper);
+}
 public sealed record SurvivalSummary(
     int N, int Events, int Censored, double? Median, [property: JsonPropertyName("ci95")] double?[] Ci95, string Method,
     IReadOnlyList<SurvivalAtTime> Rates, double? MedianFollowUp, IReadOnlyList<SurvivalRow> Table);
 public sealed record HazardRatio(double Hr, [property: JsonPropertyName("ci95")] double[] Ci95, double P, double Coef, double Se);
 public sealed record CoxScreenRow(string Factor, string Label, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
 public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings);
-public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade3OrMore);
+/// <summary>One term, by each subject's worst grade: grades 1 to 5 (CTCAE grade 5 is death) each in its own column.</summary>
+public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade5, Count Grade3OrMore)
+{
+    public static readonly int[] Grades = [1, 2, 3, 4, 5];
+    public IReadOnlyList<Count> ByGrade() => [Grade1, Grade2, Grade3, Grade4, Grade5];
+}
 public sealed record Exposure(Range Cycles, Count AtLeastThreeCycles, Count DoseReduced, double? MeanDoseIntensity);
 
 public sealed record BaselineMeasure(int N, double? Median, double? Min, double? Max);
@@ -35,6 +44,8 @@ public static class StudyAnalysis
 {
     public static readonly string[] Responses = ["CR", "PR", "SD", "PD", "NE"];
     public const double ScreenThreshold = 0.1;
+    /// <summary>The landmark times of the survival rates, in months.</summary>
+    public static readonly double[] Landmarks = [6, 12];
 
     public static StudyAnalysisResult Run(AnalysisDataset dataset, AnalysisProfile profile, AnalysisPlan? plan)
     {
@@ -60,7 +71,7 @@ public static class StudyAnalysis
             {
                 int Grade(int g) => subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) == g);
                 return new AdverseEventRow(term, Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) > 0)),
-                    Of(Grade(1)), Of(Grade(2)), Of(Grade(3)), Of(Grade(4)), Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) >= 3)));
+                    Of(Grade(1)), Of(Grade(2)), Of(Grade(3)), Of(Grade(4)), Of(Grade(5)), Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) >= 3)));
             }).ToList(),
             new Exposure(
                 subjects.Count == 0 ? new Range(0, 0, 0) : new Range(Median(subjects.Select(s => (double)s.CyclesCompleted).ToList()), subjects.Min(s => s.CyclesCompleted), subjects.Max(s => s.CyclesCompleted)),
@@ -99,11 +110,7 @@ public static class StudyAnalysis
         if (data.Count == 0) return new SurvivalSummary(0, 0, 0, null, [null, null], "", [], null, []);
         var km = KaplanMeier.Fit(time, died, profile.ConfType);
         var median = km.Median(profile.Median);
-        var rates = new[] { 6.0, 12.0 }.Select(m =>
-        {
-            var row = km.Table.LastOrDefault(r => r.Time <= m);
-            return new SurvivalAtTime(m, row?.Survival ?? 1, row?.Lower ?? 1, row?.Upper ?? 1);
-        }).ToList();
+        var rates = Landmarks.Select(km.Landmark).Select(e => new SurvivalAtTime(e.Time, e.NRisk, e.Survival, e.Lower, e.Upper)).ToList();
         return new SurvivalSummary(data.Count, died.Count(d => d), died.Count(d => !d), median.Value, [median.Lower, median.Upper],
             profile.Median == MedianMethod.Spss ? "Kaplan-Meier; median +- 1.96 SE, SE by the SPSS/Collett density method" : "Kaplan-Meier; median and CI by R's quantile.survfit (log band)",
             rates, KaplanMeier.MedianFollowUp(time, died).Value, km.Table);

@@ -11,6 +11,22 @@ public sealed record SurvivalRow(double Time, int NRisk, int NEvent, int NCensor
 public sealed record QuantileEstimate(double? Value, double? Lower, double? Upper);
 
 /// <summary>
+/// S(t) at a landmark time, as R's <c>summary(survfit(...), times = t, extend = TRUE)</c> computes it, with two conventions
+/// of ours (docs/analysis.md): past the last follow-up, where nobody is at risk and the curve has not reached 0, the
+/// estimate is not available (R carries the last value forward with n.risk 0); and a band around S = 0 or S = 1 is
+/// undefined (the Greenwood variance is 0 or infinite there; R prints NA at 0, and 1-1 at 1 for the log and plain bands).
+/// </summary>
+/// <param name="Survival">Null where not estimable.</param>
+/// <param name="StdErr">The Greenwood SE of S, as R; null where R has none.</param>
+/// <param name="Lower">Null where the band is undefined or the estimate not available.</param>
+public sealed record LandmarkEstimate(double Time, int NRisk, double? Survival, double? StdErr, double? Lower, double? Upper)
+{
+    public bool Estimable => Survival is not null;
+    /// <summary>An estimate without a band: S is 0 or 1, where a band is undefined.</summary>
+    public bool BandUndefined => Survival is not null && Lower is null;
+}
+
+/// <summary>
 /// A Kaplan-Meier fit with Greenwood variances and R's pointwise bands (survfit). Medians and quartiles by the
 /// R rule (quantile.survfit) or the SPSS/Collett rule (../shared/docs/statistics.md).
 /// </summary>
@@ -75,7 +91,8 @@ public sealed class KaplanMeier
                 if (s == 0) return (null, null);
                 return (Math.Exp(Math.Log(s) - z * se), Math.Min(1, Math.Exp(Math.Log(s) + z * se)));
             default:
-                if (s == 0 || s == 1) return (s == 1 ? (1.0, 1.0) : (null, null));
+                // R's survfit gives NA for log-log at S = 0 and at S = 1.
+                if (s == 0 || s == 1) return (null, null);
                 var ll = Math.Log(-Math.Log(s));
                 // log S < 0, so "- z se / log S" widens towards 0: that is the lower limit (R's survfit.ci).
                 return (Math.Exp(-Math.Exp(ll - z * se / Math.Log(s))), Math.Exp(-Math.Exp(ll + z * se / Math.Log(s))));
@@ -84,6 +101,18 @@ public sealed class KaplanMeier
 
     /// <summary>S(t): the survival just after the last distinct time at or before t.</summary>
     public double SurvivalAt(double t) => Table.LastOrDefault(r => r.Time <= t)?.Survival ?? 1.0;
+
+    /// <summary>The survival rate at a landmark time (see <see cref="LandmarkEstimate"/>).</summary>
+    public LandmarkEstimate Landmark(double t)
+    {
+        var row = Table.LastOrDefault(r => r.Time <= t);
+        // At risk at t: everyone whose time is t or later (R's n.risk in summary.survfit).
+        var nRisk = Table.FirstOrDefault(r => r.Time >= t)?.NRisk ?? 0;
+        var s = row?.Survival ?? 1.0;
+        if (nRisk == 0 && s > 0) return new LandmarkEstimate(t, 0, null, null, null, null);
+        if (s is 0 or 1) return new LandmarkEstimate(t, nRisk, s, row is null ? 0 : row.StdErr, null, null);
+        return new LandmarkEstimate(t, nRisk, s, row!.StdErr, row.Lower, row.Upper);
+    }
 
     public QuantileEstimate Median(MedianMethod method) => Quantile(0.5, method);
 

@@ -68,9 +68,9 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
             cox["warnings"] = new JsonArray(model.Warnings.Select(w => (JsonNode?)w).ToArray());
             json["coxPfsMultivariate"] = cox;
         }
-        var adverse = new JsonObject { ["columns"] = new JsonArray("all", "g1", "g2", "g3", "g4") };
+        var adverse = new JsonObject { ["columns"] = new JsonArray(["all", .. AdverseEventRow.Grades.Select(g => (JsonNode?)$"g{g}")]) };
         foreach (var row in Result.AdverseEventTable)
-            adverse[row.Term] = new JsonArray(row.AnyGrade.N, row.Grade1.N, row.Grade2.N, row.Grade3.N, row.Grade4.N);
+            adverse[row.Term] = new JsonArray([row.AnyGrade.N, .. row.ByGrade().Select(c => (JsonNode?)c.N)]);
         json["adverseEvents"] = adverse;
         json["subjects"] = JsonSerializer.SerializeToNode(Subjects, CasebookJson.Options);
         return JsonNodes.WithoutNonFinite(json);

@@ -15,7 +15,6 @@ public static class ReportWriter
     private static string F(double? x, string format = "0.0") => x is { } v && double.IsFinite(v) ? v.ToString(format, Inv) : "NA";
     private static string Pct(Count c) => $"{c.N} ({F(c.Percent)}%)";
     private static string P(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", Inv);
-    private static string Ci(double?[] ci, string format = "0.0") => $"{F(ci[0], format)}-{F(ci[1], format)}";
 
     public static IReadOnlyList<string> Provenance(AnalysisReport r) =>
     [
@@ -32,71 +31,78 @@ public static class ReportWriter
         var md = new StringBuilder();
         md.AppendLine($"# Analysis: {report.Source.LockName ?? "as-of snapshot"}").AppendLine();
         foreach (var line in Provenance(report)) md.AppendLine($"- {line}");
-        foreach (var (title, header, rows) in Tables(report))
+        foreach (var (title, header, rows, notes) in Tables(report))
         {
             md.AppendLine().AppendLine($"## {title}").AppendLine();
             md.AppendLine("| " + string.Join(" | ", header) + " |").AppendLine("|" + string.Concat(header.Select(_ => "---|")));
             foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row) + " |");
+            if (notes.Count > 0) md.AppendLine();
+            foreach (var note in notes) md.AppendLine(note).AppendLine();
         }
         if (r.ScreenCandidates.Count > 0)
             md.AppendLine().AppendLine($"Screen helper (P < {StudyAnalysis.ScreenThreshold}): {string.Join(", ", r.ScreenCandidates)}. A suggestion for building a plan, not a model.");
         return md.ToString();
     }
 
-    /// <summary>Every table of the report, shared by Markdown and HTML.</summary>
-    public static IEnumerable<(string Title, string[] Header, IEnumerable<string[]> Rows)> Tables(AnalysisReport report)
+    /// <summary>Every table of the report with its footnotes (printed after its rows), shared by Markdown and HTML.</summary>
+    public static IEnumerable<(string Title, string[] Header, IReadOnlyList<string[]> Rows, IReadOnlyList<string> Notes)> Tables(AnalysisReport report)
     {
         var r = report.Result;
         var measures = r.Covariates.Where(c => r.BaselineMeasures.GetValueOrDefault(c.Name) is { N: > 0 })
             .Select(c => (Label: c.Unit is null ? c.Label : $"{c.Label}, {c.Unit}", Measure: r.BaselineMeasures[c.Name]))
             .Select(m => new[] { m.Label, $"median (range), n = {m.Measure.N}", $"{F(m.Measure.Median, "0.#")} ({F(m.Measure.Min, "0.#")}-{F(m.Measure.Max, "0.#")})" });
         yield return ($"Baseline characteristics (N = {r.N})", ["Characteristic", "Level", "n (%)"],
-            (r.Age is { } age ? [new[] { "Age, years", "median (range)", $"{F(age.Median, "0.#")} ({F(age.Min, "0")}-{F(age.Max, "0")})" }] : Array.Empty<string[]>())
+            [.. (r.Age is { } age ? [new[] { "Age, years", "median (range)", $"{F(age.Median, "0.#")} ({F(age.Min, "0")}-{F(age.Max, "0")})" }] : Array.Empty<string[]>())
             .Concat(measures)
-            .Concat(r.Baseline.Select(b => new[] { b.Characteristic, b.Level, $"{b.N} ({F(b.Percent)}%)" })));
+            .Concat(r.Baseline.Select(b => new[] { b.Characteristic, b.Level, $"{b.N} ({F(b.Percent)}%)" }))], []);
+        var response = new Footnotes();
         yield return ("Tumour response (RECIST 1.1)", ["CR", "PR", "SD", "PD", "NE", "ORR % (95% CI)", "DCR % (95% CI)"],
-            [[.. StudyAnalysis.Responses.Select(x => r.BestOverallResponse[x].ToString(Inv)),
-              $"{F(r.Orr.Percent)} ({F(r.Orr.Ci95[0])}-{F(r.Orr.Ci95[1])})", $"{F(r.Dcr.Percent)} ({F(r.Dcr.Ci95[0])}-{F(r.Dcr.Ci95[1])})"]]);
-        yield return ("Survival (months)", ["Endpoint", "n", "Events", "Censored", "Median (95% CI)", "6-month rate %", "12-month rate %", "Median follow-up"],
-            new[] { ("PFS", r.PfsMonths), ("OS", r.OsMonths) }.Select(x => new[]
+            [[.. StudyAnalysis.Responses.Select(x => r.BestOverallResponse[x].ToString(Inv)), response.Use(Rate(r.Orr)), response.Use(Rate(r.Dcr))]], response.Lines);
+        var survival = new Footnotes();
+        yield return ("Survival (months)", ["Endpoint", "n", "Events", "Censored", "Median (95% CI)", .. StudyAnalysis.Landmarks.Select(m => $"{F(m, "0.#")}-month rate % (95% CI)"), "Median follow-up"],
+            [.. new[] { ("PFS", r.PfsMonths), ("OS", r.OsMonths) }.Select(x => new[]
                 {
-                    x.Item1, x.Item2.N.ToString(Inv), x.Item2.Events.ToString(Inv), x.Item2.Censored.ToString(Inv), $"{F(x.Item2.Median)} ({Ci(x.Item2.Ci95)})",
+                    x.Item1, x.Item2.N.ToString(Inv), x.Item2.Events.ToString(Inv), x.Item2.Censored.ToString(Inv), survival.Use(Median(x.Item2)),
                 }
-                .Concat(x.Item2.Rates.Select(rate => $"{F(rate.Survival * 100)} ({F(rate.Lower * 100)}-{F(rate.Upper * 100)})"))
-                .Append(F(x.Item2.MedianFollowUp)).ToArray()));
+                .Concat(x.Item2.Rates.Select(rate => survival.Use(Printed.Landmark(rate.ToLandmark()))))
+                .Append(F(x.Item2.MedianFollowUp)).ToArray())], survival.Lines);
         if (r.ByArm is { } byArm)
             foreach (var table in ByArmTables(byArm)) yield return table;
         yield return ("Cox proportional hazards, PFS: univariate screen", ["Factor", "Name in a plan", "Comparison", "n", "HR (95% CI)", "P", "Note"],
-            r.CoxUnivariate.Select(c => new[] { c.Label, c.Factor, c.Comparison, c.N.ToString(Inv), Hr(c), P(c.P), string.Join("; ", c.Warnings) }));
+            [.. r.CoxUnivariate.Select(c => new[] { c.Label, c.Factor, c.Comparison, c.N.ToString(Inv), Hr(c), P(c.P), string.Join("; ", c.Warnings) })], []);
         if (r.CoxPfsMultivariate is { } model)
             yield return ($"Cox proportional hazards, PFS: multivariate ({model.Plan}, {model.Ties} ties)", ["Covariate", "HR (95% CI)", "P", "Note"],
                 model.Coefficients.Count == 0 ? [["not fitted", "", "", string.Join("; ", model.Warnings)]]
-                    : model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) }));
-        yield return ($"Adverse events (CTCAE {report.CtcaeVersion}, worst grade per patient)", ["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade >= 3"],
-            r.AdverseEventTable.Select(a => new[] { a.Term, Pct(a.AnyGrade), Pct(a.Grade1), Pct(a.Grade2), Pct(a.Grade3), Pct(a.Grade4), Pct(a.Grade3OrMore) }));
+                    : [.. model.Coefficients.Select(c => new[] { c.Name, $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})", P(c.P), string.Join("; ", model.Warnings) })], []);
+        yield return ($"Adverse events (CTCAE {report.CtcaeVersion}, worst grade per patient)",
+            ["Term", "Any grade", .. AdverseEventRow.Grades.Select(g => $"Grade {g}"), "Grade >= 3"],
+            [.. r.AdverseEventTable.Select(a => (string[])[a.Term, Pct(a.AnyGrade), .. a.ByGrade().Select(Pct), Pct(a.Grade3OrMore)])], []);
         yield return ("Dose exposure", ["Cycles, median (range)", ">= 3 cycles", "Dose reduced", "Mean dose intensity"],
-            [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]]);
+            [[$"{F(r.Exposure.Cycles.Median, "0.#")} ({F(r.Exposure.Cycles.Min, "0")}-{F(r.Exposure.Cycles.Max, "0")})", Pct(r.Exposure.AtLeastThreeCycles), Pct(r.Exposure.DoseReduced), F(r.Exposure.MeanDoseIntensity * 100) + "%"]], []);
     }
 
+    private static PrintedValue Rate(Rate rate) => Printed.Percent(rate.Percent, rate.Ci95[0], rate.Ci95[1]);
+
     private static string Hr(CoxScreenRow c) => $"{F(c.Hr, "0.000")} ({F(c.HrLower, "0.000")}-{F(c.HrUpper, "0.000")})";
-    private static string Median(SurvivalSummary s) => $"{F(s.Median)} ({Ci(s.Ci95)})";
+    private static PrintedValue Median(SurvivalSummary s) => Printed.Median(s.Median, s.Ci95[0], s.Ci95[1]);
 
     /// <summary>The comparison of the arms: response and survival per arm, the log-rank tests, and the arm's hazard ratios.</summary>
-    private static IEnumerable<(string Title, string[] Header, IEnumerable<string[]> Rows)> ByArmTables(ByArm byArm)
+    private static IEnumerable<(string Title, string[] Header, IReadOnlyList<string[]> Rows, IReadOnlyList<string> Notes)> ByArmTables(ByArm byArm)
     {
+        var notes = new Footnotes();
         yield return ("By arm: response and survival (months)", ["Arm", "n", "ORR % (95% CI)", "DCR % (95% CI)", "PFS events", "PFS median (95% CI)", "OS events", "OS median (95% CI)"],
-            byArm.Arms.Select(a => new[]
+            [.. byArm.Arms.Select(a => new[]
             {
-                $"{a.Name} ({a.Arm})", a.N.ToString(Inv), $"{F(a.Orr.Percent)} ({F(a.Orr.Ci95[0])}-{F(a.Orr.Ci95[1])})", $"{F(a.Dcr.Percent)} ({F(a.Dcr.Ci95[0])}-{F(a.Dcr.Ci95[1])})",
-                a.PfsMonths.Events.ToString(Inv), Median(a.PfsMonths), a.OsMonths.Events.ToString(Inv), Median(a.OsMonths),
-            }));
+                $"{a.Name} ({a.Arm})", a.N.ToString(Inv), notes.Use(Rate(a.Orr)), notes.Use(Rate(a.Dcr)),
+                a.PfsMonths.Events.ToString(Inv), notes.Use(Median(a.PfsMonths)), a.OsMonths.Events.ToString(Inv), notes.Use(Median(a.OsMonths)),
+            })], notes.Lines);
         yield return ("By arm: log-rank tests", ["Endpoint", "Chi-square", "df", "P", "Observed / expected events"],
-            new[] { ("PFS", byArm.PfsLogRank), ("OS", byArm.OsLogRank) }.Select(x => x.Item2 is { } test
+            [.. new[] { ("PFS", byArm.PfsLogRank), ("OS", byArm.OsLogRank) }.Select(x => x.Item2 is { } test
                 ? new[] { x.Item1, F(test.ChiSquare, "0.000"), test.Df.ToString(Inv), P(test.P), string.Join("; ", test.Groups.Select(g => $"{g.Group} {F(g.Observed, "0")} / {F(g.Expected, "0.0")}")) }
-                : [x.Item1, "NA", "", "", "not testable: fewer than two arms with subjects, or no events"]));
+                : [x.Item1, "NA", "", "", "not testable: fewer than two arms with subjects, or no events"])], []);
         yield return ("By arm: Cox proportional hazards (univariate)", ["Endpoint", "Comparison", "n", "HR (95% CI)", "P", "Note"],
-            byArm.PfsCox.Select(c => ("PFS", c)).Concat(byArm.OsCox.Select(c => ("OS", c)))
-                .Select(x => new[] { x.Item1, x.c.Comparison, x.c.N.ToString(Inv), Hr(x.c), P(x.c.P), string.Join("; ", x.c.Warnings) }));
+            [.. byArm.PfsCox.Select(c => ("PFS", c)).Concat(byArm.OsCox.Select(c => ("OS", c)))
+                .Select(x => new[] { x.Item1, x.c.Comparison, x.c.N.ToString(Inv), Hr(x.c), P(x.c.P), string.Join("; ", x.c.Warnings) })], []);
     }
 
     public static string Html(AnalysisReport report)
@@ -105,15 +111,16 @@ public static class ReportWriter
         string E(string s) => WebUtility.HtmlEncode(s);
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
             .Append(E($"NpcEcrf analysis: {report.Source.LockName ?? "as-of"}"))
-            .Append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}th{background:#eee}figure{margin:1.5em 0}figcaption{font-weight:bold}svg text{font-size:11px;font-family:sans-serif}</style></head><body>");
+            .Append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}th{background:#eee}figure{margin:1.5em 0}figcaption{font-weight:bold}.footnote{font-size:12px;margin:0 0 .4em}svg text{font-size:11px;font-family:sans-serif}</style></head><body>");
         html.Append($"<h1>{E($"Analysis: {report.Source.LockName ?? "as-of snapshot"}")}</h1><ul>");
         foreach (var line in Provenance(report)) html.Append($"<li>{E(line)}</li>");
         html.Append("</ul>");
-        foreach (var (title, header, rows) in Tables(report))
+        foreach (var (title, header, rows, notes) in Tables(report))
         {
             html.Append($"<h2>{E(title)}</h2><table><tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
             foreach (var row in rows) html.Append($"<tr>{string.Concat(row.Select(c => $"<td>{E(c)}</td>"))}</tr>");
             html.Append("</table>");
+            foreach (var note in notes) html.Append($"<p class=\"footnote\">{E(note)}</p>");
         }
         html.Append("<h2>Figures</h2>");
         html.Append(Figure("km-pfs", "Kaplan-Meier: progression-free survival", Svg.KaplanMeier([("All", report.Result.PfsMonths)])));

@@ -48,9 +48,12 @@ public static class PublishedFacts
             new("Cox", "Liver metastases HR (95% CI)", "7.907 (2.613-23.923)", $"{F(liver?["hr"], "0.000")} ({Ci(liver, "0.000")})"),
             new("Cox", "Liver metastases P", "<0.001", liver?["p"] is { } p ? (p.GetValue<double>() < 0.001 ? "<0.001" : F(p, "0.000")) : "missing"),
         };
+        // The paper's table has the columns all and grades 1 to 4 (it reported no grade 5): those columns, by name.
+        var columns = a["adverseEvents"]?["columns"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
+        string[] published = ["all", "g1", "g2", "g3", "g4"];
         foreach (var (term, counts) in AdverseEvents)
             checks.Add(new("Adverse events", term + " (all/g1/g2/g3/g4)", string.Join('/', counts),
-                a["adverseEvents"]?[term] is JsonArray row ? string.Join('/', row.Select(I)) : "0/0/0/0/0"));
+                a["adverseEvents"]?[term] is JsonArray row ? string.Join('/', published.Select(c => columns.IndexOf(c) is >= 0 and var i ? I(row[i]) : "missing")) : "0/0/0/0/0"));
         return checks;
     }
 }
