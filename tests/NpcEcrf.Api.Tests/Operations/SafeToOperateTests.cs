@@ -116,7 +116,7 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
             }
             finally
             {
-                File.Move(key + ".away", key);
+                File.Move(key + ".away", key, overwrite: true);
             }
         }
         await CliInstallation.Healthy(installation.Http, TimeSpan.FromSeconds(2));
