@@ -11,8 +11,8 @@ namespace NpcEcrf.Api.Hosting;
 public sealed class EmbeddedPostgresException(string message) : Exception(message);
 
 /// <summary>
-/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, started on a free port and
-/// stopped cleanly on dispose. Every connection, the Unix socket included, needs a password (scram-sha-256); the
+/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, started on a free port (or joined,
+/// when another process of the installation runs it) and stopped cleanly by the last process that uses it (ClusterLocks). Every connection, the Unix socket included, needs a password (scram-sha-256); the
 /// passwords are in the data directory's <see cref="PasswordFile"/>, so a local account without that file cannot
 /// log in. Three roles: the superuser (administration only), <see cref="OwnerRole"/> (owns the schemas, runs schema
 /// changes) and <see cref="ApplicationRole"/> (the application's reads and appends; see docs/security.md).
@@ -86,7 +86,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             }
             catch
             {
-                await pg.LeaveHoldingStartLockAsync(immediate: false, whoeverStartedIt: false);
+                await pg.LeaveHoldingStartLockAsync(immediate: false, force: false);
                 throw;
             }
         }
@@ -332,24 +332,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// started it (ClusterLocks.StartedFile): a verb beside `serve` leaves the server's cluster running, and a `serve`
     /// that outlives the verb which started the cluster inherits the duty to stop it.
     /// </summary>
-    public Task StopAsync() => LeaveAsync(immediate: false, whoeverStartedIt: false);
+    public Task StopAsync() => LeaveAsync(immediate: false, force: false);
 
     /// <summary>Stops the server as a crash would (no checkpoint, connections cut), whoever uses it: for fault tests and drills.</summary>
-    public Task CrashAsync() => LeaveAsync(immediate: true, whoeverStartedIt: true);
+    public Task CrashAsync() => LeaveAsync(immediate: true, force: true);
 
-    private async Task LeaveAsync(bool immediate, bool whoeverStartedIt)
+    private async Task LeaveAsync(bool immediate, bool force)
     {
         if (_user is null) return;
         await using var startLock = await ClusterLocks.TakeStartLockAsync(_dataDir, CancellationToken.None);
-        await LeaveHoldingStartLockAsync(immediate, whoeverStartedIt);
+        await LeaveHoldingStartLockAsync(immediate, force);
     }
 
-    private async Task LeaveHoldingStartLockAsync(bool immediate, bool whoeverStartedIt)
+    private async Task LeaveHoldingStartLockAsync(bool immediate, bool force)
     {
         if (_user is null) return;
         await _user.DisposeAsync();
         _user = null;
-        if (!whoeverStartedIt && !(ClusterLocks.NoOtherUser(_dataDir) && ClusterLocks.StartedByUs(_dataDir, PostmasterPid()))) return;
+        if (!force && !(ClusterLocks.NoOtherUser(_dataDir) && ClusterLocks.StartedByUs(_dataDir, PostmasterPid()))) return;
         await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", immediate ? "immediate" : "fast", "-w"], CancellationToken.None, throwOnError: false);
     }
 
