@@ -68,7 +68,8 @@ public static partial class CommandLine
 
     public static Option<string?> DataDirOption() => new("--data-dir")
     {
-        Description = $"Where this installation keeps its database and signing key (default {Installation.DefaultDataDir()}).",
+        Description = $"The installation's data directory: its keys and private PostgreSQL (default: {Installation.DataDirVariable}, " +
+            $"else {Installation.DataDirSetting} in appsettings.json, else {Installation.DefaultDataDir()}).",
     };
 
     /// <summary>./npc-ecrf study ...: study administration (create, amend, list, show, history).</summary>

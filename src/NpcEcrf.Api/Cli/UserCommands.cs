@@ -153,7 +153,7 @@ public static class UserCommands
     /// A schema chosen with NPCECRF_SCHEMA must already exist: a typo would otherwise create an empty installation beside
     /// the real one. Only `serve` and `demo` create one on purpose (the default schema is created by the first verb).
     /// </summary>
-    private static async Task RequireNamedSchemaAsync(NpcEcrfSettings settings, CancellationToken ct)
+    internal static async Task RequireNamedSchemaAsync(NpcEcrfSettings settings, CancellationToken ct)
     {
         if (Environment.GetEnvironmentVariable(Installation.SchemaVariable) is not { Length: > 0 } named) return;
         await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);

@@ -23,6 +23,7 @@ public static class VerifyCommand
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             if (parse.GetValue(head))
             {
+                await UserCommands.RequireNamedSchemaAsync(installation.Settings(), ct);
                 // Only the head on stdout, so a script can keep it as it is.
                 Console.WriteLine(await StoreVerifier.Head(installation.Settings(), GlobalChain.Settle, ct));
                 return 0;

@@ -11,8 +11,8 @@ namespace NpcEcrf.Api.Hosting;
 public sealed class EmbeddedPostgresException(string message) : Exception(message);
 
 /// <summary>
-/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, started on a free port and
-/// stopped cleanly on dispose. Every connection, the Unix socket included, needs a password (scram-sha-256); the
+/// A private PostgreSQL cluster run from the machine's server binaries: loopback only, started on a free port (or joined,
+/// when another process of the installation runs it) and stopped cleanly by the last process that uses it (ClusterLocks). Every connection, the Unix socket included, needs a password (scram-sha-256); the
 /// passwords are in the data directory's <see cref="PasswordFile"/>, so a local account without that file cannot
 /// log in. Three roles: the superuser (administration only), <see cref="OwnerRole"/> (owns the schemas, runs schema
 /// changes) and <see cref="ApplicationRole"/> (the application's reads and appends; see docs/security.md).
@@ -30,7 +30,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly string _binDir;
     private readonly bool _asPostgresUser;
     private readonly IReadOnlyDictionary<string, string> _passwords;
-    private bool _started;
+    private readonly string _dataDir;
+    /// <summary>This process's shared lock on ClusterLocks.UsersFile while it uses the cluster.</summary>
+    private FileStream? _user;
 
     public string ClusterDir { get; }
     public int Port { get; private set; }
@@ -50,9 +52,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         MaxPoolSize = 40,
     }.ConnectionString;
 
-    private EmbeddedPostgres(string binDir, string clusterDir, bool asPostgresUser, IReadOnlyDictionary<string, string> passwords)
+    private EmbeddedPostgres(string binDir, string dataDir, string clusterDir, bool asPostgresUser, IReadOnlyDictionary<string, string> passwords)
     {
         _binDir = binDir;
+        _dataDir = dataDir;
         ClusterDir = clusterDir;
         _asPostgresUser = asPostgresUser;
         _passwords = passwords;
@@ -68,11 +71,25 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         var asPostgresUser = Environment.UserName == "root" || IsRoot();
         var clusterDir = asPostgresUser && !PostgresUserCanReach(dataDir) ? ClusterDirForRoot(dataDir) : Path.Combine(dataDir, "pgdata");
-        var pg = new EmbeddedPostgres(binDir, clusterDir, asPostgresUser, ReadOrCreatePasswords(dataDir));
-        await pg.InitialiseIfNeededAsync(durable, ct);
-        await pg.StartServerAsync(ct);
-        await pg.RequirePasswordsAsync(ct);
-        await pg.CreateRolesAsync(ct);
+        var pg = new EmbeddedPostgres(binDir, dataDir, clusterDir, asPostgresUser, ReadOrCreatePasswords(dataDir));
+        // One process at a time initialises, starts, joins or leaves the cluster (ClusterLocks): two verbs at once, or a
+        // verb beside `serve`, share one server instead of racing to start their own.
+        await using (await ClusterLocks.TakeStartLockAsync(dataDir, ct))
+        {
+            await pg.InitialiseIfNeededAsync(durable, ct);
+            await pg.StartServerAsync(ct);
+            pg._user = ClusterLocks.Join(dataDir);
+            try
+            {
+                await pg.RequirePasswordsAsync(ct);
+                await pg.CreateRolesAsync(ct);
+            }
+            catch
+            {
+                await pg.LeaveHoldingStartLockAsync(immediate: false, force: false);
+                throw;
+            }
+        }
         return pg;
     }
 
@@ -240,25 +257,60 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    private string PidFile => Path.Combine(ClusterDir, "postmaster.pid");
+
+    /// <summary>
+    /// Joins the server another process of this installation runs (a `serve`, another verb), else starts one. A pid file
+    /// left by a crash names a dead process: pg_ctl start replaces it. Runs under the start lock.
+    /// </summary>
     private async Task StartServerAsync(CancellationToken ct)
     {
-        var pidFile = Path.Combine(ClusterDir, "postmaster.pid");
-        if (File.Exists(pidFile))
+        // A server still starting, or one just killed whose process is not yet gone, answers within seconds either way.
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (File.Exists(PidFile) && await RunServerToolAsync("pg_ctl", ["status", "-D", ClusterDir], ct, throwOnError: false) == 0)
         {
-            // A stale pid file (crash) makes pg_ctl refuse; "status" tells a live server from a dead one. A live one belongs
-            // to another process of this installation (a running `serve`, say): use it, and never stop it.
-            var alive = await RunServerToolAsync("pg_ctl", ["status", "-D", ClusterDir], ct, throwOnError: false) == 0;
-            if (alive && RunningPort(pidFile) is { } running)
+            if (RunningPort(PidFile) is { } running && await AnswersAsync(running, ct))
             {
                 Port = running;
                 return;
             }
-            if (alive) await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "fast", "-w"], ct, throwOnError: false);
+            if (DateTime.UtcNow > until)
+                throw new EmbeddedPostgresException($"'{PidFile}' names a live process (pid {PostmasterPid()}), but no PostgreSQL answers on " +
+                    "the port it records. If no PostgreSQL runs for this installation, that process is not one: remove the stale file, then try again.");
+            await Task.Delay(200, ct);
         }
         Port = FreeLoopbackPort();
         var log = Path.Combine(ClusterDir, "server.log");
         await RunServerToolAsync("pg_ctl", ["start", "-D", ClusterDir, "-w", "-t", "60", "-l", log, "-o", $"-p {Port}"], ct);
-        _started = true;
+        if (PostmasterPid() is { } pid) ClusterLocks.RecordStarted(_dataDir, pid);
+    }
+
+    /// <summary>The postmaster's process id: the first line of postmaster.pid, if the server runs.</summary>
+    private int? PostmasterPid()
+    {
+        try
+        {
+            return File.Exists(PidFile) && int.TryParse(File.ReadLines(PidFile).FirstOrDefault(), out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether something accepts connections on the loopback port (a live postmaster whose pid was not reused).</summary>
+    private static async Task<bool> AnswersAsync(int port, CancellationToken ct)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, ct);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The port a live server listens on: the fourth line of postmaster.pid.</summary>
@@ -269,30 +321,36 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             var lines = File.ReadAllLines(pidFile);
             return lines.Length > 3 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
         }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
 
-    /// <summary>Stops the server only if this process started it.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Leaves the cluster. The server stops only when no other process of the installation uses it and one of them
+    /// started it (ClusterLocks.StartedFile): a verb beside `serve` leaves the server's cluster running, and a `serve`
+    /// that outlives the verb which started the cluster inherits the duty to stop it.
+    /// </summary>
+    public Task StopAsync() => LeaveAsync(immediate: false, force: false);
+
+    /// <summary>Stops the server as a crash would (no checkpoint, connections cut), whoever uses it: for fault tests and drills.</summary>
+    public Task CrashAsync() => LeaveAsync(immediate: true, force: true);
+
+    private async Task LeaveAsync(bool immediate, bool force)
     {
-        if (!_started) return;
-        _started = false;
-        await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "fast", "-w"], CancellationToken.None, throwOnError: false);
+        if (_user is null) return;
+        await using var startLock = await ClusterLocks.TakeStartLockAsync(_dataDir, CancellationToken.None);
+        await LeaveHoldingStartLockAsync(immediate, force);
     }
 
-    /// <summary>Stops the server as a crash would (no checkpoint, connections cut): for fault tests and drills.</summary>
-    public async Task CrashAsync()
+    private async Task LeaveHoldingStartLockAsync(bool immediate, bool force)
     {
-        if (!_started) return;
-        _started = false;
-        await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", "immediate", "-w"], CancellationToken.None, throwOnError: false);
+        if (_user is null) return;
+        await _user.DisposeAsync();
+        _user = null;
+        if (!force && !(ClusterLocks.NoOtherUser(_dataDir) && ClusterLocks.StartedByUs(_dataDir, PostmasterPid()))) return;
+        await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", immediate ? "immediate" : "fast", "-w"], CancellationToken.None, throwOnError: false);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

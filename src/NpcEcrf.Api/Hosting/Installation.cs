@@ -46,10 +46,17 @@ public sealed class Installation : IAsyncDisposable
 
     /// <summary>The data directory when --data-dir is not given (the server and every verb must agree on it: it holds the keys).</summary>
     public const string DataDirVariable = "NPCECRF_DATA_DIR";
+    /// <summary>The same in appsettings.json, for an installation that configures itself there.</summary>
+    public const string DataDirSetting = "DataDir";
+
+    /// <summary>Where the keys (and the private cluster) live: --data-dir, else NPCECRF_DATA_DIR, else appsettings' DataDir, else the default.</summary>
+    public static string ResolveDataDir(string? dataDir) => Path.GetFullPath(
+        new[] { dataDir, Environment.GetEnvironmentVariable(DataDirVariable), Configuration()[DataDirSetting] }
+            .FirstOrDefault(d => !string.IsNullOrWhiteSpace(d)) ?? DefaultDataDir());
 
     public static async Task<Installation> OpenAsync(string? dataDir, CancellationToken ct = default)
     {
-        var dir = Path.GetFullPath(dataDir ?? (Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDataDir()));
+        var dir = ResolveDataDir(dataDir);
         Directory.CreateDirectory(dir);
         var configured = Configured(DatabaseVariable, "NpcEcrf");
         if (configured is not null) return new Installation(dir, configured, Configured(OwnerDatabaseVariable, "NpcEcrfOwner"), null);
