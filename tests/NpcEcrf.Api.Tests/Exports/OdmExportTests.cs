@@ -215,4 +215,45 @@ public class OdmExportTests(OdmExportTests.Fixture app) : IClassFixture<OdmExpor
         await (await statistician.GetAsync("/locks/no-such-lock/export/odm")).ShouldBe(HttpStatusCode.NotFound);
         await (await statistician.GetAsync("/locks/odm-interim/export/odm?type=archive")).ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task the_command_line_writes_both_file_types_and_a_locks_file_and_refuses_what_it_cannot_write()
+    {
+        var dir = Directory.CreateTempSubdirectory("npcecrf-odm-cli-").FullName;
+        try
+        {
+            // The verb runs in the fixture's installation: its sealing key, the fixture's schema.
+            File.WriteAllText(Path.Combine(dir, "seal-key"), Convert.ToBase64String(app.Settings.SigningKey));
+            File.WriteAllText(Path.Combine(dir, "token-key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)));
+            var db = await TestDatabase.ConnectionsAsync();
+            Task<(int Exit, string Stdout, string Stderr)> Export(params string[] args) => CliProcess.Run(db, app.Schema, dir, ["export", .. args]);
+            XDocument Written((int Exit, string Stdout, string Stderr) run, string file)
+            {
+                Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Stderr}{run.Stdout}");
+                var xml = File.ReadAllText(Path.Combine(dir, file));
+                OdmFiles.AssertSchemaValid(xml);
+                return XDocument.Parse(xml);
+            }
+
+            var dm = await app.ClientFor("odmx.dm", ["data-manager"]);
+            var locked = await (await dm.PostJson("/locks", new { studyId = StudyId, name = "odm-cli", cutoff = "2021-12-31", reason = "Interim", kind = "Hard" })).ShouldBe(HttpStatusCode.Created);
+            await (await dm.PostJson("/locks/odm-cli/unlock", new { reason = "More data" })).ShouldBe(HttpStatusCode.OK);
+
+            Assert.Equal("Transactional", (string?)Written(await Export("--study", StudyId, "--out", Path.Combine(dir, "t.xml")), "t.xml").Root!.Attribute("FileType"));
+            Assert.Equal("Snapshot", (string?)Written(await Export("--study", StudyId, "--type", "snapshot", "--out", Path.Combine(dir, "s.xml")), "s.xml").Root!.Attribute("FileType"));
+            var lockFile = Written(await Export("--lock", "odm-cli", "--type", "snapshot", "--out", Path.Combine(dir, "l.xml")), "l.xml").Root!;
+            Assert.Equal("Snapshot", (string?)lockFile.Attribute("FileType"));
+            Assert.Contains(locked.GetProperty("snapshotHash").GetString()!, (string)lockFile.Attribute("FileOID")!);
+
+            var unknown = await Export("--lock", "no-such-lock", "--out", Path.Combine(dir, "x.xml"));
+            Assert.True(unknown.Exit == 1 && unknown.Stderr.Contains("No lock 'no-such-lock'"), unknown.Stderr);
+            var badType = await Export("--study", StudyId, "--type", "archive", "--out", Path.Combine(dir, "x.xml"));
+            Assert.True(badType.Exit == 1 && badType.Stderr.Contains("transactional or snapshot"), badType.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "x.xml")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
