@@ -9,25 +9,43 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var study = new Option<string>("--study") { Required = true, Description = "The study id." };
+        var study = new Option<string?>("--study") { Description = "The study id (not needed with --lock)." };
         var output = new Option<string>("--out") { Required = true, Description = "The ODM 1.3.2 XML file to write." };
+        var type = new Option<string?>("--type") { Description = "transactional (default: every change with its audit record) or snapshot (the current values)." };
+        var lockName = new Option<string?>("--lock") { Description = "A lock's name (or id): the study as the lock's high-water mark left it." };
         var dataDir = CommandLine.DataDirOption();
-        var command = new Command("export", "Export a study as CDISC ODM 1.3.2: every event with its audit record, signatures, queries; "
-            + "`export sdtm|adam` writes a lock's datasets and Define-XML.") { study, output, dataDir };
+        var command = new Command("export", "Export a study as CDISC ODM 1.3.2: every event with its audit record, signatures, review steps and queries "
+            + "(--type snapshot: the current values; --lock NAME: as of a lock); `export sdtm|adam` writes a lock's datasets and Define-XML.") { study, output, type, lockName, dataDir };
         command.Subcommands.Add(Datasets(StandardKind.Sdtm));
         command.Subcommands.Add(Datasets(StandardKind.Adam));
         command.SetAction(async (parse, ct) =>
         {
+            var (fileType, badType) = OdmExport.ParseType(parse.GetValue(type));
+            if (badType is not null) throw new CommandLineError(badType.Message);
+            if (parse.GetValue(study) is null && parse.GetValue(lockName) is null) throw new CommandLineError("Say what to export: --study S, or --lock NAME.");
             CommandLine.RequireFolderOf(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await UserCommands.OpenStoreAsync(installation, ct);
             await using var session = store.QuerySession();
-            if (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(parse.GetValue(study)!), ct) is null)
+            string xml;
+            if (parse.GetValue(lockName) is { } reference)
             {
-                Console.Error.WriteLine($"No study '{parse.GetValue(study)}'.");
-                return 1;
+                if (await Locks.ReadLocks.Find(session, reference, ct) is not { } l) throw new CommandLineError($"No lock '{reference}'.");
+                if (parse.GetValue(study) is { } named && !Studies.StableIds.Same(named, l.StudyId)) throw new CommandLineError($"Lock '{l.Name}' is of study {l.StudyId}, not {named}.");
+                var (written, problem) = await OdmExport.WriteLock(session, l, fileType, DateTimeOffset.UtcNow, ct);
+                if (problem is not null) throw new CommandLineError(problem.Message);
+                xml = written!;
             }
-            await File.WriteAllTextAsync(parse.GetValue(output)!, await OdmExport.Write(session, parse.GetValue(study)!, DateTimeOffset.UtcNow, ct), ct);
+            else
+            {
+                if (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(parse.GetValue(study)!), ct) is null)
+                {
+                    Console.Error.WriteLine($"No study '{parse.GetValue(study)}'.");
+                    return 1;
+                }
+                xml = await OdmExport.Write(session, parse.GetValue(study)!, DateTimeOffset.UtcNow, ct, type: fileType);
+            }
+            await File.WriteAllTextAsync(parse.GetValue(output)!, xml, ct);
             Console.WriteLine($"Written: {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;
         });

@@ -21,8 +21,17 @@ public static partial class DefinitionOdm
     public const string Namespace = "http://www.cdisc.org/ns/odm/v1.3";
     /// <summary>The start of every Alias context that carries a setting of ours.</summary>
     public const string Vendor = "npc-ecrf:";
-    /// <summary>The event that holds every form of a casebook (the clinical export's data sit in it).</summary>
+    /// <summary>The event that holds the log forms (adverse events, dose changes, ...) and unscheduled study forms.</summary>
     public const string CasebookEvent = "SE.CASEBOOK";
+    public const string BaselineEvent = "SE.BASELINE";
+    public const string CycleEvent = "SE.CYCLE";
+    public const string TumourAssessmentEvent = "SE.TUMOUR_ASSESSMENT";
+    public const string FollowUpEvent = "SE.FOLLOW_UP";
+    /// <summary>The Alias setting (context npc-ecrf:event) that marks a StudyEventDef as one of the product's events, not a visit.</summary>
+    public const string ProductEventKey = "event";
+    /// <summary>The product's code lists of review flags: what a flag is about, and its value (FlagType and FlagValue of an Annotation).</summary>
+    public const string FlagTypeList = "CL.NPCECRF.FLAG_TYPE";
+    public const string FlagValueList = "CL.NPCECRF.FLAG_VALUE";
 
     internal static readonly XNamespace Odm = Namespace;
 
@@ -67,10 +76,10 @@ public static partial class DefinitionOdm
                     layout.Events.Select((e, i) => new XElement(Odm + "StudyEventRef", new XAttribute("StudyEventOID", e.Oid), new XAttribute("OrderNumber", i + 1), new XAttribute("Mandatory", "Yes"))),
                     Settings(ProtocolSettings(d))),
                 layout.Events.Select(e => new XElement(Odm + "StudyEventDef", new XAttribute("OID", e.Oid), new XAttribute("Name", e.Name),
-                    new XAttribute("Repeating", YesNo(e.Visit?.Repeats is > 1)), new XAttribute("Type", e.Visit is null ? "Common" : "Scheduled"),
-                    (e.Visit is null ? layout.Forms.Select(f => f.Oid) : e.Visit.Forms.Select(FormOid)).Select((oid, i) =>
+                    new XAttribute("Repeating", YesNo(e.Repeating)), new XAttribute("Type", e.Type),
+                    (e.Visit is { } visit ? visit.Forms.Select(FormOid) : layout.FormsOf(e).Select(f => f.Oid)).Select((oid, i) =>
                         new XElement(Odm + "FormRef", new XAttribute("FormOID", oid), new XAttribute("OrderNumber", i + 1), new XAttribute("Mandatory", YesNo(e.Visit is not null)))),
-                    Settings(e.Visit is { } v ? VisitSettings(v) : [("casebook", "every form of a subject's casebook")]))),
+                    Settings(e.Visit is { } v ? VisitSettings(v) : ProductEventSettings(e)))),
                 layout.Forms.Select(f => new XElement(Odm + "FormDef", new XAttribute("OID", f.Oid), new XAttribute("Name", f.Title), new XAttribute("Repeating", YesNo(f.Repeating)),
                     f.Groups.Select((g, i) => new XElement(Odm + "ItemGroupRef", new XAttribute("ItemGroupOID", g.Oid), new XAttribute("OrderNumber", i + 1),
                         new XAttribute("Mandatory", YesNo(g.Items.Any(x => x.Mandatory))))),
@@ -118,6 +127,10 @@ public static partial class DefinitionOdm
         ("anchor", v.Anchor), ("targetDay", Number(v.TargetDay)), ("earliestDay", Number(v.EarliestDay)), ("latestDay", Number(v.LatestDay)),
         ("repeatEveryDays", Number(v.RepeatEveryDays)), ("repeats", Number(v.Repeats)),
     ];
+
+    /// <summary>A product event is marked so the definition import never reads it as a visit (SE.CASEBOOK keeps its older mark too).</summary>
+    private static IEnumerable<(string, string?)> ProductEventSettings(OdmEvent e) =>
+        [(ProductEventKey, e.Product), ("casebook", e.Oid == CasebookEvent ? "every form no other event holds: logs and unscheduled study forms" : null)];
 
     private static IEnumerable<(string, string?)> FormSettings(StudyForm f) =>
         [("baseline", f.Baseline ? "true" : null), ("requiredForSignature", f.RequiredForSignature ? "true" : null), ("retired", f.Retired ? "true" : null)];
@@ -173,8 +186,16 @@ public sealed record OdmCodeList(string Oid, string Name, string? Role, IReadOnl
     public IReadOnlyList<string> Codes => Items.Select(i => i.Code).ToList();
 }
 
-/// <summary>A StudyEventDef: a visit of the schedule, or (Visit null) the casebook event that holds every form.</summary>
-public sealed record OdmEvent(string Oid, string Name, Visit? Visit);
+/// <summary>
+/// A StudyEventDef: a visit of the schedule, or (Visit null) one of the product's events (<paramref name="Product"/>:
+/// baseline, cycle, tumour-assessment, follow-up, casebook) that hold the built-in forms named in <paramref name="Forms"/>
+/// (the casebook event: every form no other product event holds).
+/// </summary>
+public sealed record OdmEvent(string Oid, string Name, Visit? Visit, string? Product = null, IReadOnlyList<string>? Forms = null, bool ProductRepeats = false)
+{
+    public bool Repeating => Visit is { } v ? v.Repeats is > 1 : ProductRepeats;
+    public string Type => Visit is not null ? "Scheduled" : Product == OdmLayout.Products.Casebook ? "Common" : Product == OdmLayout.Products.FollowUp ? "Unscheduled" : "Scheduled";
+}
 
 /// <summary>
 /// Where everything of one definition sits in ODM: forms, groups and items with their OIDs, code lists and units.
@@ -195,7 +216,39 @@ public sealed class OdmLayout
         public const string BuiltIn = "built-in";
     }
 
-    private readonly HashSet<string> _oids = new(StringComparer.Ordinal) { DefinitionOdm.CasebookEvent };
+    /// <summary>The product's events and the built-in forms each holds (docs/standards.md, "ODM export").</summary>
+    public static class Products
+    {
+        public const string Baseline = "baseline";
+        public const string Cycle = "cycle";
+        public const string TumourAssessment = "tumour-assessment";
+        public const string FollowUp = "follow-up";
+        public const string Casebook = "casebook";
+        public const string Flags = "flags";
+
+        internal static readonly OdmEvent[] Events =
+        [
+            new(DefinitionOdm.BaselineEvent, "Baseline", null, Baseline, ["enrolment", "demographics", "ecog", "baseline-lesions", "first-dose"]),
+            new(DefinitionOdm.CycleEvent, "Treatment cycle", null, Cycle, ["cycle"], ProductRepeats: true),
+            new(DefinitionOdm.TumourAssessmentEvent, "Tumour assessment", null, TumourAssessment, ["tumour-assessment"], ProductRepeats: true),
+            new(DefinitionOdm.FollowUpEvent, "Follow-up", null, FollowUp, ["contact", "death", "lost-to-follow-up"]),
+            new(DefinitionOdm.CasebookEvent, "Casebook", null, Casebook),
+        ];
+
+        /// <summary>The review flags' code lists: what a flag is about (SDV, EDIT_CHECK, QUERY) and its value.</summary>
+        internal static readonly OdmCodeList[] FlagLists =
+        [
+            new(DefinitionOdm.FlagTypeList, "NpcEcrf review flag types", Flags,
+                [new("SDV", "Source data verification", []), new("EDIT_CHECK", "Edit check", []), new("QUERY", "Data query", [])], [(DefinitionOdm.Vendor + "list", Flags)]),
+            new(DefinitionOdm.FlagValueList, "NpcEcrf review flag values", Flags,
+                [new("VERIFIED", "Source data verified", []), new("REVOKED", "Verification revoked (the value changed)", []), new("FLAGGED", "Edit check flagged", []),
+                 new("CLEARED", "Edit check cleared", []), new("RAISED", "Query raised", []), new("ANSWERED", "Query answered", []), new("CLOSED", "Query closed", []),
+                 new("CANCELLED", "Query cancelled", []), new("REOPENED", "Query reopened", [])], [(DefinitionOdm.Vendor + "list", Flags)]),
+        ];
+    }
+
+    private readonly HashSet<string> _oids = new(StringComparer.Ordinal)
+        { DefinitionOdm.CasebookEvent, DefinitionOdm.BaselineEvent, DefinitionOdm.CycleEvent, DefinitionOdm.TumourAssessmentEvent, DefinitionOdm.FollowUpEvent, DefinitionOdm.FlagTypeList, DefinitionOdm.FlagValueList };
     private readonly List<(string Unit, string Oid)> _units = [];
     private readonly FormSet _set;
 
@@ -239,7 +292,38 @@ public sealed class OdmLayout
             }
         }
         foreach (var visit in d.ScheduleOrEmpty.Visits) Events.Add(new OdmEvent(Unique($"SE.{visit.Name.ToUpperInvariant()}"), visit.Name, visit));
-        Events.Add(new OdmEvent(DefinitionOdm.CasebookEvent, "Casebook", null));
+        Events.AddRange(Products.Events);
+        CodeLists.AddRange(Products.FlagLists);
+    }
+
+    /// <summary>The forms a product event holds: its built-in forms, or for the casebook event every form no other product event holds.</summary>
+    public IEnumerable<OdmForm> FormsOf(OdmEvent e) => e.Product == Products.Casebook
+        ? Forms.Where(f => !Products.Events.Any(p => p.Forms?.Contains(f.Name) == true))
+        : Forms.Where(f => e.Forms?.Contains(f.Name) == true);
+
+    /// <summary>
+    /// The study event (and its repeat key) a form instance sits in. Built-in forms sit in the product's events (a cycle
+    /// and a tumour assessment repeat by the form's key); a study form entered for a visit of the schedule, keyed as the
+    /// schedule keys it (the visit's name and occurrence, "W3", or the name alone, "EOT"), sits in that visit; a study form
+    /// entered once, in the first visit that expects it; anything else (logs, unscheduled forms) in the casebook event.
+    /// </summary>
+    public (OdmEvent Event, string? RepeatKey) EventOf(FormRef form)
+    {
+        if (Products.Events.FirstOrDefault(p => p.Forms?.Contains(form.Name) == true) is { } product) return (product, product.Repeating ? form.Key ?? "1" : null);
+        if (FormCatalogue.Find(form.Name) is null)
+        {
+            var visits = Events.Where(e => e.Visit?.Forms.Contains(form.Name, StringComparer.OrdinalIgnoreCase) == true).OrderByDescending(e => e.Visit!.Name.Length).ToList();
+            foreach (var e in visits)
+            {
+                var visit = e.Visit!;
+                if (form.Key is null) return (e, e.Repeating ? "1" : null);
+                if (visit.Repeats is null && string.Equals(form.Key, visit.Name, StringComparison.OrdinalIgnoreCase)) return (e, null);
+                if (visit.Repeats is { } repeats && form.Key.StartsWith(visit.Name, StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(form.Key[visit.Name.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var occurrence) && occurrence >= 1 && occurrence <= repeats)
+                    return (e, e.Repeating ? occurrence.ToString(CultureInfo.InvariantCulture) : null);
+            }
+        }
+        return (Events.Single(e => e.Oid == DefinitionOdm.CasebookEvent), null);
     }
 
     /// <summary>
@@ -558,7 +642,7 @@ public static partial class DefinitionOdm
                 var where = Describe(e);
                 Known(e, ["OID", "Name", "Repeating", "Type"], ["FormRef", "Alias"]);
                 var settings = Settings(e, where);
-                if (settings.ContainsKey("casebook")) continue;
+                if (settings.ContainsKey("casebook") || settings.ContainsKey(ProductEventKey)) continue;
                 if (!settings.TryGetValue("anchor", out var anchor))
                 {
                     Unmapped(where, "ODM gives an event no day or window, so it is not made a visit of the schedule (the schedule comes from the base definition, or is added by an amendment).");

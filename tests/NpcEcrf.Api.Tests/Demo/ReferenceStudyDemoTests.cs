@@ -92,7 +92,7 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         Studies.OdmFiles.AssertSchemaValid(xml);
         Assert.Contains("<ReasonForChange>Transcription error: the radiology report says 27 mm.</ReasonForChange>", xml);
         Assert.Contains("<Signature>", xml);
-        Assert.Contains("Data query", xml);
+        Assert.Contains("<FlagType CodeListOID=\"CL.NPCECRF.FLAG_TYPE\">QUERY</FlagType>", xml);
         Assert.Equal(30, System.Text.RegularExpressions.Regex.Matches(xml, "SubjectKey=\"NPC-\\d{3}\" TransactionType=\"Insert\"").Count);
         // Item types come from the form definitions.
         Assert.Contains("ItemDef OID=\"I.FIRST_DOSE.DATE\" Name=\"date\" DataType=\"date\"", xml);

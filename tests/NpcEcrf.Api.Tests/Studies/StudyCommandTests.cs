@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using NpcEcrf.Api.Studies;
@@ -32,22 +31,7 @@ public class StudyCommandTests(AppFixture app) : IClassFixture<AppFixture>, IAsy
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> Verb(string schema, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
-        foreach (var a in args.Append("--data-dir").Append(_dir)) psi.ArgumentList.Add(a);
-        psi.Environment["NPCECRF_DB"] = _db.Application;
-        if (_db.Owner is { } owner) psi.Environment["NPCECRF_DB_OWNER"] = owner;
-        else psi.Environment.Remove("NPCECRF_DB_OWNER");
-        psi.Environment["NPCECRF_SCHEMA"] = schema;
-        psi.Environment.Remove("NPCECRF_DATA_DIR");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(string schema, params string[] args) => CliProcess.Run(_db, schema, _dir, args);
 
     private static void Succeeded((int Exit, string Stdout, string Stderr) run) => Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Stderr}{run.Stdout}");
 

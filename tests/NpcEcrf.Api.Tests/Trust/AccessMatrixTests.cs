@@ -53,6 +53,7 @@ public class AccessMatrixTests(StudyFixture app, ITestOutputHelper output) : ICl
         ["GET /locks/{lockRef}/analysis"] = new(StudyWide, false),
         ["GET /locks/{lockRef}/snapshot"] = new(LockReaders, false),
         ["GET /locks/{lockRef}/export/{standard}"] = new(StudyWide, false),
+        ["GET /locks/{lockRef}/export/odm"] = new(StudyWide, false),
         ["GET /studies/{studyId}/export/{standard}"] = new(["auditor"], false),
         ["POST /locks/{lockRef}/unlock"] = new(["data-manager"], false, new { reason = "Matrix" }),
         ["GET /locks/{lockRef}/verify"] = new(LockReaders, false),
