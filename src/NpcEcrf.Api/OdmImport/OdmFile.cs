@@ -35,20 +35,30 @@ public static class OdmFileReader
             MaxCharactersFromEntities = 0,
             MaxCharactersInDocument = maxBytes,
         };
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var reader = XmlReader.Create(stream, settings);
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            using var reader = XmlReader.Create(stream, settings);
             var document = XDocument.Load(reader, LoadOptions.SetLineInfo);
             return (new OdmFile(name, sha, document, document.ToString(SaveOptions.DisableFormatting)), null);
         }
         catch (XmlException e)
         {
-            var why = e.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase)
+            var dtd = e.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase);
+            // The DTD refusal carries no position (neither does the reader): the line is the declaration's.
+            var line = e.LineNumber > 0 ? e.LineNumber : dtd ? LineOf(bytes, "<!DOCTYPE") : 0;
+            var why = dtd
                 ? "the file declares a DTD (<!DOCTYPE>); DTDs and their entities (external entities, entity expansion) are refused"
                 : $"the file is not well-formed XML: {e.Message}";
-            return (null, new OdmFileRefusal(e.LineNumber, $"Line {e.LineNumber}: {why}. Nothing was imported."));
+            return (null, new OdmFileRefusal(line, $"Line {line}: {why}. Nothing was imported."));
         }
+    }
+
+    private static int LineOf(byte[] bytes, string text)
+    {
+        var decoded = System.Text.Encoding.UTF8.GetString(bytes);
+        var at = decoded.IndexOf(text, StringComparison.Ordinal);
+        return at < 0 ? 0 : decoded.AsSpan(0, at).Count('\n') + 1;
     }
 
     /// <summary>The line an element starts on (0 when unknown).</summary>
