@@ -214,6 +214,14 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Equal(2, copy.GetProperty("ecog").GetProperty("score").GetInt32());
         Assert.Equal(original.GetProperty("arm").GetString(), copy.GetProperty("arm").GetString());
         Assert.Equal("S1", copy.GetProperty("siteId").GetString());
+        // Built-in forms are kept typed, so what is derived from them (here from the enrolment date) is derived alike.
+        Assert.Equal(original.GetProperty("lastKnownAlive").GetString(), copy.GetProperty("lastKnownAlive").GetString());
+        await using (var session = app.Store.QuerySession())
+        {
+            // Replayed in memory (lock replay, time travel, the export), not only as the stored document reads back.
+            var replayed = NpcEcrf.Api.Casebooks.CasebookEvolution.Build(await session.Events.FetchStreamAsync(CasebookDoc.IdFor("ANLO-COPY", "RT-01")))!;
+            Assert.IsType<Enrolment.SubjectEnrolled>(replayed.Forms.Single(f => f.Form.Name == "enrolment").Value);
+        }
 
         var report = await Tampering.Verify(app);
         Assert.True(report.Clean, string.Join("\n", report.Findings));
