@@ -223,6 +223,16 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
             Assert.IsType<Enrolment.SubjectEnrolled>(replayed.Forms.Single(f => f.Form.Name == "enrolment").Value);
         }
 
+        // A built-in form value that does not read as the form (a date the enrolment cannot take) is said and left out;
+        // the subject, without its enrolment, still reads.
+        var mangled = export.Replace("Value=\"2021-03-03\"", "Value=\"03/03/2021\"");
+        var bad = await (await admin.PostAsync("/studies/import/odm?studyId=ANLO-BAD&fileName=anlo.xml", new StringContent(mangled, Encoding.UTF8, "application/xml")))
+            .ShouldBe(HttpStatusCode.Created);
+        Assert.Contains(Deviations(bad), d => d.Line == ForeignFiles.LineOf(mangled, "<FormData FormOID=\"F.ENROLMENT\"") && d.Message.Contains("does not make a valid enrolment form"));
+        var withoutEnrolment = await (await admin.GetAsync("/studies/ANLO-BAD/subjects/RT-01")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, withoutEnrolment.GetProperty("enrolment").ValueKind);
+        Assert.Equal(2, withoutEnrolment.GetProperty("ecog").GetProperty("score").GetInt32());
+
         var report = await Tampering.Verify(app);
         Assert.True(report.Clean, string.Join("\n", report.Findings));
     }
