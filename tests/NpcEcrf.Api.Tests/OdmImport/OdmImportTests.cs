@@ -237,3 +237,73 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.True(report.Clean, string.Join("\n", report.Findings));
     }
 }
+
+/// <summary>Review actions as the export writes them (Context transactions), a removal, and an audit record after the item groups.</summary>
+public class OdmImportReviewTests(StudyFixture app) : IClassFixture<StudyFixture>
+{
+    private const string Review = """
+            <SubjectData SubjectKey="101" TransactionType="Context">
+              <SiteRef LocationOID="LOC.01"/>
+              <StudyEventData StudyEventOID="SE.CASEBOOK">
+                <FormData FormOID="F_VS" FormRepeatKey="1" TransactionType="Context">
+                  <AuditRecord><UserRef UserOID="USR.20"/><LocationRef LocationOID="LOC.01"/><DateTimeStamp>2023-02-05T11:00:00Z</DateTimeStamp></AuditRecord>
+                  <ItemGroupData ItemGroupOID="IG_VS">
+                    <ItemData ItemOID="IT_SYSBP">
+                      <Annotation SeqNum="1" ID="Q.5"><Comment SponsorOrSite="Sponsor">Query raised: value out of range.</Comment><Flag><FlagValue>open</FlagValue><FlagType>query</FlagType></Flag></Annotation>
+                    </ItemData>
+                  </ItemGroupData>
+                </FormData>
+                <FormData FormOID="F_ECG" FormRepeatKey="1" TransactionType="Context">
+                  <AuditRecord><UserRef UserOID="USR.20"/><DateTimeStamp>2023-02-06T08:00:00Z</DateTimeStamp></AuditRecord>
+                  <Annotation SeqNum="1"><Comment SponsorOrSite="Sponsor">Source data verified.</Comment><Flag><FlagValue>verified</FlagValue><FlagType>sdv</FlagType></Flag></Annotation>
+                </FormData>
+              </StudyEventData>
+            </SubjectData>
+            <SubjectData SubjectKey="102" TransactionType="Update">
+              <SiteRef LocationOID="LOC.01"/>
+              <StudyEventData StudyEventOID="SE_BASELINE">
+                <FormData FormOID="F_VS" FormRepeatKey="2" TransactionType="Update">
+                  <ItemGroupData ItemGroupOID="IG_VS"><ItemData ItemOID="IT_SYSBP" Value="139"/></ItemGroupData>
+                  <AuditRecord><UserRef UserOID="USR.17"/><DateTimeStamp>2023-03-11T10:00:00Z</DateTimeStamp><ReasonForChange>Re-measured</ReasonForChange></AuditRecord>
+                </FormData>
+                <FormData FormOID="F_VS" FormRepeatKey="2" TransactionType="Remove">
+                  <AuditRecord><UserRef UserOID="USR.17"/><DateTimeStamp>2023-03-11T10:05:00Z</DateTimeStamp><ReasonForChange>Entered for the wrong subject</ReasonForChange></AuditRecord>
+                </FormData>
+              </StudyEventData>
+            </SubjectData>
+          </ClinicalData>
+        """;
+
+    [Fact]
+    public async Task review_actions_in_context_transactions_become_annotations_with_their_audit_and_a_removal_removes_the_instance()
+    {
+        var file = ForeignFiles.Snapshot().Replace("  </ClinicalData>", Review.TrimEnd());
+        var admin = await app.ClientFor("review.admin", ["admin"]);
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(file, Encoding.UTF8, "application/xml"), "odm", "cardio.xml" },
+            { new StringContent(TestStudies.ReferenceJson.ToJsonString(), Encoding.UTF8, "application/json"), "base", "base.json" },
+        };
+        var summary = await (await admin.PostAsync("/studies/import/odm?studyId=CARDIO-R", form)).ShouldBe(HttpStatusCode.Created);
+        Assert.Contains(summary.GetProperty("deviations").EnumerateArray(), d => d.GetProperty("line").GetInt32() == ForeignFiles.LineOf(file, "<ReasonForChange>Re-measured")
+            && d.GetProperty("message").GetString()!.Contains("comes after its other content"));
+
+        var first = await (await admin.GetAsync("/studies/CARDIO-R/subjects/101")).ShouldBe(HttpStatusCode.OK);
+        var annotations = first.GetProperty("annotations").EnumerateArray().ToList();
+        var query = annotations.Single(a => a.GetProperty("id").GetString() == "Q.5");
+        Assert.Equal(("f-vs", "1", "SYSBP", "pi.meyer", "open"), (query.GetProperty("form").GetString(), query.GetProperty("key").GetString(), query.GetProperty("item").GetString(),
+            query.GetProperty("audit").GetProperty("user").GetString(), query.GetProperty("flags")[0].GetProperty("value").GetString()));
+        Assert.Equal(ForeignFiles.LineOf(file, "ID=\"Q.5\""), query.GetProperty("audit").GetProperty("line").GetInt32());
+        var sdv = annotations.Single(a => a.GetProperty("text").GetString() == "Source data verified.");
+        Assert.Equal(("f-ecg", JsonValueKind.Null, "sdv"), (sdv.GetProperty("form").GetString(), sdv.GetProperty("item").ValueKind, sdv.GetProperty("flags")[0].GetProperty("type").GetString()));
+        // A Context transaction changes no value.
+        Assert.Equal(138, first.GetProperty("forms").GetProperty("f-vs")[0].GetProperty("data").GetProperty("SYSBP").GetInt32());
+
+        var second = await (await admin.GetAsync("/studies/CARDIO-R/subjects/102")).ShouldBe(HttpStatusCode.OK);
+        Assert.Empty(second.GetProperty("forms").GetProperty("f-vs").EnumerateArray());
+        var history = await (await admin.GetAsync("/studies/CARDIO-R/subjects/102/history")).ShouldBe(HttpStatusCode.OK);
+        var removal = history.EnumerateArray().Last(e => e.GetProperty("eventType").GetString() == "odm_form_imported");
+        Assert.Equal((JsonValueKind.Null, "Entered for the wrong subject"), (removal.GetProperty("data").GetProperty("value").ValueKind,
+            removal.GetProperty("data").GetProperty("audit").GetProperty("reason").GetString()));
+    }
+}
