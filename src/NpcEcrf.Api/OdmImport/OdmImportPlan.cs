@@ -277,6 +277,12 @@ public static partial class OdmImportPlanner
                 Deviate(subjectData, $"SubjectKey '{key}' is not a subject number (1-40 letters, digits, '-' or '_'): the subject's data are not imported.");
                 return;
             }
+            if (subjectData.Attribute("TransactionType")?.Value == "Remove")
+            {
+                // A casebook's history is not removed here; the subject's forms can be removed one by one.
+                Deviate(subjectData, $"SubjectData {key} with TransactionType Remove: removing a whole subject is not imported.");
+                return;
+            }
             var siteRef = subjectData.Element(Odm + "SiteRef")?.Attribute("LocationOID")?.Value;
             if (!_subjects.TryGetValue(key, out var subject))
             {
