@@ -40,8 +40,9 @@ public static partial class OdmImportPlanner
             return (null, Rejection.Invalid(invalid.Errors.GroupBy(e => e.PropertyName).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()),
                 studyId is null ? $"The study id the file names ({id}) cannot be used: give one (studyId)." : "The study id is not valid."));
         var reader = new Reader(file, id, imported.Definition);
-        // The definition import reports elements by OID; the import reports lines. Clinical and admin data are read here.
-        foreach (var finding in imported.Unmapped.Where(f => !f.Element.StartsWith("ClinicalData", StringComparison.Ordinal) && !f.Element.StartsWith("AdminData", StringComparison.Ordinal)))
+        // The definition import names elements by OID; a deviation names the line. Its note that it reads only the
+        // metadata is not this import's: the reader below reads the rest and says what it leaves out.
+        foreach (var finding in imported.Unmapped.Where(f => !f.Message.StartsWith("Only the study's metadata is imported", StringComparison.Ordinal)))
             reader.Deviate(reader.LineOf(finding.Element), $"{finding.Element}: {finding.Message}");
         reader.Read(root);
         var earliest = reader.Subjects.SelectMany(s => s.Events).Select(AuditOf).Select(a => a?.At).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
