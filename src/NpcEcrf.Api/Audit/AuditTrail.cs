@@ -17,11 +17,16 @@ public sealed record AuditFilter(
     }.Where(p => p is not null));
 }
 
-/// <summary>One event as the audit trail shows it: who, when (UTC), what (type, field, old -> new), why, and the request.</summary>
+/// <summary>
+/// One event as the audit trail shows it: who, when (UTC), what (type, field, old -> new), why, and the request. An
+/// event imported from an ODM file (OdmImport/) also shows the source system's user, time and reason for change, kept
+/// apart from ours (our user is the importer, our time the import's), and the file it came from (name and SHA-256).
+/// </summary>
 public sealed record AuditEntry(
     long Sequence, DateTimeOffset Timestamp, string? User, string EventType, Guid StreamId, long Version,
     string? StudyId, string? SiteId, string? SubjectNumber, string? Form, string? Field, string? OldValue, string? NewValue,
-    string? Reason, string? CorrelationId, string? CausationId);
+    string? Reason, string? CorrelationId, string? CausationId,
+    string? OriginalUser = null, DateTimeOffset? OriginalTimestamp = null, string? OriginalReason = null, string? SourceFile = null, string? SourceSha256 = null);
 
 /// <summary>
 /// Reads the audit trail straight from mt_events (account events from before password credentials were separated
@@ -47,7 +52,8 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
                    coalesce(c.data->>'studyId', q.data->>'studyId'), coalesce(c.data->>'siteId', q.data->>'siteId'),
                    coalesce(c.data->>'subjectNumber', q.data->>'subjectNumber'),
                    e.data->>'form', e.data->>'field', e.data->>'oldValue', coalesce(e.data->>'newValue', (e.data - 'passwordHash')::text),
-                   e.headers->>'reasonForChange', e.correlation_id, e.causation_id
+                   e.headers->>'reasonForChange', e.correlation_id, e.causation_id,
+                   e.data->'audit'->>'user', e.data->'audit'->>'at', e.data->'audit'->>'reason', e.data->'audit'->>'sourceFile', e.data->'audit'->>'fileSha256'
             from "{s}".mt_events e
             left join "{s}".mt_doc_casebook c on c.id = e.stream_id
             left join "{s}".mt_doc_dataquery q on q.id = e.stream_id
@@ -83,7 +89,9 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
             yield return new AuditEntry(
                 reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), Text(reader, 2), reader.GetString(3), reader.GetGuid(4), reader.GetInt64(5),
                 Text(reader, 6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), Text(reader, 11), Text(reader, 12),
-                Text(reader, 13), Text(reader, 14), Text(reader, 15));
+                Text(reader, 13), Text(reader, 14), Text(reader, 15),
+                Text(reader, 16), Text(reader, 17) is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null,
+                Text(reader, 18), Text(reader, 19), Text(reader, 20));
     }
 
     private static string? Text(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);

@@ -29,7 +29,7 @@ public static class ReadAuditTrail
         app.MapGet("/audit/export.csv", async (HttpContext http, AuditTrail trail, IDocumentSession session) =>
         {
             if (Filter(http) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
-            var csv = new StringBuilder("sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id\n");
+            var csv = new StringBuilder("sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id,original_user,original_timestamp_utc,original_reason,source_file,source_sha256\n");
             var count = 0;
             await foreach (var e in trail.Stream(filter, 0, null, http.RequestAborted))
             {
@@ -39,6 +39,7 @@ public static class ReadAuditTrail
                     e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("O"), e.User, e.EventType, e.StreamId.ToString(),
                     e.Version.ToString(CultureInfo.InvariantCulture), e.StudyId, e.SiteId, e.SubjectNumber, e.Form, e.Field, e.OldValue, e.NewValue,
                     e.Reason, e.CorrelationId, e.CausationId,
+                    e.OriginalUser, e.OriginalTimestamp?.UtcDateTime.ToString("O"), e.OriginalReason, e.SourceFile, e.SourceSha256,
                 }.Select(Csv)).Append('\n');
             }
             await RecordView(session, http, filter, 0, count, "csv");

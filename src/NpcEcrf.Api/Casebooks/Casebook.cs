@@ -42,6 +42,10 @@ public sealed class Casebook
     public List<CorrectionEntry> Corrections { get; set; } = [];
     public List<Verification> Verifications { get; set; } = [];
     public List<CasebookSigned> Signatures { get; set; } = [];
+    /// <summary>Signatures of the system an ODM file came from: kept as that system recorded them, not re-signed here.</summary>
+    public List<OdmImport.OdmSignatureImported> ImportedSignatures { get; set; } = [];
+    /// <summary>Annotations (comments and flags) an ODM file brought: the source system's review work.</summary>
+    public List<OdmImport.OdmAnnotationImported> Annotations { get; set; } = [];
     /// <summary>Expected forms the site recorded as missed, with the reason (ScheduleTracking/).</summary>
     public List<ScheduleTracking.MissedForm> MissedForms { get; set; } = [];
     /// <summary>The version of the last event that changed clinical data (not flags, verification or signatures).</summary>
@@ -69,6 +73,7 @@ public sealed class Casebook
     /// <summary>Everyone who entered or changed any form of the casebook.</summary>
     [JsonIgnore] public IEnumerable<string> DataEnteredBy => Forms.SelectMany(f => f.EnteredBy).Distinct();
 
+    /// <summary>Throws for an imported subject of another EDC, which has no enrolment form: read paths use <see cref="One{T}"/>.</summary>
     [JsonIgnore] public SubjectEnrolled Enrolment => One<SubjectEnrolled>() ?? throw new InvalidOperationException("A casebook starts with its enrolment.");
 
     public Casebook Clone() => JsonSerializer.Deserialize<Casebook>(JsonSerializer.Serialize(this, CasebookJson.Options), CasebookJson.Options)!;

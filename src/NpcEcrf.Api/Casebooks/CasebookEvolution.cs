@@ -26,8 +26,13 @@ public static class CasebookEvolution
     {
         if (casebook is null)
         {
-            if (data is not SubjectEnrolled enrolled) return null;
-            casebook = new Casebook { Id = streamId, StudyId = enrolled.StudyId, SiteId = enrolled.SiteId, SubjectNumber = enrolled.SubjectNumber };
+            casebook = data switch
+            {
+                SubjectEnrolled enrolled => new Casebook { Id = streamId, StudyId = enrolled.StudyId, SiteId = enrolled.SiteId, SubjectNumber = enrolled.SubjectNumber },
+                OdmImport.SubjectImported imported => new Casebook { Id = streamId, StudyId = imported.StudyId, SiteId = imported.SiteId, SubjectNumber = imported.SubjectNumber },
+                _ => null,
+            };
+            if (casebook is null) return null;
         }
         casebook.Version = meta.Version;
         switch (data)
@@ -60,6 +65,23 @@ public static class CasebookEvolution
                 casebook.MissedForms.Add(new ScheduleTracking.MissedForm(missed.Visit, missed.Occurrence, missed.Form, missed.Reason, meta.Version, meta.User, meta.Timestamp));
                 casebook.LastDataVersion = meta.Version;
                 break;
+            case OdmImport.OdmFormImported imported:
+                // The source system's who and when, not the importer's: they entered the value.
+                var source = new EventMeta(meta.Version, imported.Audit.User ?? meta.User, imported.Audit.At ?? meta.Timestamp);
+                var instance = new FormRef(imported.Form, imported.Key);
+                if (imported.Value is { } value) Set(casebook, instance, OdmImport.ImportedForms.Value(imported.Form, value), source);
+                else
+                {
+                    casebook.Forms.RemoveAll(f => f.Form == instance);
+                    casebook.LastDataVersion = meta.Version;
+                }
+                break;
+            case OdmImport.OdmSignatureImported signature:
+                casebook.ImportedSignatures.Add(signature);
+                break;
+            case OdmImport.OdmAnnotationImported annotation:
+                casebook.Annotations.Add(annotation);
+                break;
             case StudyForms.StudyFormEntered entered:
                 Set(casebook, new FormRef(entered.Form, entered.Key), entered.Data.DeepClone(), meta);
                 break;
@@ -73,6 +95,9 @@ public static class CasebookEvolution
         }
         return casebook;
     }
+
+    /// <summary>Whether an event starts a casebook: an enrolment here, or a subject imported from an ODM file.</summary>
+    public static bool StartsCasebook(object data) => data is SubjectEnrolled or OdmImport.SubjectImported;
 
     /// <summary>The casebook as it would be after events not yet stored (the before is left untouched).</summary>
     public static Casebook After(Casebook? before, Guid streamId, IEnumerable<object> events, string? user, DateTimeOffset now)

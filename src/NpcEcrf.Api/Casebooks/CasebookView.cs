@@ -38,7 +38,8 @@ public static class CasebookView
             ["siteId"] = c.SiteId,
             ["subjectNumber"] = c.SubjectNumber,
         };
-        json["arm"] = c.Enrolment.Arm;
+        // An imported subject of another EDC has no enrolment form, so no arm.
+        json["arm"] = c.One<SubjectEnrolled>()?.Arm;
         var studyForms = new JsonObject();
         foreach (var form in set.Forms)
         {
@@ -52,6 +53,8 @@ public static class CasebookView
         json["formVersions"] = Node(c.Forms.Select(f => new { form = f.Form.ToString(), version = f.Version, enteredBy = f.EnteredBy }));
         json["verifications"] = Node(c.Verifications);
         json["signatures"] = Node(c.Signatures);
+        json["importedSignatures"] = Node(c.ImportedSignatures);
+        json["annotations"] = Node(c.Annotations);
         json["lastDataVersion"] = c.LastDataVersion;
         json["status"] = Node(Status(c));
         json["currentDose"] = c.CurrentDose;

@@ -27,6 +27,7 @@ public static partial class CommandLine
         root.Subcommands.Add(LockCommands.Analyse());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(StudyVerb());
         root.Subcommands.Add(new Command("stats", "Kaplan-Meier, Cox, log-rank and proportions on any CSV (./npc-ecrf stats --help)."));
 

@@ -80,6 +80,7 @@ public static class AppHost
         Standards.ExportDatasets.MapAsOf(app);
         ReadAuditTrail.Map(app);
         Exports.OdmExport.Map(app);
+        OdmImport.ImportOdm.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
         return app;

@@ -863,14 +863,14 @@ public static partial class DefinitionOdm
     }
 
     /// <summary>The form a FormDef OID names: F.VITAL_SIGNS is vital-signs (another EDC's F_VS is f-vs).</summary>
-    private static string FormName(string oid)
+    internal static string FormName(string oid)
     {
         var name = oid.StartsWith("F.", StringComparison.OrdinalIgnoreCase) ? oid[2..] : oid;
         return new string(name.ToLowerInvariant().Select(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-').ToArray()).TrimStart('-') is { Length: > 0 } n ? n[..Math.Min(40, n.Length)] : "form";
     }
 
     /// <summary>A group or item name from an ODM Name: letters, digits, '-' and '_' ("Systolic BP" is Systolic_BP).</summary>
-    private static string Name(string name)
+    internal static string Name(string name)
     {
         var n = new string(name.Trim().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
         return n[..Math.Min(40, n.Length)];

@@ -101,7 +101,8 @@ public static class SurvivalOfTheCasebook
         /// <summary>The latest date the clinic knew the subject alive.</summary>
         public DateOnly? LastKnownAlive => new DateOnly?[]
             {
-                c.Enrolment.EnrolmentDate, c.FirstDose?.Date, c.LostToFollowUp?.LastKnownAliveDate,
+                // An imported subject of another EDC may have no enrolment form.
+                c.One<Enrolment.SubjectEnrolled>()?.EnrolmentDate, c.FirstDose?.Date, c.LostToFollowUp?.LastKnownAliveDate,
                 c.Contacts.Count > 0 ? c.Contacts.Max(x => x.Date) : null,
                 c.Assessments.Count > 0 ? c.Assessments.Max(a => a.Date) : null,
                 c.Cycles.Count > 0 ? c.Cycles.Max(x => x.StartDate) : null,

@@ -56,7 +56,7 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
             return ([], [$"Documents not checked: a stored payload no longer reads as its event type ({e.Message})."]);
         }
         var rebuilt = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList())
-            .Where(s => s[0].Data is Enrolment.SubjectEnrolled).ToDictionary(s => s[0].StreamId, s => CasebookEvolution.Build(s)!);
+            .Where(s => CasebookEvolution.StartsCasebook(s[0].Data)).ToDictionary(s => s[0].StreamId, s => CasebookEvolution.Build(s)!);
         var stored = (await session.Query<Casebook>().ToListAsync(ct)).ToDictionary(c => c.Id);
         foreach (var id in rebuilt.Keys.Union(stored.Keys))
         {

@@ -17,7 +17,7 @@ public class LockBypassTests(StudyFixture app) : IClassFixture<StudyFixture>
 
     /// <summary>Study setup (its sites and definition) and accounts are not clinical data; a lock is ended by unlocking it.</summary>
     private static bool NotStudyData(string route) =>
-        route is "/studies" or "/studies/import-odm" or "/studies/{studyId}/sites" or "/studies/{studyId}/definition" or "/locks" or "/locks/{lockRef}/unlock" or "/analysis-plans" or "/auth/token" or "/auth/logout"
+        route is "/studies" or "/studies/import-odm" or "/studies/import/odm" or "/studies/{studyId}/sites" or "/studies/{studyId}/definition" or "/locks" or "/locks/{lockRef}/unlock" or "/analysis-plans" or "/auth/token" or "/auth/logout"
         || route.StartsWith("/users");
 
     private static readonly string[] StudyIdForms = ["anlo-npc", " ANLO-NPC ", "Anlo-Npc", "ANLO-NPC\t", "\uFF21NLO-NPC"];
