@@ -56,11 +56,11 @@ public sealed class CsvTable
             : throw new StatsInputException($"column not found: {c.Name} (columns: {string.Join(", ", header)})")).ToArray();
         var numbers = new List<double>?[columns.Count];
         var texts = new List<string>?[columns.Count];
-        var levels = new Dictionary<string, string>?[columns.Count];
+        var levels = new Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[columns.Count];
         for (var c = 0; c < columns.Count; c++)
         {
             if (columns[c].IsNumber) numbers[c] = new List<double>(1024);
-            else (texts[c], levels[c]) = (new List<string>(), new Dictionary<string, string>(StringComparer.Ordinal));
+            else (texts[c], levels[c]) = (new List<string>(), new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>());
         }
 
         // Lines, not records: a quoted field may hold a line break.
@@ -86,7 +86,7 @@ public sealed class CsvTable
                         throw new StatsInputException($"{problem} in column {columns[c].Name}, line {line}");
                     numbers[c]!.Add(x);
                 }
-                else texts[c]!.Add(Level(levels[c]!, field));
+                else texts[c]!.Add(Level(levels[c], field));
             }
             rows++;
             line += extraLines;
@@ -101,12 +101,11 @@ public sealed class CsvTable
     private static bool IsMissing(ReadOnlySpan<char> field) => field.IsEmpty || field.SequenceEqual("NA");
 
     /// <summary>One string per distinct label, looked up by span: no string is made for a label seen before.</summary>
-    private static string Level(Dictionary<string, string> levels, ReadOnlySpan<char> field)
+    private static string Level(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> levels, ReadOnlySpan<char> field)
     {
-        var lookup = levels.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(field, out var level)) return level;
+        if (levels.TryGetValue(field, out var level)) return level;
         level = field.ToString();
-        levels.Add(level, level);
+        levels.Dictionary.Add(level, level);
         return level;
     }
 }
