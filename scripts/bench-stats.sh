@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Whole-process benchmark of `./npc-ecrf stats cox|km` against R (read.csv + coxph / survfit) on the same CSV,
 # in the same run: runs interleaved, median wall time of each, the ratio ours/R, and peak RSS per size.
-# Usage: scripts/bench-stats.sh [--runs N] [--sizes "100000 1000000"] [--keep DIR]
+# Usage: scripts/bench-stats.sh [--runs N] [--sizes "100000 1000000"] [--keep DIR] [--npc-ecrf PATH]
+# (--npc-ecrf: another checkout's launcher, to measure a before and an after in one run.)
 # Needs Rscript with the survival package (a tool, not a test: the suite never needs R).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=5
 sizes="100000 1000000"
 keep=""
+ours_cli="$root/npc-ecrf"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --sizes) sizes="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--sizes \"100000 1000000\"] [--keep DIR]" >&2; exit 2 ;;
+    --npc-ecrf) ours_cli="$2"; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--sizes \"100000 1000000\"] [--keep DIR] [--npc-ecrf PATH]" >&2; exit 2 ;;
   esac
 done
 command -v Rscript >/dev/null || { echo "bench-stats: Rscript not found (apt-get install r-base-core r-cran-survival)" >&2; exit 2; }
@@ -25,7 +28,7 @@ mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 
 # Build once, outside the timings (./npc-ecrf rebuilds only when a source is newer).
-"$root/npc-ecrf" stats --help >/dev/null
+"$ours_cli" stats --help >/dev/null
 
 # The data: fixed seed; whole-day times (many ties, at most 120 distinct), ~75% events, two covariates and a group.
 generate() {
@@ -57,10 +60,10 @@ for n in $sizes; do
   generate "$n" "$csv"
   for fit in cox km; do
     if [ "$fit" = cox ]; then
-      ours=("$root/npc-ecrf" stats cox --csv "$csv" --time time --event status --covariates x1,age --factor arm)
+      ours=("$ours_cli" stats cox --csv "$csv" --time time --event status --covariates x1,age --factor arm)
       r=(Rscript -e "suppressMessages(library(survival)); d <- read.csv('$csv'); print(coxph(Surv(time, status) ~ x1 + age + arm, data = d, ties = 'efron'))")
     else
-      ours=("$root/npc-ecrf" stats km --csv "$csv" --time time --event status)
+      ours=("$ours_cli" stats km --csv "$csv" --time time --event status)
       r=(Rscript -e "suppressMessages(library(survival)); d <- read.csv('$csv'); fit <- survfit(Surv(time, status) ~ 1, data = d); print(fit); print(summary(fit))")
     fi
     : >"$work/ours.txt"; : >"$work/r.txt"
@@ -76,4 +79,5 @@ for n in $sizes; do
       "$(echo "$ours_ms / $r_ms" | bc -l)" "$(echo "$ours_rss / 1024" | bc -l)" "$(echo "$r_rss / 1024" | bc -l)"
   done
 done
-echo "($runs runs each, interleaved; medians of whole-process wall time and of peak RSS from /usr/bin/time -v)"
+echo "($runs runs each, interleaved; medians of whole-process wall time and of peak RSS from /usr/bin/time -v;"
+echo " load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
