@@ -132,6 +132,21 @@ public class CsvTableTests
     }
 
     [Fact]
+    public void a_long_quoted_field_is_read()
+    {
+        var note = new string('x', 200_000);
+        Assert.Equal([1.0, 2.0], Read($"t,note\n1,\"{note}\"\n2,b\n", CsvColumn.Number("t")).Numbers("t"));
+    }
+
+    [Theory]
+    [InlineData("t,g\n1,a\n2,\"b\n3,c\n", "malformed CSV from line 3: ")]
+    [InlineData("t,g\n1,\"a\"b\n2,c\n", "malformed CSV from line 2: ")]
+    public void a_broken_quote_is_one_error_naming_the_line(string content, string start)
+    {
+        Assert.StartsWith(start, Error(content, CsvColumn.Number("t")));
+    }
+
+    [Fact]
     public void a_missing_file_is_named()
     {
         var path = Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.csv");

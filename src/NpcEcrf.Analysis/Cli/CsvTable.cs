@@ -45,10 +45,11 @@ public sealed class CsvTable
     {
         if (!File.Exists(path)) throw new StatsInputException($"file not found: {path}");
         // Comma only (no sniffing) and no comment lines: a value may start with '#'.
-        var options = new CsvDataReaderOptions { Delimiter = ',', Comment = '\0', HasHeaders = true, BufferSize = 1 << 16 };
+        var options = new CsvDataReaderOptions { Delimiter = ',', Comment = '\0', HasHeaders = true, BufferSize = 1 << 16, MaxBufferSize = 1 << 24 };
         CsvDataReader reader;
         try { reader = CsvDataReader.Create(path, options); }
         catch (CsvMissingHeadersException) { throw new StatsInputException($"{path} is empty (a header row is required)"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new StatsInputException($"cannot read {path}: {e.Message}"); }
         using var _ = reader;
 
         var header = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetName(i).Trim()).ToList();
@@ -63,34 +64,38 @@ public sealed class CsvTable
             else (texts[c], levels[c]) = (new List<string>(), new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>());
         }
 
-        // Lines, not records: a quoted field may hold a line break.
+        // The last line read; lines, not records, because a quoted field may hold a line break.
         var line = 1 + header.Sum(h => h.AsSpan().Count('\n'));
         int rows = 0, dropped = 0;
-        while (reader.Read())
+        try
         {
-            line++;
-            var raw = reader.GetRawRecordSpan();
-            var extraLines = raw.Count('\n') - (raw.EndsWith("\n") ? 1 : 0);
-            if (raw.Trim("\r\n").IsEmpty) { line += extraLines; continue; } // a blank line is no row
-            var complete = true;
-            for (var c = 0; c < ordinals.Length && complete; c++) complete = !IsMissing(Field(reader, ordinals[c]));
-            if (!complete) { dropped++; line += extraLines; continue; }
-            for (var c = 0; c < ordinals.Length; c++)
+            while (reader.Read())
             {
-                var field = Field(reader, ordinals[c]);
-                if (columns[c].IsNumber)
+                var raw = reader.GetRawRecordSpan();
+                var at = line + 1;
+                line += raw.Count('\n') + (raw.EndsWith("\n") ? 0 : 1);
+                if (raw.Trim("\r\n").IsEmpty) continue; // a blank line is no row
+                var complete = true;
+                for (var c = 0; c < ordinals.Length && complete; c++) complete = !IsMissing(Field(reader, ordinals[c]));
+                if (!complete) { dropped++; continue; }
+                for (var c = 0; c < ordinals.Length; c++)
                 {
-                    if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
-                        throw new StatsInputException($"non-numeric value '{field}' in column {columns[c].Name}, line {line}");
-                    if (columns[c].Check?.Invoke(x) is { } problem)
-                        throw new StatsInputException($"{problem} in column {columns[c].Name}, line {line}");
-                    numbers[c]!.Add(x);
+                    var field = Field(reader, ordinals[c]);
+                    if (columns[c].IsNumber)
+                    {
+                        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
+                            throw new StatsInputException($"non-numeric value '{field}' in column {columns[c].Name}, line {at}");
+                        if (columns[c].Check?.Invoke(x) is { } problem)
+                            throw new StatsInputException($"{problem} in column {columns[c].Name}, line {at}");
+                        numbers[c]!.Add(x);
+                    }
+                    else texts[c]!.Add(Level(levels[c], field));
                 }
-                else texts[c]!.Add(Level(levels[c], field));
+                rows++;
             }
-            rows++;
-            line += extraLines;
         }
+        catch (CsvFormatException e) { throw new StatsInputException($"malformed CSV from line {line + 1}: {e.Message}"); }
+        catch (IOException e) { throw new StatsInputException($"cannot read {path}: {e.Message}"); }
         return new CsvTable(columns, numbers.Select(n => n?.ToArray()).ToArray(), texts.Select(t => t?.ToArray()).ToArray(), rows, dropped);
     }
 
