@@ -5,6 +5,7 @@ using JasperFx.Events;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.OdmImport;
 using NpcEcrf.Api.Signatures;
 using NpcEcrf.Api.Studies;
 
@@ -50,23 +51,27 @@ public static class OdmClinicalData
             }
             // The form instances this event set: entries and corrections alike, built-in and study forms alike.
             var changed = before?.Forms.Where(f => f.Version == e.Version).ToList() ?? [];
-            if (changed.Count == 0 && e.Data is not CasebookSigned) continue;
+            // An imported removal of a form instance (FormData TransactionType="Remove") goes back out as one.
+            var removed = e.Data is OdmFormImported { Value: null } removal && previous.FirstOrDefault(p => p.Form == new FormRef(removal.Form, removal.Key)) is { } gone ? gone : null;
+            var signature = SignatureOf(e.Data, subject.SiteId);
+            if (changed.Count == 0 && removed is null && signature is null) continue;
             w.WriteStartElement("SubjectData", Ns);
             w.WriteAttributeString("SubjectKey", subject.SubjectNumber);
             w.WriteAttributeString("TransactionType", first ? "Insert" : "Update");
             first = false;
-            if (e.Data is CasebookSigned signed) Signature(w, signed, subject.SiteId);
+            if (signature is not null) Signature(w, signature);
             Ref(w, "SiteRef", "LocationOID", subject.SiteId);
-            foreach (var inEvent in changed.GroupBy(entry => layout.EventOf(entry.Form)))
+            var audit = OdmAudit.Of(e, subject.SiteId);
+            foreach (var inEvent in changed.Append(removed).OfType<FormEntry>().GroupBy(entry => layout.EventOf(entry.Form)))
             {
                 StudyEvent(w, inEvent.Key, "Upsert");
                 foreach (var entry in inEvent)
                 {
                     var was = previous.FirstOrDefault(p => p.Form == entry.Form);
-                    var transaction = was is null ? "Insert" : "Update";
+                    var transaction = entry == removed ? "Remove" : was is null ? "Insert" : "Update";
                     FormStart(w, layout, entry.Form, transaction);
-                    Audit(w, e, subject.SiteId, null);
-                    Items(w, layout, entry, was, transaction);
+                    Audit(w, audit);
+                    if (entry != removed) Items(w, layout, entry, was, transaction);
                     w.WriteEndElement();
                 }
                 w.WriteEndElement();
@@ -75,13 +80,26 @@ public static class OdmClinicalData
         }
     }
 
+    /// <summary>A signature an event records: one of ours (Part 11), or one the import kept from the source system.</summary>
+    private static OdmSignature? SignatureOf(object data, string siteId) => data switch
+    {
+        CasebookSigned s => new(s.Username, s.Meaning, s.SignedAtUtc, siteId),
+        OdmSignatureImported s => new(s.User ?? OdmExport.SystemUser, s.Meaning ?? "", s.SignedAt ?? DateTimeOffset.MinValue, s.Location ?? siteId),
+        _ => null,
+    };
+
+    /// <summary>The last signature of a casebook, ours or imported: ODM gives a snapshot's subject one.</summary>
+    private static OdmSignature? LatestSignature(Casebook casebook) =>
+        casebook.Signatures.Select(s => SignatureOf(s, casebook.SiteId)).Concat(casebook.ImportedSignatures.Select(s => SignatureOf(s, casebook.SiteId)))
+            .OfType<OdmSignature>().MaxBy(s => s.At);
+
     /// <summary>A subject as it stands: every form instance's current values in its study event, and the latest signature (ODM gives a subject one).</summary>
     public static void Snapshot(XmlWriter w, OdmLayout layout, OdmSubject subject)
     {
         if (CasebookEvolution.Build(subject.Events) is not { } casebook) return;
         w.WriteStartElement("SubjectData", Ns);
         w.WriteAttributeString("SubjectKey", subject.SubjectNumber);
-        if (casebook.Signatures.LastOrDefault() is { } signed) Signature(w, signed, subject.SiteId);
+        if (LatestSignature(casebook) is { } signed) Signature(w, signed);
         Ref(w, "SiteRef", "LocationOID", subject.SiteId);
         foreach (var inEvent in casebook.Forms.GroupBy(entry => layout.EventOf(entry.Form)))
         {
@@ -106,14 +124,24 @@ public static class OdmClinicalData
         w.WriteStartElement("SubjectData", Ns);
         w.WriteAttributeString("SubjectKey", subject.SubjectNumber);
         w.WriteAttributeString("TransactionType", "Context");
+        var audit = OdmAudit.Of(e, subject.SiteId, step.Reason);
+        if (step.Form is not { } form)
+        {
+            // On the subject itself (an imported subject-level annotation): the subject's own audit record says who and when.
+            Audit(w, audit);
+            Ref(w, "SiteRef", "LocationOID", subject.SiteId);
+            Annotation(w, step);
+            w.WriteEndElement();
+            return;
+        }
         Ref(w, "SiteRef", "LocationOID", subject.SiteId);
-        StudyEvent(w, layout.EventOf(step.Form), "Context");
-        FormStart(w, layout, step.Form, "Context");
-        Audit(w, e, subject.SiteId, step.Reason);
+        StudyEvent(w, layout.EventOf(form), "Context");
+        FormStart(w, layout, form, "Context");
+        Audit(w, audit);
         if (step.Field is null) Annotation(w, step);
         else
         {
-            var place = layout.Place(step.Form.Name, step.Field);
+            var place = layout.Place(form.Name, step.Field);
             w.WriteStartElement("ItemGroupData", Ns);
             w.WriteAttributeString("ItemGroupOID", place.Group.Oid);
             if (place.RepeatKey is { } key) w.WriteAttributeString("ItemGroupRepeatKey", key);
@@ -135,20 +163,29 @@ public static class OdmClinicalData
         w.WriteStartElement("Annotation", Ns);
         w.WriteAttributeString("SeqNum", "1");
         if (step.Id is { } id) w.WriteAttributeString("ID", id);
-        w.WriteStartElement("Comment", Ns);
-        w.WriteAttributeString("SponsorOrSite", step.SponsorOrSite);
-        w.WriteString(step.Text);
-        w.WriteEndElement();
-        w.WriteStartElement("Flag", Ns);
-        w.WriteStartElement("FlagValue", Ns);
-        w.WriteAttributeString("CodeListOID", DefinitionOdm.FlagValueList);
-        w.WriteString(step.FlagValue);
-        w.WriteEndElement();
-        w.WriteStartElement("FlagType", Ns);
-        w.WriteAttributeString("CodeListOID", DefinitionOdm.FlagTypeList);
-        w.WriteString(step.FlagType);
-        w.WriteEndElement();
-        w.WriteEndElement();
+        if (step.Text is { Length: > 0 } text)
+        {
+            w.WriteStartElement("Comment", Ns);
+            w.WriteAttributeString("SponsorOrSite", step.SponsorOrSite);
+            w.WriteString(text);
+            w.WriteEndElement();
+        }
+        foreach (var flag in step.Flags)
+        {
+            w.WriteStartElement("Flag", Ns);
+            w.WriteStartElement("FlagValue", Ns);
+            w.WriteAttributeString("CodeListOID", DefinitionOdm.FlagValueList);
+            w.WriteString(flag.Value);
+            w.WriteEndElement();
+            if (flag.Type is { } type)
+            {
+                w.WriteStartElement("FlagType", Ns);
+                w.WriteAttributeString("CodeListOID", DefinitionOdm.FlagTypeList);
+                w.WriteString(type);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        }
         w.WriteEndElement();
     }
 
@@ -210,26 +247,30 @@ public static class OdmClinicalData
         _ => [(path, node.ToJsonString())],
     };
 
-    private static void Signature(XmlWriter w, CasebookSigned signed, string siteId)
+    private static void Signature(XmlWriter w, OdmSignature signed)
     {
         w.WriteStartElement("Signature", Ns);
-        Ref(w, "UserRef", "UserOID", OdmExport.UserOid(signed.Username));
-        Ref(w, "LocationRef", "LocationOID", siteId);
+        Ref(w, "UserRef", "UserOID", OdmExport.UserOid(signed.User));
+        Ref(w, "LocationRef", "LocationOID", signed.Location);
         Ref(w, "SignatureRef", "SignatureOID", OdmExport.SignatureOid(signed.Meaning));
-        w.WriteElementString("DateTimeStamp", Ns, DefinitionOdm.Timestamp(signed.SignedAtUtc));
+        w.WriteElementString("DateTimeStamp", Ns, Stamp(signed.At));
         w.WriteEndElement();
     }
 
-    /// <summary>Who, where, when and why; no SourceID: the file names no table or stream of ours.</summary>
-    private static void Audit(XmlWriter w, IEvent e, string siteId, string? reason)
+    /// <summary>Who, where, when and why; a SourceID only for an imported event (its file and line), never a table or stream of ours.</summary>
+    private static void Audit(XmlWriter w, OdmAudit audit)
     {
         w.WriteStartElement("AuditRecord", Ns);
-        Ref(w, "UserRef", "UserOID", OdmExport.UserOid(e.UserName ?? OdmExport.SystemUser));
-        Ref(w, "LocationRef", "LocationOID", siteId);
-        w.WriteElementString("DateTimeStamp", Ns, e.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
-        if ((reason ?? e.GetHeader(CommandPipeline.ReasonHeader)?.ToString()) is { Length: > 0 } why) w.WriteElementString("ReasonForChange", Ns, why);
+        Ref(w, "UserRef", "UserOID", OdmExport.UserOid(audit.User));
+        Ref(w, "LocationRef", "LocationOID", audit.Location);
+        w.WriteElementString("DateTimeStamp", Ns, Stamp(audit.At));
+        if (audit.Reason is { Length: > 0 } why) w.WriteElementString("ReasonForChange", Ns, why);
+        if (audit.SourceId is { } source) w.WriteElementString("SourceID", Ns, source);
         w.WriteEndElement();
     }
+
+    // To the microsecond, as PostgreSQL keeps it: an imported time goes back out exactly as it came in.
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     internal static void Ref(XmlWriter w, string element, string attribute, string value)
     {
@@ -237,4 +278,19 @@ public static class OdmClinicalData
         w.WriteAttributeString(attribute, value);
         w.WriteEndElement();
     }
+}
+
+/// <summary>A signature as ODM writes it: who, what it means, when, where.</summary>
+internal sealed record OdmSignature(string User, string Meaning, DateTimeOffset At, string Location);
+
+/// <summary>
+/// Who, where, when and why of one transaction. An imported event's are the source system's (kept apart from ours
+/// when it was imported), with the file it came from as the SourceID.
+/// </summary>
+internal sealed record OdmAudit(string User, string Location, DateTimeOffset At, string? Reason, string? SourceId)
+{
+    public static OdmAudit Of(IEvent e, string siteId, string? reason = null) => ImportedAudit.Of(e.Data) is { } a
+        ? new(a.User ?? e.UserName ?? OdmExport.SystemUser, a.Location ?? siteId, a.At ?? e.Timestamp, a.Reason ?? reason,
+            $"{a.SourceFile} (SHA-256 {a.FileSha256}), line {a.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+        : new(e.UserName ?? OdmExport.SystemUser, siteId, e.Timestamp, reason ?? (e.GetHeader(CommandPipeline.ReasonHeader)?.ToString() is { Length: > 0 } why ? why : null), null);
 }

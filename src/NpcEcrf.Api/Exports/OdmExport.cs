@@ -5,6 +5,7 @@ using Marten;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.OdmImport;
 using NpcEcrf.Api.Locks;
 using NpcEcrf.Api.Signatures;
 using NpcEcrf.Api.Studies;
@@ -118,6 +119,11 @@ public static class OdmExport
             foreach (var u in users.OrderBy(u => u.Username, StringComparer.Ordinal))
                 User(w, u.Username, u.PrintedName, sites.Where(s => u.Sites.Any(a => StableIds.Same(a, SiteAssignments.Key(studyId, s.SiteId)) || StableIds.Same(a, s.SiteId))));
             if (users.All(u => u.Username != SystemUser)) User(w, SystemUser, "NpcEcrf (automatic)", []);
+            // The source system's users of imported events: named in the file as they were, with no account here.
+            var data = subjects.SelectMany(s => s.Events).Select(e => e.Data).ToList();
+            foreach (var name in data.Select(ImportedAudit.Of).Select(a => a?.User).Concat(data.OfType<OdmSignatureImported>().Select(s => s.User))
+                         .OfType<string>().Distinct().Where(n => n != SystemUser && users.All(u => u.Username != n)).Order(StringComparer.Ordinal))
+                User(w, name, name, []);
             foreach (var site in sites)
             {
                 w.WriteStartElement("Location", Namespace);
@@ -131,13 +137,16 @@ public static class OdmExport
                 w.WriteEndElement();
                 w.WriteEndElement();
             }
-            foreach (var meaning in subjects.SelectMany(s => s.Events).Select(e => e.Data).OfType<CasebookSigned>().Select(s => s.Meaning).Distinct())
+            var meanings = data.OfType<CasebookSigned>().Select(s => (s.Meaning, LegalReason: "21 CFR Part 11 electronic signature, re-authenticated with the signer's password."))
+                .Concat(data.OfType<OdmSignatureImported>().Select(s => (Meaning: s.Meaning ?? "", LegalReason: $"A signature of the source system, kept as imported from {s.Audit.SourceFile} (not signed again here).")))
+                .DistinctBy(m => m.Meaning);
+            foreach (var (meaning, legalReason) in meanings)
             {
                 w.WriteStartElement("SignatureDef", Namespace);
                 w.WriteAttributeString("OID", SignatureOid(meaning));
                 w.WriteAttributeString("Methodology", "Electronic");
                 w.WriteElementString("Meaning", Namespace, meaning);
-                w.WriteElementString("LegalReason", Namespace, "21 CFR Part 11 electronic signature, re-authenticated with the signer's password.");
+                w.WriteElementString("LegalReason", Namespace, legalReason);
                 w.WriteEndElement();
             }
             w.WriteEndElement(); // AdminData

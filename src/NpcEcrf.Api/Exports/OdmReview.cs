@@ -2,17 +2,26 @@ using JasperFx.Events;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.OdmImport;
 using NpcEcrf.Api.SourceDataVerification;
 
 namespace NpcEcrf.Api.Exports;
 
 /// <summary>
-/// One review step as ODM carries it: an Annotation on the reviewed field (or form, when no field is named) with its
-/// text and a flag of the product's code lists (CL.NPCECRF.FLAG_TYPE, CL.NPCECRF.FLAG_VALUE). <paramref name="Id"/> is the
-/// Annotation's xs:ID: "Q.{query id}.{step}" for a data query's steps (an xs:ID is unique in a file, so each step has
-/// its own, and the prefix groups one query's steps), null otherwise.
+/// One review step as ODM carries it: an Annotation on the reviewed field (or form, when no field is named; or the
+/// subject, when no form is) with its text and flags of the product's code lists (CL.NPCECRF.FLAG_TYPE,
+/// CL.NPCECRF.FLAG_VALUE). <paramref name="Id"/> is the Annotation's xs:ID: "Q.{query id}.{step}" for a data query's
+/// steps (an xs:ID is unique in a file, so each step has its own, and the prefix groups one query's steps), null otherwise.
 /// </summary>
-public sealed record OdmReviewStep(FormRef Form, string? Field, string FlagType, string FlagValue, string Text, string SponsorOrSite, string? Reason, string? Id);
+public sealed record OdmReviewStep(FormRef? Form, string? Field, IReadOnlyList<OdmFlag> Flags, string? Text, string SponsorOrSite, string? Reason, string? Id)
+{
+    public OdmReviewStep(FormRef form, string? field, string flagType, string flagValue, string text, string sponsorOrSite, string? reason, string? id)
+        : this(form, field, [new OdmFlag(flagValue, flagType)], text, sponsorOrSite, reason, id) { }
+
+    /// <summary>An annotation another system (or an earlier installation) wrote, as the import kept it.</summary>
+    public static OdmReviewStep Imported(OdmAnnotationImported a) =>
+        new(a.Form is null ? null : new FormRef(a.Form, a.Key), a.Item, a.Flags, a.Text, a.SponsorOrSite ?? "Sponsor", null, a.Id);
+}
 
 public static class OdmReview
 {
@@ -26,6 +35,7 @@ public static class OdmReview
             $"Verification revoked: the value changed at casebook version {r.ChangedAtVersion}.", "Sponsor", Reason(e), null),
         EditCheckFlagged f => new(FormRef.Parse(f.Form), f.Field, EditCheck, "FLAGGED", $"{f.CheckId}: {f.Message}", "Sponsor", Reason(e), null),
         EditCheckCleared f => new(FormRef.Parse(f.Form), f.Field, EditCheck, "CLEARED", $"{f.CheckId}: cleared.", "Sponsor", Reason(e), null),
+        OdmAnnotationImported a => OdmReviewStep.Imported(a),
         _ => null,
     };
 

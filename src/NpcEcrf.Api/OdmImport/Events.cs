@@ -6,7 +6,14 @@ namespace NpcEcrf.Api.OdmImport;
 /// Who, when, where and why in the source system, kept apart from our own event metadata (our user is the importer,
 /// our timestamp the import's), and the file the event came from: its name, SHA-256 and the line of the element.
 /// </summary>
-public sealed record ImportedAudit(string? User, DateTimeOffset? At, string? Reason, string? Location, string SourceFile, string FileSha256, int Line);
+public sealed record ImportedAudit(string? User, DateTimeOffset? At, string? Reason, string? Location, string SourceFile, string FileSha256, int Line)
+{
+    /// <summary>The source system's audit of an imported event; null for an event of ours.</summary>
+    public static ImportedAudit? Of(object data) => data switch
+    {
+        SubjectImported s => s.Audit, OdmFormImported f => f.Audit, OdmSignatureImported s => s.Audit, OdmAnnotationImported a => a.Audit, _ => null,
+    };
+}
 
 /// <summary>An imported subject's casebook starts here (it has no enrolment of ours; its forms follow as imported).</summary>
 public sealed record SubjectImported(string StudyId, string SiteId, string SubjectNumber, ImportedAudit Audit);
@@ -27,4 +34,6 @@ public sealed record OdmFlag(string Value, string? Type);
 /// An ODM Annotation (a comment and flags) of the subject, a form instance or one of its items: review work of the
 /// source system (source data verification, edit-check flags, data-query transitions with ID "Q.&lt;id&gt;").
 /// </summary>
-public sealed record OdmAnnotationImported(string? Form, string? Key, string? Item, string? Text, IReadOnlyList<OdmFlag> Flags, string? Id, ImportedAudit Audit);
+/// <param name="SponsorOrSite">Whose comment it is, as the file's Comment said.</param>
+public sealed record OdmAnnotationImported(string? Form, string? Key, string? Item, string? Text, IReadOnlyList<OdmFlag> Flags, string? Id, ImportedAudit Audit,
+    string? SponsorOrSite = null);

@@ -45,16 +45,11 @@ public static partial class OdmImportPlanner
         foreach (var finding in imported.Unmapped.Where(f => !f.Message.StartsWith("Only the study's metadata is imported", StringComparison.Ordinal)))
             reader.Deviate(reader.LineOf(finding.Element), $"{finding.Element}: {finding.Message}");
         reader.Read(root);
-        var earliest = reader.Subjects.SelectMany(s => s.Events).Select(AuditOf).Select(a => a?.At).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        var earliest = reader.Subjects.SelectMany(s => s.Events).Select(ImportedAudit.Of).Select(a => a?.At).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         // The definition was in force in the source system when its data were entered: from the earliest audit date.
         var effective = earliest == DateTimeOffset.MaxValue ? today : DateOnly.FromDateTime(earliest.UtcDateTime) is var d && d < today ? d : today;
         return (new OdmImportPlan(id, title, imported.Definition, effective, reader.Sites, reader.Subjects, reader.Deviations, file.Name, file.Sha256), null);
     }
-
-    public static ImportedAudit? AuditOf(object e) => e switch
-    {
-        SubjectImported s => s.Audit, OdmFormImported f => f.Audit, OdmSignatureImported s => s.Audit, OdmAnnotationImported a => a.Audit, _ => null,
-    };
 
     /// <summary>The value path of an item in a form instance: its path pattern with the group's repeat key ("targets[].organ" + 2 = "targets[1].organ").</summary>
     public static string? Concrete(string pattern, string? repeatKey)
@@ -477,7 +472,8 @@ public static partial class OdmImportPlanner
         private static OdmAnnotationImported Annotation(XElement annotation, string? form, string? key, string? item, ImportedAudit audit) => new(
             form, key, item, NonEmpty(annotation.Element(Odm + "Comment")?.Value),
             annotation.Elements(Odm + "Flag").Select(f => new OdmFlag(f.Element(Odm + "FlagValue")?.Value.Trim() ?? "", NonEmpty(f.Element(Odm + "FlagType")?.Value))).ToList(),
-            annotation.Attribute("ID")?.Value, audit with { Line = OdmFileReader.Line(annotation) });
+            annotation.Attribute("ID")?.Value, audit with { Line = OdmFileReader.Line(annotation) },
+            NonEmpty(annotation.Element(Odm + "Comment")?.Attribute("SponsorOrSite")?.Value));
 
         private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
     }

@@ -16,7 +16,7 @@ public class OdmExportTests(OdmExportTests.Fixture app) : IClassFixture<OdmExpor
     private static readonly XNamespace Odm = "http://www.cdisc.org/ns/odm/v1.3";
     public const string StudyId = "ODM-EXP";
 
-    public sealed class Fixture : AppFixture
+    public class Fixture : AppFixture
     {
         public CasebookClient Subject { get; private set; } = null!;
         public Guid ClosedQuery { get; private set; }

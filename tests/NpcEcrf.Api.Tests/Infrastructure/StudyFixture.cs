@@ -46,6 +46,9 @@ public sealed class CasebookClient(HttpClient http, string subjectNumber, string
     /// <summary>Enrols with the whole enrolment body (a study's own arm and eligibility criteria).</summary>
     public async Task EnrolWith(object enrolment) => Track(await (await http.PostJson($"/studies/{studyId}/subjects", enrolment)).ShouldBe(HttpStatusCode.Created));
 
+    /// <summary>Reads the casebook, as a client opening it does, to carry its version forward.</summary>
+    public async Task Open() => Track(await (await http.GetAsync(Url)).ShouldBe(HttpStatusCode.OK));
+
     public async Task<JsonElement> Post(string path, object form, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = JsonSerializer.SerializeToElement(form, HttpAssertions.Json);
