@@ -76,6 +76,9 @@ public sealed class Casebook
     /// <summary>Throws for an imported subject of another EDC, which has no enrolment form: read paths use <see cref="One{T}"/>.</summary>
     [JsonIgnore] public SubjectEnrolled Enrolment => One<SubjectEnrolled>() ?? throw new InvalidOperationException("A casebook starts with its enrolment.");
 
+    /// <summary>Whether the subject has our enrolment form: one imported from another system may not (its forms are the study's own).</summary>
+    [JsonIgnore] public bool Enrolled => One<SubjectEnrolled>() is not null;
+
     public Casebook Clone() => JsonSerializer.Deserialize<Casebook>(JsonSerializer.Serialize(this, CasebookJson.Options), CasebookJson.Options)!;
 }
 

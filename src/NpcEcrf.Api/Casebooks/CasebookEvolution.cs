@@ -97,7 +97,15 @@ public static class CasebookEvolution
     }
 
     /// <summary>Whether an event starts a casebook: an enrolment here, or a subject imported from an ODM file.</summary>
-    public static bool StartsCasebook(object data) => data is SubjectEnrolled or OdmImport.SubjectImported;
+    public static bool StartsCasebook(object data) => Opening(data) is not null;
+
+    /// <summary>The study and site of a subject stream, from its first event (an enrolment, or an imported subject); null for any other stream.</summary>
+    public static (string StudyId, string SiteId)? Opening(object data) => data switch
+    {
+        SubjectEnrolled e => (e.StudyId, e.SiteId),
+        OdmImport.SubjectImported i => (i.StudyId, i.SiteId),
+        _ => null,
+    };
 
     /// <summary>The casebook as it would be after events not yet stored (the before is left untouched).</summary>
     public static Casebook After(Casebook? before, Guid streamId, IEnumerable<object> events, string? user, DateTimeOffset now)

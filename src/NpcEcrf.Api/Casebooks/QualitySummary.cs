@@ -24,6 +24,9 @@ public sealed partial class QualitySummaryProjection : SingleStreamProjection<Qu
     public static QualitySummary Create(IEvent<SubjectEnrolled> e) =>
         new(e.StreamId, e.Data.StudyId, e.Data.SiteId, e.Data.SubjectNumber, 0, 0, 0, 0, 0, 0, e.Timestamp);
 
+    public static QualitySummary Create(IEvent<OdmImport.SubjectImported> e) =>
+        new(e.StreamId, e.Data.StudyId, e.Data.SiteId, e.Data.SubjectNumber, 0, 0, 0, 0, 0, 0, e.Timestamp);
+
     public static QualitySummary Apply(IEvent<DataPointCorrected> e, QualitySummary s) => s with { Corrections = s.Corrections + 1, LastChange = e.Timestamp };
     public static QualitySummary Apply(IEvent<EditCheckFlagged> e, QualitySummary s) => s with { FlagsRaised = s.FlagsRaised + 1, LastChange = e.Timestamp };
     public static QualitySummary Apply(IEvent<EditCheckCleared> e, QualitySummary s) => s with { FlagsCleared = s.FlagsCleared + 1, LastChange = e.Timestamp };

@@ -30,7 +30,7 @@ public static class TimeTravel
     /// <summary>Replays each subject stream of the study; streams are independent, so they replay in parallel.</summary>
     public static IReadOnlyList<Casebook> Casebooks(IReadOnlyList<IEvent> events, string studyId, Func<string, bool> canSeeSite) =>
         events.GroupBy(e => e.StreamId)
-            .Where(g => g.First() is IEvent<SubjectEnrolled> first && first.Data.StudyId == studyId && canSeeSite(first.Data.SiteId))
+            .Where(g => CasebookEvolution.Opening(g.First().Data) is { } opening && opening.StudyId == studyId && canSeeSite(opening.SiteId))
             .AsParallel()
             .Select(g => CasebookEvolution.Build(g.OrderBy(e => e.Version))!)
             .OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)

@@ -213,7 +213,7 @@ public static class OdmClinicalData
     {
         var update = previous is not null;
         var was = previous is null ? null : Values(previous.Value).ToDictionary(v => v.Path, v => v.Value);
-        var values = Values(entry.Value)
+        var values = Values(entry.Value).Where(v => layout.Collected(entry.Form.Name, v.Path))
             .Where(v => was is null ? v.Value is not null : !was.TryGetValue(v.Path, out var old) ? v.Value is not null : old != v.Value)
             .Select(v => (v.Value, Place: layout.Place(entry.Form.Name, v.Path))).ToList();
         foreach (var group in values.GroupBy(v => (v.Place.Group.Oid, v.Place.RepeatKey)))

@@ -36,7 +36,7 @@ public static class CohortReplay
             }))
             .FirstOrDefault();
         if (study is null) return null;
-        var casebooks = streams.Where(s => s[0].Data is Enrolment.SubjectEnrolled enrolled && enrolled.StudyId == study.StudyId)
+        var casebooks = streams.Where(s => CasebookEvolution.Opening(s[0].Data)?.StudyId == study.StudyId)
             .Select(s => CasebookEvolution.Build(s)!).ToList();
         var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
             .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e))).ToList();

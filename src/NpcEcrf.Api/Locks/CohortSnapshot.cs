@@ -48,7 +48,7 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
         var openQueries = queries.Where(q => q.IsOpen).GroupBy(q => q.SubjectNumber).ToDictionary(g => g.Key, g => g.Count());
         var version = study.VersionOn(cutoff);
         var subjects = casebooks
-            .Where(c => c.StudyId == study.StudyId && c.Enrolment.EnrolmentDate <= cutoff)
+            .Where(c => c.StudyId == study.StudyId && c.Enrolled && c.Enrolment.EnrolmentDate <= cutoff)
             .OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
             .Select(c => Subject(c, version.Definition, cutoff, openQueries.GetValueOrDefault(c.SubjectNumber)))
             .ToList();

@@ -21,10 +21,16 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         }
     }
 
-    public static Decision Decide(Study study, LockDatabase c, bool anotherInForce, DateTimeOffset now, long highWaterMark, string snapshotHash, string? chainHead = null)
+    /// <param name="withoutEnrolment">Subjects with no enrolment form of ours (imported from another system): a lock's analysis
+    /// snapshot is built from the enrolment, so it could not cover them, and a lock that leaves data out is refused.</param>
+    public static Decision Decide(Study study, LockDatabase c, bool anotherInForce, DateTimeOffset now, long highWaterMark, string snapshotHash, string? chainHead = null,
+        IReadOnlyList<string>? withoutEnrolment = null)
     {
         if (c.Cutoff > study.Today(study.Sites.FirstOrDefault()?.SiteId ?? "", now)) return Rejection.Invalid("cutoff", "The data cut-off cannot be in the future.");
         if (anotherInForce) return Rejection.Conflict("Another lock is in force; unlock it (with a reason) before declaring a new one.");
+        if (withoutEnrolment is { Count: > 0 })
+            return Rejection.Conflict($"Subject(s) {string.Join(", ", withoutEnrolment)} have no enrolment form (imported from another system); " +
+                "a lock's snapshot is built from each subject's enrolment, so it would leave them out. Enter their enrolment first.");
         return Decision.Accept(new DatabaseLocked(study.StudyId, c.Name, c.Cutoff, c.Reason, c.Kind, highWaterMark, snapshotHash, now, chainHead,
             study.VersionOn(c.Cutoff).Version));
     }
@@ -51,9 +57,11 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
                 var study = studyStream.Aggregate!;
                 var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
                 var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
-                var json = (await CohortReplay.Snapshot(session, study.StudyId, c.Cutoff, highWaterMark, ct))!.CanonicalJson();
+                var cohort = (await CohortReplay.Cohort(session, study.StudyId, highWaterMark, ct))!;
+                var json = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, c.Cutoff, highWaterMark).CanonicalJson();
                 var chainHead = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
-                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json), chainHead.ToString());
+                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json), chainHead.ToString(),
+                    [.. cohort.Casebooks.Where(b => !b.Enrolled).Select(b => b.SubjectNumber).Order(StringComparer.Ordinal)]);
                 if (decision.Rejection is null)
                 {
                     studyStream.AppendOne(new StudyLockDeclared(c.Name));

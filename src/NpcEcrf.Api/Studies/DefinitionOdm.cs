@@ -341,6 +341,14 @@ public sealed class OdmLayout
         return (form, form.Groups.First(g => g.Items.Contains(item)), RepeatKey(item.Path, path), item);
     }
 
+    /// <summary>
+    /// Whether a value of a form instance is collected data: every value of a study's form (one entered under an older
+    /// version too), but of a built-in form only its declared fields, not what its typed value derives (an adverse
+    /// event's current and worst grade).
+    /// </summary>
+    public bool Collected(string formName, string path) =>
+        FormCatalogue.Find(formName) is not { } builtIn || FormValues.Declared(builtIn, path) is not null;
+
     /// <summary>The form of that name; a form this definition lacks (entered under an older version) gets a FormDef of its own.</summary>
     public OdmForm Form(string name) =>
         Forms.FirstOrDefault(f => f.Name == name) ?? AddForm(new OdmForm(Unique(DefinitionOdm.FormOid(name)), name, name, true, null, []), reserved: true);

@@ -99,6 +99,21 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
         var report = await Tampering.Verify(app);
         Assert.True(report.Clean, string.Join("\n", report.Findings));
 
+        // The study as of now holds the imported subjects (replayed from their own first event), and exports as ODM again
+        // with the source system's audit and the file named.
+        var asOf = await (await admin.GetAsync($"/studies/CARDIO-A/as-of?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(["101", "102"], asOf.GetProperty("casebooks").EnumerateArray().Select(c => c.GetProperty("subjectNumber").GetString()));
+        var exported = await (await auditor.GetAsync("/studies/CARDIO-A/export/odm")).Content.ReadAsStringAsync();
+        Studies.OdmFiles.AssertSchemaValid(exported);
+        Assert.Contains("<UserRef UserOID=\"U.jdoe\" />", exported);
+        Assert.Contains($"cardio.xml (SHA-256 {Sha256(file)}), line", exported);
+        Assert.Contains("Please confirm the systolic value.", exported);
+        // A lock is built from each subject's enrolment: it refuses rather than leave these subjects out.
+        var dm = await app.ClientFor("import.dm", ["data-manager"]);
+        var refused = await (await dm.PostJson("/locks", new { studyId = "CARDIO-A", name = "cardio-final", cutoff = "2023-06-30", reason = "Analysis", kind = "Soft" }))
+            .ShouldBe(HttpStatusCode.Conflict);
+        Assert.Contains("101, 102 have no enrolment form", refused.GetProperty("title").GetString());
+
         // The same file again: the study exists.
         var again = await Import(admin, file, "CARDIO-A", HttpStatusCode.Conflict);
         Assert.Contains("already exists", again.GetProperty("title").GetString());

@@ -20,7 +20,7 @@ public static class Sdtm
     /// <param name="casebooks">Replayed to the lock's high-water mark; other studies' casebooks and subjects enrolled after the cut-off are skipped.</param>
     public static IReadOnlyList<Dataset> Build(Study study, StudyDefinition definition, IReadOnlyList<Casebook> casebooks, DateOnly cutoff)
     {
-        var subjects = casebooks.Where(c => c.StudyId == study.StudyId && c.Enrolment.EnrolmentDate <= cutoff)
+        var subjects = casebooks.Where(c => c.StudyId == study.StudyId && c.Enrolled && c.Enrolment.EnrolmentDate <= cutoff)
             .OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
             .Select(c => new SdtmSubject(c, CohortSnapshot.Subject(c, definition, cutoff, 0), study.StudyId, cutoff))
             .ToList();
