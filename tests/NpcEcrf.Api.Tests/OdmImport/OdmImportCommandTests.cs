@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using NpcEcrf.Api.Tests.Infrastructure;
@@ -25,22 +24,7 @@ public class OdmImportCommandTests(AppFixture app) : IClassFixture<AppFixture>, 
         return Task.CompletedTask;
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
-        foreach (var a in args.Append("--data-dir").Append(_dir)) psi.ArgumentList.Add(a);
-        psi.Environment["NPCECRF_DB"] = _db.Application;
-        if (_db.Owner is { } owner) psi.Environment["NPCECRF_DB_OWNER"] = owner;
-        else psi.Environment.Remove("NPCECRF_DB_OWNER");
-        psi.Environment["NPCECRF_SCHEMA"] = app.Schema;
-        psi.Environment.Remove("NPCECRF_DATA_DIR");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => CliProcess.Run(_db, app.Schema, _dir, args);
 
     private string FileIn(string name, string content)
     {
