@@ -89,6 +89,17 @@ public sealed class EventSeal(byte[] sealSecret)
     /// <summary>The same JSON text whether it comes from the serializer or back from jsonb: keys sorted, no spacing.</summary>
     public static string Canonical(string json)
     {
+        // Sealing and verifying ask for the same payload twice in a row (its digest, then its seal): the last answer is kept per thread.
+        if (_lastCanonical is { } last && string.Equals(last.Json, json, StringComparison.Ordinal)) return last.Canonical;
+        var canonical = Write(json);
+        _lastCanonical = (json, canonical);
+        return canonical;
+    }
+
+    [ThreadStatic] private static (string Json, string Canonical)? _lastCanonical;
+
+    private static string Write(string json)
+    {
         if (JsonNode.Parse(json) is not { } node) return "null";
         // Written once, keys sorted on the way out: cloning each subtree to sort it cost more than the HMAC (see docs/performance.md, ODM import).
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(json.Length + 16);
