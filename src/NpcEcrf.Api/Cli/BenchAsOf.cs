@@ -38,7 +38,7 @@ public static partial class BenchCommand
             await using var store = AppHost.Store(settings);
             var count = parse.GetValue(subjects);
             var seeding = Stopwatch.StartNew();
-            await Seed(store, count, ct);
+            await Seed(store, "BENCH", count, (study, i) => SubjectHistory(study, i, cycles: 40, visits: 25, adverseEvents: 20, contacts: 11, correction: false), ct);
             await Task.Delay(20, ct);
             var at = DateTimeOffset.UtcNow;
             Console.WriteLine($"Seeded {count:N0} subjects in {seeding.Elapsed.TotalSeconds:0} s.");
@@ -56,16 +56,17 @@ public static partial class BenchCommand
         return command;
     }
 
-    private static async Task Seed(IDocumentStore store, int count, CancellationToken ct)
+    /// <summary>A study and <paramref name="count"/> subjects, each with the history <paramref name="history"/> gives, sealed as any write is.</summary>
+    internal static async Task Seed(IDocumentStore store, string studyId, int count, Func<string, int, IReadOnlyList<object>> history, CancellationToken ct)
     {
         await using (var session = store.LightweightSession())
         {
-            session.Events.StartStream<Study>(Study.IdFor("BENCH"), new StudyCreated("BENCH", "Benchmark"),
+            session.LastModifiedBy = "bench";
+            session.Events.StartStream<Study>(Study.IdFor(studyId), new StudyCreated(studyId, "Benchmark"),
                 new StudyDefinitionVersioned(1, new DateOnly(2019, 1, 1), Demo.StudyDefinitions.Load(Demo.StudyDefinitions.Reference), null, false),
                 new SiteAdded("S1", "Site 1"), new SiteAdded("S2", "Site 2"));
             await session.SaveChangesAsync(ct);
         }
-        var start = new DateOnly(2020, 1, 6);
         for (var batch = 0; batch < count; batch += 250)
         {
             await using var session = store.LightweightSession();
@@ -73,28 +74,42 @@ public static partial class BenchCommand
             for (var i = batch; i < Math.Min(count, batch + 250); i++)
             {
                 var number = $"B{i:00000}";
-                var enrolled = start.AddDays(i % 700);
-                var first = enrolled.AddDays(2);
-                var events = new List<object>
-                {
-                    new SubjectEnrolled("BENCH", i % 2 == 0 ? "S1" : "S2", number, enrolled.AddDays(-3), enrolled, "ANLOTINIB",
-                        new Dictionary<string, bool> { ["I1"] = true, ["I2"] = true, ["I3"] = true, ["E1"] = false, ["E2"] = false }),
-                    new DemographicsRecorded("M", enrolled.Year - 55, 55), new EcogRecorded(enrolled, 1),
-                    new StudyForms.StudyFormEntered("disease-status", null, new() { ["pattern"] = "Metastatic", ["diagnosisDate"] = enrolled.AddYears(-2).ToString("yyyy-MM-dd") }),
-                    new StudyForms.StudyFormEntered("metastatic-sites", null, new() { ["liver"] = i % 3 == 0, ["lung"] = true, ["bone"] = false, ["distantLymphNodes"] = false, ["other"] = new System.Text.Json.Nodes.JsonArray() }),
-                    new StudyForms.StudyFormEntered("prior-therapy", null, new() { ["priorSystemicLines"] = 2, ["platinumRefractory"] = true, ["priorRadiotherapy"] = true }),
-                    new BaselineLesionsRecorded(enrolled.AddDays(-5), "CT", [new TargetLesion("T1", "lung", false, 30m), new TargetLesion("T2", "neck", true, 20m)], []),
-                    new FirstDoseGiven(first, 12),
-                };
-                for (var c = 1; c <= 40; c++) events.Add(new CycleRecorded(c, first.AddDays(21 * (c - 1)), 12, 14, 0));
-                for (var v = 1; v <= 25; v++)
-                    events.Add(new TumourAssessed($"V{v}", first.AddDays(42 * v), "CT", new Dictionary<string, decimal?> { ["T1"] = 27m, ["T2"] = 18m }, NonTargetStatus.NonCRNonPD, false));
-                for (var a = 1; a <= 20; a++) events.Add(new AdverseEventReported($"AE{a}", "Fatigue", 1, first.AddDays(5 * a), false, Relation.Possible, ActionTaken.None));
-                for (var k = 1; k <= 11; k++) events.Add(new ContactRecorded(first.AddDays(1100 + 30 * k), "phone"));
-                session.Events.StartStream<Casebook>(Casebook.IdFor("BENCH", number), events.ToArray());
+                var action = session.Events.StartStream<Casebook>(Casebook.IdFor(studyId, number), history(studyId, i).ToArray());
+                // A correction carries its reason as the header, as the pipeline writes it.
+                foreach (var e in action.Events.Where(e => e.Data is Corrections.DataPointCorrected))
+                    e.SetHeader(Infrastructure.CommandPipeline.ReasonHeader, ((Corrections.DataPointCorrected)e.Data).Reason);
             }
             await session.SaveChangesAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// One subject's history: enrolment, demographics, ECOG, three study forms, baseline lesions, the first dose, then
+    /// <paramref name="cycles"/> cycles, <paramref name="visits"/> assessments, <paramref name="adverseEvents"/> adverse
+    /// events, <paramref name="contacts"/> follow-up contacts and, if asked, a correction with its reason.
+    /// </summary>
+    internal static List<object> SubjectHistory(string studyId, int i, int cycles, int visits, int adverseEvents, int contacts, bool correction)
+    {
+        var enrolled = new DateOnly(2020, 1, 6).AddDays(i % 700);
+        var first = enrolled.AddDays(2);
+        var events = new List<object>
+        {
+            new SubjectEnrolled(studyId, i % 2 == 0 ? "S1" : "S2", $"B{i:00000}", enrolled.AddDays(-3), enrolled, "ANLOTINIB",
+                new Dictionary<string, bool> { ["I1"] = true, ["I2"] = true, ["I3"] = true, ["E1"] = false, ["E2"] = false }),
+            new DemographicsRecorded("M", enrolled.Year - 55, 55), new EcogRecorded(enrolled, 1),
+            new StudyForms.StudyFormEntered("disease-status", null, new() { ["pattern"] = "Metastatic", ["diagnosisDate"] = enrolled.AddYears(-2).ToString("yyyy-MM-dd") }),
+            new StudyForms.StudyFormEntered("metastatic-sites", null, new() { ["liver"] = i % 3 == 0, ["lung"] = true, ["bone"] = false, ["distantLymphNodes"] = false, ["other"] = new System.Text.Json.Nodes.JsonArray() }),
+            new StudyForms.StudyFormEntered("prior-therapy", null, new() { ["priorSystemicLines"] = 2, ["platinumRefractory"] = true, ["priorRadiotherapy"] = true }),
+            new BaselineLesionsRecorded(enrolled.AddDays(-5), "CT", [new TargetLesion("T1", "lung", false, 30m), new TargetLesion("T2", "neck", true, 20m)], []),
+            new FirstDoseGiven(first, 12),
+        };
+        for (var c = 1; c <= cycles; c++) events.Add(new CycleRecorded(c, first.AddDays(21 * (c - 1)), 12, 14, 0));
+        for (var v = 1; v <= visits; v++)
+            events.Add(new TumourAssessed($"V{v}", first.AddDays(42 * v), "CT", new Dictionary<string, decimal?> { ["T1"] = 27m, ["T2"] = 18m }, NonTargetStatus.NonCRNonPD, false));
+        for (var a = 1; a <= adverseEvents; a++) events.Add(new AdverseEventReported($"AE{a}", "Fatigue", 1, first.AddDays(5 * a), false, Relation.Possible, ActionTaken.None));
+        for (var k = 1; k <= contacts; k++) events.Add(new ContactRecorded(first.AddDays(1100 + 30 * k), "phone"));
+        if (correction) events.Add(new Corrections.DataPointCorrected("prior-therapy", "priorSystemicLines", "2", "3", "Transcription error: three prior lines in the source."));
+        return events;
     }
 
     /// <summary>The baseline: the same events by plain SQL, each deserialised to its .NET type.</summary>

@@ -87,12 +87,43 @@ public sealed class EventSeal(byte[] sealSecret)
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
     /// <summary>The same JSON text whether it comes from the serializer or back from jsonb: keys sorted, no spacing.</summary>
-    public static string Canonical(string json) => Sort(JsonNode.Parse(json))?.ToJsonString(Compact) ?? "null";
-
-    private static JsonNode? Sort(JsonNode? node) => node switch
+    public static string Canonical(string json)
     {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sort(p.Value?.DeepClone())))),
-        JsonArray a => new JsonArray(a.Select(x => Sort(x?.DeepClone())).ToArray()),
-        _ => node?.DeepClone(),
-    };
+        // Sealing and verifying ask for the same payload twice in a row (its digest, then its seal): the last answer is kept per thread.
+        if (_lastCanonical is { } last && string.Equals(last.Json, json, StringComparison.Ordinal)) return last.Canonical;
+        var canonical = Write(json);
+        _lastCanonical = (json, canonical);
+        return canonical;
+    }
+
+    [ThreadStatic] private static (string Json, string Canonical)? _lastCanonical;
+
+    private static string Write(string json)
+    {
+        if (JsonNode.Parse(json) is not { } node) return "null";
+        // Written once, keys sorted on the way out: cloning each subtree to sort it cost more than the HMAC (see docs/performance.md, ODM import).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(json.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder, Indented = false, SkipValidation = true }))
+            Write(writer, node);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null: writer.WriteNullValue(); break;
+            case JsonObject o:
+                writer.WriteStartObject();
+                foreach (var p in o.OrderBy(p => p.Key, StringComparer.Ordinal)) { writer.WritePropertyName(p.Key); Write(writer, p.Value); }
+                writer.WriteEndObject();
+                break;
+            case JsonArray a:
+                writer.WriteStartArray();
+                foreach (var x in a) Write(writer, x);
+                writer.WriteEndArray();
+                break;
+            default: node.WriteTo(writer, Compact); break;
+        }
+    }
 }

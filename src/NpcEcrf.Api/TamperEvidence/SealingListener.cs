@@ -23,9 +23,11 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         var witness = await NewestSealed(connection, ct);
+        // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are looked up, in one query.
+        var last = await Last(connection, streams.Where(s => s.ActionType != StreamActionType.Start).Select(s => s.Id).Distinct().ToArray(), ct);
         foreach (var stream in streams)
         {
-            var (lastVersion, previousSequence, previous) = await Last(connection, stream.Id, ct);
+            var (lastVersion, previousSequence, previous) = last.GetValueOrDefault(stream.Id, (0L, 0L, null));
             if (stream.ActionType == StreamActionType.Append && stream.ExpectedVersionOnServer is null)
             {
                 stream.ExpectedVersionOnServer = lastVersion;
@@ -50,27 +52,34 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         }
     }
 
-    private async Task<(long Version, long Sequence, string? Seal)> Last(NpgsqlConnection connection, Guid streamId, CancellationToken ct)
+    /// <summary>Each stream's last event: version, sequence number and seal; streams without events are absent.</summary>
+    private async Task<Dictionary<Guid, (long Version, long Sequence, string? Seal)>> Last(NpgsqlConnection connection, Guid[] streamIds, CancellationToken ct)
     {
+        var last = new Dictionary<Guid, (long, long, string?)>();
+        if (streamIds.Length == 0) return last;
         await using var command = new NpgsqlCommand(
-            $"select version, seq_id, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = @id order by version desc limit 1", connection);
-        command.Parameters.AddWithValue("id", streamId);
-        return await Query(command, r => (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2)), (0L, 0L, (string?)null), ct);
+            $"select distinct on (stream_id) stream_id, version, seq_id, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = any(@ids) order by stream_id, version desc", connection);
+        command.Parameters.AddWithValue("ids", streamIds);
+        return await Query(command, async r =>
+        {
+            while (await r.ReadAsync(ct)) last[r.GetGuid(0)] = (r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3));
+            return last;
+        }, last, ct);
     }
 
     private async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1", connection);
-        return await Query(command, r => new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)), null, ct);
+        return await Query(command, async r => await r.ReadAsync(ct) ? new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)) : null, null, ct);
     }
 
-    private static async Task<T> Query<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, T none, CancellationToken ct)
+    private static async Task<T> Query<T>(NpgsqlCommand command, Func<NpgsqlDataReader, Task<T>> read, T none, CancellationToken ct)
     {
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? read(reader) : none;
+            return await read(reader);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {

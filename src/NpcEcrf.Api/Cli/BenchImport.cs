@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using Marten;
+using Npgsql;
+using NpcEcrf.Api.Casebooks;
+using NpcEcrf.Api.Exports;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.OdmImport;
+using NpcEcrf.Api.Studies;
+
+namespace NpcEcrf.Api.Cli;
+
+/// <summary>One run of the import benchmark: the import's write and parse+plan, and the COPY of the same rows.</summary>
+public sealed record ImportBenchRun(int Events, double WriteSeconds, double ParsePlanSeconds, double CopySeconds)
+{
+    public double ImportRate => Events / WriteSeconds;
+    public double CopyRate => Events / CopySeconds;
+    public double Ratio => ImportRate / CopyRate;
+}
+
+/// <summary>Every run and their medians.</summary>
+public sealed record ImportBenchReport(int Subjects, int FileBytes, IReadOnlyList<ImportBenchRun> Runs)
+{
+    public int Events => Runs[0].Events;
+    public double MedianImportRate => Median(Runs.Select(r => r.ImportRate));
+    public double MedianCopyRate => Median(Runs.Select(r => r.CopyRate));
+    public double MedianRatio => Median(Runs.Select(r => r.Ratio));
+    public double MedianParsePlanSeconds => Median(Runs.Select(r => r.ParsePlanSeconds));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
+
+public static partial class BenchCommand
+{
+    private const string ImportSchema = "bench_import";
+    /// <summary>The baseline's table: mt_events' columns, defaults, checks and indexes (LIKE ... INCLUDING ALL), not its foreign key to mt_streams.</summary>
+    public const string CopyTable = "bench_copy_events";
+
+    /// <summary>The ODM import's write against a binary COPY of the very same event rows into a table like mt_events.</summary>
+    private static Command Import()
+    {
+        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 20 events each).", DefaultValueFactory = _ => 200 };
+        var runs = new Option<int>("--runs") { Description = "Runs (the median is reported).", DefaultValueFactory = _ => 3 };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("import", "ODM import (parse, plan, write with seals and casebooks) against a binary COPY of the same event rows.") { subjects, runs, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(subjects) < 1 || parse.GetValue(runs) < 1) throw new CommandLineError("--subjects and --runs are at least 1.");
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var settings = installation.Settings(ImportSchema);
+            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
+            {
+                await drop.OpenAsync(ct);
+                await new NpgsqlCommand($"drop schema if exists \"{ImportSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
+            }
+            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await using var store = AppHost.Store(settings);
+            var report = await ImportBench(store, settings, parse.GetValue(subjects), parse.GetValue(runs), Console.WriteLine, ct);
+            Console.WriteLine($"Median over {report.Runs.Count} run(s), {report.Events:N0} events: import {report.MedianImportRate:N0} events/s, COPY {report.MedianCopyRate:N0} events/s, " +
+                $"ratio import/COPY {report.MedianRatio:0.00}x; parse+plan {report.MedianParsePlanSeconds:0.00} s");
+            Console.WriteLine($"nproc {Environment.ProcessorCount}, load average {LoadAverage()}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Seeds a study, exports it (transactional ODM), then per run imports the file into a new study exactly as
+    /// `import odm` does (parse+plan and the write timed apart) and, as the baseline, COPYs (binary) the rows the
+    /// import wrote to mt_events into an empty table like it, on the same connection settings and cluster.
+    /// </summary>
+    public static async Task<ImportBenchReport> ImportBench(IDocumentStore store, NpcEcrfSettings settings, int subjects, int runs, Action<string> log, CancellationToken ct)
+    {
+        var source = $"BENCH-ODM-{Guid.NewGuid().ToString("N")[..6]}".ToUpperInvariant();
+        var seeding = Stopwatch.StartNew();
+        await Seed(store, source, subjects, (study, i) => SubjectHistory(study, i, cycles: 6, visits: 2, adverseEvents: 2, contacts: 0, correction: true), ct);
+        byte[] file;
+        await using (var query = store.QuerySession())
+            file = Encoding.UTF8.GetBytes(await OdmExport.Write(query, source, DateTimeOffset.UtcNow, ct));
+        log($"Seeded {subjects:N0} subjects and exported them ({file.Length / 1048576.0:0.0} MB transactional ODM) in {seeding.Elapsed.TotalSeconds:0.0} s.");
+        log($"Baseline: binary COPY into {settings.Schema}.{CopyTable} (LIKE mt_events INCLUDING ALL: same columns, defaults, checks and indexes; no foreign key to mt_streams).");
+
+        var results = new List<ImportBenchRun>();
+        for (var run = 1; run <= runs; run++)
+        {
+            var studyId = $"{source}-R{run}";
+            var parsing = Stopwatch.StartNew();
+            var (odm, unreadable) = OdmFileReader.Read(file, "bench.xml", long.MaxValue);
+            if (unreadable is not null) throw new InvalidOperationException($"The export does not read back: {unreadable.Message}");
+            var (plan, refused) = OdmImportPlanner.Plan(odm!, studyId, null, DateOnly.FromDateTime(DateTime.UtcNow));
+            if (refused is not null) throw new InvalidOperationException($"The export does not plan: {CliOutcomes.Describe(refused)}");
+            var parsePlan = parsing.Elapsed.TotalSeconds;
+
+            CommandOutcome outcome;
+            var writing = Stopwatch.StartNew();
+            await using (var session = store.LightweightSession())
+            {
+                session.LastModifiedBy = "bench";
+                outcome = await ImportOdm.Write(session, Actor.Operator("bench"), plan!, ct);
+            }
+            var write = writing.Elapsed.TotalSeconds;
+            if (outcome is not CommandOutcome.Accepted { Answer: ImportOdm.Summary summary }) throw new InvalidOperationException($"Not imported: {CliOutcomes.Describe(outcome)}");
+
+            var streams = plan!.Subjects.Select(s => Casebook.IdFor(studyId, s.SubjectNumber)).Append(Study.IdFor(studyId)).ToList();
+            var (rows, copy) = await CopyBaseline(settings, streams, ct);
+            if (rows != summary.EventsWritten) throw new InvalidOperationException($"The import answered {summary.EventsWritten} events but mt_events holds {rows} of its streams.");
+            var result = new ImportBenchRun(rows, write, parsePlan, copy);
+            results.Add(result);
+            log($"Run {run}: {rows:N0} events; import write {write:0.00} s ({result.ImportRate:N0} events/s), COPY {copy:0.00} s ({result.CopyRate:N0} events/s), " +
+                $"ratio {result.Ratio:0.00}x; parse+plan {parsePlan:0.00} s");
+        }
+        return new ImportBenchReport(subjects, file.Length, results);
+    }
+
+    /// <summary>The streams' rows of mt_events read out (binary, untimed), then COPYed (timed) into a fresh empty table like mt_events.</summary>
+    private static async Task<(int Rows, double Seconds)> CopyBaseline(NpcEcrfSettings settings, IReadOnlyList<Guid> streams, CancellationToken ct)
+    {
+        var schema = settings.Schema;
+        await using var connection = new NpgsqlConnection(settings.SchemaChangeConnectionString);
+        await connection.OpenAsync(ct);
+        await new NpgsqlCommand($"drop table if exists \"{schema}\".{CopyTable}; create table \"{schema}\".{CopyTable} (like \"{schema}\".mt_events including all)", connection).ExecuteNonQueryAsync(ct);
+        // Guids only: safe to write into the statement, as COPY takes no parameters.
+        var ids = string.Join(",", streams.Select(g => $"'{g}'"));
+        var rows = 0;
+        using var buffer = new MemoryStream();
+        await using (var export = await connection.BeginRawBinaryCopyAsync(
+            $"copy (select * from \"{schema}\".mt_events where stream_id in ({ids}) order by seq_id) to stdout (format binary)", ct))
+            await export.CopyToAsync(buffer, ct);
+        await using (var count = new NpgsqlCommand($"select count(*) from \"{schema}\".mt_events where stream_id in ({ids})", connection))
+            rows = Convert.ToInt32(await count.ExecuteScalarAsync(ct));
+        var watch = Stopwatch.StartNew();
+        await using (var import = await connection.BeginRawBinaryCopyAsync($"copy \"{schema}\".{CopyTable} from stdin (format binary)", ct))
+        {
+            buffer.Position = 0;
+            await buffer.CopyToAsync(import, ct);
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        await new NpgsqlCommand($"drop table \"{schema}\".{CopyTable}", connection).ExecuteNonQueryAsync(ct);
+        return (rows, seconds);
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}
