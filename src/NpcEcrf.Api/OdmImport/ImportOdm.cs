@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.TamperEvidence;
 
 namespace NpcEcrf.Api.OdmImport;
 
@@ -10,7 +11,8 @@ namespace NpcEcrf.Api.OdmImport;
 /// An admin or data manager imports a CDISC ODM 1.3.2 file (metadata, clinical data, audit records, signatures,
 /// annotations) into a new study, keeping its history. The file is read safely (<see cref="OdmFileReader"/>), mapped
 /// without writing (<see cref="OdmImportPlanner"/>), then the study (created as <see cref="CreateStudy"/> creates any
-/// study, with its sites) and every subject's stream are appended in one SaveChanges: all or nothing. The endpoint
+/// study, with its sites) is appended through the pipeline and every subject's stream is COPYed in the same transaction
+/// (<see cref="SealedBulkAppend"/>): all or nothing. The endpoint
 /// and the command line only translate.
 /// </summary>
 /// <param name="File">The file's bytes: their SHA-256 names the file in every imported event.</param>
@@ -31,8 +33,11 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
         return await Write(session, actor, plan!, ct);
     }
 
+    /// <summary>How the subjects' streams are written: the bulk COPY, or through the session as any other write (the reference the bulk path is compared with).</summary>
+    public enum SubjectWrite { Bulk, Session }
+
     /// <summary>The study's events (as a created study's, with its sites) and, in the same transaction, every subject's stream.</summary>
-    public static Task<CommandOutcome> Write(IDocumentSession session, Actor actor, OdmImportPlan plan, CancellationToken ct) =>
+    public static Task<CommandOutcome> Write(IDocumentSession session, Actor actor, OdmImportPlan plan, CancellationToken ct, SubjectWrite subjects = SubjectWrite.Bulk) =>
         CommandPipeline.Run(session, actor, new WriteRequest<Study>
         {
             StreamId = Study.IdFor(plan.StudyId), What = $"Study '{plan.StudyId}'", Roles = CreateStudy.Builders,
@@ -41,13 +46,20 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
             Decide = _ => CreateStudy.Decide(new CreateStudy(plan.StudyId, plan.Title, plan.Definition), plan.EffectiveFrom) is var created && created.Rejection is null
                 ? new Decision([.. created.Events, .. plan.Sites.Select(s => new SiteAdded(s.SiteId, s.Name))])
                 : created,
-            // Marten's bulk event append (DocumentStore.BulkInsertEventsAsync / BulkInsertEventStreamAsync) COPYs outside
-            // the session: no listener seals the events, no inline projection builds the casebooks, and it commits in a
-            // transaction of its own. So the subjects' streams go through the session, in the study's SaveChanges.
-            Alongside = (s, _, _) =>
+            Alongside = async (s, _, _) =>
             {
-                foreach (var subject in plan.Subjects) s.Events.StartStream<Casebook>(Casebook.IdFor(plan.StudyId, subject.SubjectNumber), subject.Events.ToArray());
-                return Task.FromResult<Rejection?>(null);
+                var streams = plan.Subjects.Select(x => (Casebook.IdFor(plan.StudyId, x.SubjectNumber), x.Events)).ToList();
+                if (subjects == SubjectWrite.Session)
+                {
+                    foreach (var (id, events) in streams) s.Events.StartStream<Casebook>(id, events.ToArray());
+                    return null;
+                }
+                // COPYed in the session's transaction, sealed as the listener seals; the study's SaveChanges commits both.
+                var stored = await SealedBulkAppend.StartStreams<Casebook>(s, streams, ct);
+                // What the inline CasebookProjection would store: the one evolve function over the same events. No other
+                // inline projection takes an imported subject's events; the asynchronous ones catch up from mt_events.
+                foreach (var events in stored) s.Store(CasebookEvolution.Build(events)!);
+                return null;
             },
             Answer = study => new Summary(study.StudyId, plan.Subjects.Count, 2 + plan.Sites.Count + plan.Subjects.Sum(x => x.Events.Count),
                 plan.Deviations, plan.FileName, plan.FileSha256),

@@ -25,6 +25,7 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         var witness = await NewestSealed(connection, ct);
         // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are looked up, in one query.
         var last = await Last(connection, streams.Where(s => s.ActionType != StreamActionType.Start).Select(s => s.Id).Distinct().ToArray(), ct);
+        var defaults = SealDefaults.Of(session);
         foreach (var stream in streams)
         {
             var (lastVersion, previousSequence, previous) = last.GetValueOrDefault(stream.Id, (0L, 0L, null));
@@ -33,23 +34,30 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
                 stream.ExpectedVersionOnServer = lastVersion;
                 stream.AlwaysEnforceConsistency = true;
             }
-            var version = lastVersion;
-            foreach (var e in stream.Events)
-            {
-                version = e.Version > 0 ? e.Version : version + 1;
-                // Recorded as PostgreSQL will store it, so the column read back equals the sealed value.
-                e.Timestamp = EventSeal.Microseconds(e.Timestamp == default ? DateTimeOffset.UtcNow : e.Timestamp);
-                var data = serializer.ToJson(e.Data);
-                var facts = new SealedFacts(stream.Id, EventTypes.Alias(e.Data.GetType()), data,
-                    e.UserName ?? session.LastModifiedBy, e.CorrelationId ?? session.CorrelationId, e.CausationId ?? session.CausationId,
-                    (e.GetHeader(CommandPipeline.ReasonHeader) ?? session.GetHeader(CommandPipeline.ReasonHeader))?.ToString());
-                var assigned = new AssignedFacts(version, e.Timestamp, previousSequence, EventSeal.PayloadDigest(data), witness);
-                previous = seal.Compute(previous, facts, assigned);
-                e.SetHeader(EventSeal.Header, previous);
-                e.SetHeader(EventSeal.FactsHeader, assigned.ToHeader());
-                previousSequence = e.Sequence;
-            }
+            var tail = new StreamTail(lastVersion, previousSequence, previous);
+            foreach (var e in stream.Events) tail = SealNext(seal, stream.Id, e, serializer.ToJson(e.Data), tail, witness, defaults);
         }
+    }
+
+    /// <summary>
+    /// Seals one event after the last sealed event of its stream: the one computation of the listener and of the bulk
+    /// import (<see cref="SealedBulkAppend"/>). Fixes the timestamp as PostgreSQL will store it and sets the seal headers.
+    /// </summary>
+    /// <param name="dataJson">The payload as the store's serializer writes it.</param>
+    public static StreamTail SealNext(EventSeal seal, Guid streamId, IEvent e, string dataJson, StreamTail tail, Witness? witness, SealDefaults defaults)
+    {
+        var version = e.Version > 0 ? e.Version : tail.Version + 1;
+        // Recorded as PostgreSQL will store it, so the column read back equals the sealed value.
+        e.Timestamp = EventSeal.Microseconds(e.Timestamp == default ? DateTimeOffset.UtcNow : e.Timestamp);
+        var facts = new SealedFacts(streamId, EventTypes.Alias(e.Data.GetType()), dataJson,
+            e.UserName ?? defaults.User, e.CorrelationId ?? defaults.CorrelationId, e.CausationId ?? defaults.CausationId,
+            e.GetHeader(CommandPipeline.ReasonHeader)?.ToString() ?? defaults.Reason);
+        var assigned = new AssignedFacts(version, e.Timestamp, tail.Sequence, EventSeal.PayloadDigest(dataJson), witness);
+        var sealedValue = seal.Compute(tail.Seal, facts, assigned);
+        e.SetHeader(EventSeal.Header, sealedValue);
+        e.SetHeader(EventSeal.FactsHeader, assigned.ToHeader());
+        // An event's own sequence number is drawn at insert, after sealing: 0 here when it is written in the same save.
+        return new StreamTail(version, e.Sequence, sealedValue);
     }
 
     /// <summary>Each stream's last event: version, sequence number and seal; streams without events are absent.</summary>
@@ -67,7 +75,10 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         }, last, ct);
     }
 
-    private async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
+    public EventSeal Seal => seal;
+
+    /// <summary>The newest sealed event in the store (committed, as this connection sees it): the witness of what is sealed now.</summary>
+    public async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1", connection);
@@ -86,6 +97,16 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
             return none; // the very first event, before Marten has created its tables
         }
     }
+}
+
+/// <summary>The last sealed event of a stream: what the next event's seal chains to.</summary>
+public readonly record struct StreamTail(long Version, long Sequence, string? Seal);
+
+/// <summary>What an event takes from its session when it does not say itself: user, correlation, causation, reason for change.</summary>
+public sealed record SealDefaults(string? User, string? CorrelationId, string? CausationId, string? Reason)
+{
+    public static SealDefaults Of(IDocumentSession session) =>
+        new(session.LastModifiedBy, session.CorrelationId, session.CausationId, session.GetHeader(CommandPipeline.ReasonHeader)?.ToString());
 }
 
 public static class EventTypes

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NpcEcrf.Api.TamperEvidence;
+
+/// <summary>
+/// New streams written with a binary COPY into mt_streams and mt_events, in the session's own transaction, so they
+/// commit or roll back with whatever the session saves next. Marten's bulk append (DocumentStore.BulkInsertEventsAsync,
+/// BulkInsertEventStreamAsync) runs its own transaction and neither seals nor projects. Every event is sealed by
+/// <see cref="SealingListener.SealNext"/>, exactly as the listener would seal it in one SaveChanges, and stored with
+/// the columns and headers Marten's append writes; the caller stores what inline projections build from them.
+/// </summary>
+public static class SealedBulkAppend
+{
+    /// <summary>Starts each stream (none may exist) with its events, versions 1..n; answers the events as stored, for projections.</summary>
+    public static async Task<IReadOnlyList<IReadOnlyList<IEvent>>> StartStreams<TAggregate>(IDocumentSession session, IReadOnlyList<(Guid Id, IReadOnlyList<object> Events)> streams, CancellationToken ct)
+    {
+        var options = (StoreOptions)session.DocumentStore.Options;
+        var listener = options.Listeners.OfType<SealingListener>().Single();
+        var serializer = options.Serializer();
+        var schema = options.Events.DatabaseSchemaName;
+        await session.BeginTransactionAsync(ct);
+        var connection = (NpgsqlConnection)session.Connection!;
+
+        // The witness as the listener would see it when this session saves: the newest committed sealed event.
+        var witness = await listener.NewestSealed(connection, ct);
+        var defaults = SealDefaults.Of(session);
+        var tenant = session.TenantId;
+        var stored = new List<IReadOnlyList<IEvent>>(streams.Count);
+        var payloads = new List<string>();
+        foreach (var (id, data) in streams)
+        {
+            var events = new List<IEvent>(data.Count);
+            var tail = new StreamTail(0, 0, null);
+            foreach (var d in data)
+            {
+                var e = Wrap(d);
+                e.StreamId = id;
+                e.Version = tail.Version + 1;
+                e.Id = Guid.CreateVersion7();
+                e.TenantId = tenant;
+                e.UserName ??= defaults.User;
+                e.CorrelationId ??= defaults.CorrelationId;
+                e.CausationId ??= defaults.CausationId;
+                var json = serializer.ToJson(d);
+                tail = SealingListener.SealNext(listener.Seal, id, e, json, tail, witness, defaults);
+                if (defaults.Reason is { } reason && e.GetHeader(Infrastructure.CommandPipeline.ReasonHeader) is null) e.SetHeader(Infrastructure.CommandPipeline.ReasonHeader, reason);
+                payloads.Add(json);
+                events.Add(e);
+            }
+            stored.Add(events);
+        }
+
+        // Sequence numbers drawn after sealing, as Marten draws them at insert: a seal names no predecessor of the same save.
+        var total = payloads.Count;
+        var sequences = new List<long>(total);
+        await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
+        {
+            next.Parameters.AddWithValue("n", total);
+            await using var reader = await next.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0));
+        }
+
+        var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
+        await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
+        {
+            for (var i = 0; i < streams.Count; i++)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(streams[i].Id, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync((long)streams[i].Events.Count, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync($"""
+            copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
+            from stdin (format binary)
+            """, ct))
+        {
+            var row = 0;
+            foreach (var e in stored.SelectMany(s => s))
+            {
+                e.Sequence = sequences[row];
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(e.Sequence, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(e.StreamId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(e.Version, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(payloads[row], NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(EventTypes.Alias(e.EventType), NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(DotNetTypeName(e.EventType), NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(serializer.ToJson(e.Headers), NpgsqlDbType.Jsonb, ct);
+                await Nullable(copy, e.CorrelationId, ct);
+                await Nullable(copy, e.CausationId, ct);
+                await Nullable(copy, e.UserName, ct);
+                row++;
+            }
+            await copy.CompleteAsync(ct);
+        }
+        return stored;
+    }
+
+    private static Task Nullable(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);
+
+    /// <summary>Marten's mt_dotnet_type: the type's full name and its assembly's name.</summary>
+    private static string DotNetTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    private static readonly ConcurrentDictionary<Type, Func<object, IEvent>> Wrappers = new();
+
+    /// <summary>Marten's event envelope (Event&lt;T&gt;) around a payload of any type; one compiled constructor per type.</summary>
+    private static IEvent Wrap(object data) => Wrappers.GetOrAdd(data.GetType(), type =>
+    {
+        var payload = Expression.Parameter(typeof(object));
+        var constructor = typeof(Event<>).MakeGenericType(type).GetConstructor([type])!;
+        return Expression.Lambda<Func<object, IEvent>>(Expression.New(constructor, Expression.Convert(payload, type)), payload).Compile();
+    })(data);
+}
