@@ -30,15 +30,16 @@ public static class SealedBulkAppend
         var witness = await listener.NewestSealed(connection, ct);
         var defaults = SealDefaults.Of(session);
         var tenant = session.TenantId;
-        var stored = new List<IReadOnlyList<IEvent>>(streams.Count);
-        var payloads = new List<string>();
-        foreach (var (id, data) in streams)
+        // Streams are sealed independently of each other (each chains to its own predecessor): in parallel.
+        var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
+        Parallel.For(0, streams.Count, new ParallelOptions { CancellationToken = ct }, i =>
         {
-            var events = new List<IEvent>(data.Count);
+            var (id, data) = streams[i];
+            var sealedRows = new (IEvent, string, string)[data.Count];
             var tail = new StreamTail(0, 0, null);
-            foreach (var d in data)
+            for (var v = 0; v < data.Count; v++)
             {
-                var e = Wrap(d);
+                var e = Wrap(data[v]);
                 e.StreamId = id;
                 e.Version = tail.Version + 1;
                 e.Id = Guid.CreateVersion7();
@@ -46,17 +47,17 @@ public static class SealedBulkAppend
                 e.UserName ??= defaults.User;
                 e.CorrelationId ??= defaults.CorrelationId;
                 e.CausationId ??= defaults.CausationId;
-                var json = serializer.ToJson(d);
+                var json = serializer.ToJson(data[v]);
                 tail = SealingListener.SealNext(listener.Seal, id, e, json, tail, witness, defaults);
                 if (defaults.Reason is { } reason && e.GetHeader(Infrastructure.CommandPipeline.ReasonHeader) is null) e.SetHeader(Infrastructure.CommandPipeline.ReasonHeader, reason);
-                payloads.Add(json);
-                events.Add(e);
+                sealedRows[v] = (e, json, serializer.ToJson(e.Headers));
             }
-            stored.Add(events);
-        }
+            rows[i] = sealedRows;
+        });
+        var stored = rows.Select(r => (IReadOnlyList<IEvent>)r.Select(x => x.Event).ToArray()).ToList();
 
         // Sequence numbers drawn after sealing, as Marten draws them at insert: a seal names no predecessor of the same save.
-        var total = payloads.Count;
+        var total = rows.Sum(r => r.Length);
         var sequences = new List<long>(total);
         await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
         {
@@ -85,7 +86,7 @@ public static class SealedBulkAppend
             """, ct))
         {
             var row = 0;
-            foreach (var e in stored.SelectMany(s => s))
+            foreach (var (e, payload, headers) in rows.SelectMany(r => r))
             {
                 e.Sequence = sequences[row];
                 await copy.StartRowAsync(ct);
@@ -93,13 +94,13 @@ public static class SealedBulkAppend
                 await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(e.StreamId, NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(e.Version, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(payloads[row], NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(payload, NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(EventTypes.Alias(e.EventType), NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(DotNetTypeName(e.EventType), NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-                await copy.WriteAsync(serializer.ToJson(e.Headers), NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(headers, NpgsqlDbType.Jsonb, ct);
                 await Nullable(copy, e.CorrelationId, ct);
                 await Nullable(copy, e.CausationId, ct);
                 await Nullable(copy, e.UserName, ct);
