@@ -58,7 +58,7 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
                 var stored = await SealedBulkAppend.StartStreams<Casebook>(s, streams, ct);
                 // What the inline CasebookProjection would store: the one evolve function over the same events. No other
                 // inline projection takes an imported subject's events; the asynchronous ones catch up from mt_events.
-                foreach (var casebook in stored.AsParallel().AsOrdered().Select(CasebookEvolution.Build)) s.Store(casebook!);
+                await SealedBulkAppend.InsertDocuments(s, stored.AsParallel().AsOrdered().Select(CasebookEvolution.Build).Select(c => (c!.Id, c, c.Version)), ct);
                 return null;
             },
             Answer = study => new Summary(study.StudyId, plan.Subjects.Count, 2 + plan.Sites.Count + plan.Subjects.Sum(x => x.Events.Count),

@@ -111,6 +111,29 @@ public static class SealedBulkAppend
         return stored;
     }
 
+    /// <summary>
+    /// New documents COPYed into their table in the session's transaction (it must have begun, as
+    /// <see cref="StartStreams{TAggregate}"/> begins it), serialised as Marten stores them, with the
+    /// version a projected aggregate's row carries (its last event's); none may exist yet.
+    /// </summary>
+    public static async Task InsertDocuments<T>(IDocumentSession session, IEnumerable<(Guid Id, T Document, long Version)> documents, CancellationToken ct) where T : notnull
+    {
+        var options = (StoreOptions)session.DocumentStore.Options;
+        var serializer = options.Serializer();
+        var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        var connection = (NpgsqlConnection)session.Connection!;
+        await using var copy = await connection.BeginBinaryImportAsync($"copy {table} (id, data, mt_version, mt_dotnet_type) from stdin (format binary)", ct);
+        foreach (var (id, document, version) in documents)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(serializer.ToJson(document), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(typeof(T).FullName!, NpgsqlDbType.Varchar, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
     private static Task Nullable(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);
 
