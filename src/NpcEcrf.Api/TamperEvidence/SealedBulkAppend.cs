@@ -30,55 +30,50 @@ public static class SealedBulkAppend
         var witness = await listener.NewestSealed(connection, ct);
         var defaults = SealDefaults.Of(session);
         var tenant = session.TenantId;
-        // Streams are sealed independently of each other (each chains to its own predecessor): in parallel.
-        var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
-        Parallel.For(0, streams.Count, new ParallelOptions { CancellationToken = ct }, i =>
-        {
-            var (id, data) = streams[i];
-            var sealedRows = new (IEvent, string, string)[data.Count];
-            var tail = new StreamTail(0, 0, null);
-            for (var v = 0; v < data.Count; v++)
-            {
-                var e = Wrap(data[v]);
-                e.StreamId = id;
-                e.Version = tail.Version + 1;
-                e.Id = Guid.CreateVersion7();
-                e.TenantId = tenant;
-                e.UserName ??= defaults.User;
-                e.CorrelationId ??= defaults.CorrelationId;
-                e.CausationId ??= defaults.CausationId;
-                var json = serializer.ToJson(data[v]);
-                tail = SealingListener.SealNext(listener.Seal, id, e, json, tail, witness, defaults);
-                if (defaults.Reason is { } reason && e.GetHeader(Infrastructure.CommandPipeline.ReasonHeader) is null) e.SetHeader(Infrastructure.CommandPipeline.ReasonHeader, reason);
-                sealedRows[v] = (e, json, serializer.ToJson(e.Headers));
-            }
-            rows[i] = sealedRows;
-        });
-        var stored = rows.Select(r => (IReadOnlyList<IEvent>)r.Select(x => x.Event).ToArray()).ToList();
-
-        // Sequence numbers drawn after sealing, as Marten draws them at insert: a seal names no predecessor of the same save.
-        var total = rows.Sum(r => r.Length);
-        var sequences = new List<long>(total);
+        var total = streams.Sum(s => s.Events.Count);
+        var sequences = new long[total];
         await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
         {
             next.Parameters.AddWithValue("n", total);
             await using var reader = await next.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0));
+            for (var i = 0; await reader.ReadAsync(ct); i++) sequences[i] = reader.GetInt64(0);
         }
 
         var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
         await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
         {
-            for (var i = 0; i < streams.Count; i++)
+            foreach (var (id, events) in streams)
             {
                 await copy.StartRowAsync(ct);
-                await copy.WriteAsync(streams[i].Id, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)streams[i].Events.Count, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
             }
             await copy.CompleteAsync(ct);
         }
+
+        // Streams are sealed independently of each other (each chains to its own predecessor), by every core, handed
+        // out in order, while this thread COPYs the streams already sealed.
+        var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
+        var ready = streams.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var nextStream = -1;
+        void Seal()
+        {
+            for (int i; (i = Interlocked.Increment(ref nextStream)) < streams.Count && !ct.IsCancellationRequested;)
+            {
+                try
+                {
+                    rows[i] = SealStream(streams[i].Id, streams[i].Events, listener.Seal, serializer, witness, defaults, tenant);
+                    ready[i].SetResult();
+                }
+                catch (Exception e)
+                {
+                    ready[i].SetException(e);
+                }
+            }
+        }
+        var sealers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(Seal, ct)).ToArray();
 
         await using (var copy = await connection.BeginBinaryImportAsync($"""
             copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
@@ -86,28 +81,35 @@ public static class SealedBulkAppend
             """, ct))
         {
             var row = 0;
-            foreach (var (e, payload, headers) in rows.SelectMany(r => r))
+            for (var i = 0; i < streams.Count; i++)
             {
-                e.Sequence = sequences[row];
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(e.Sequence, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(e.StreamId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(e.Version, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(payload, NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(EventTypes.Alias(e.EventType), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(DotNetTypeName(e.EventType), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-                await copy.WriteAsync(headers, NpgsqlDbType.Jsonb, ct);
-                await Nullable(copy, e.CorrelationId, ct);
-                await Nullable(copy, e.CausationId, ct);
-                await Nullable(copy, e.UserName, ct);
-                row++;
+                await ready[i].Task.WaitAsync(ct);
+                foreach (var (e, payload, headers) in rows[i])
+                {
+                    // Numbered after sealing, as Marten numbers at insert: a seal names no predecessor of the same save.
+                    e.Sequence = sequences[row++];
+                    var (alias, dotNetType) = Names(e.EventType);
+                    copy.StartRow();
+                    copy.Write(e.Sequence, NpgsqlDbType.Bigint);
+                    copy.Write(e.Id, NpgsqlDbType.Uuid);
+                    copy.Write(e.StreamId, NpgsqlDbType.Uuid);
+                    copy.Write(e.Version, NpgsqlDbType.Bigint);
+                    copy.Write(payload, NpgsqlDbType.Jsonb);
+                    copy.Write(alias, NpgsqlDbType.Varchar);
+                    copy.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
+                    copy.Write(tenant, NpgsqlDbType.Varchar);
+                    copy.Write(dotNetType, NpgsqlDbType.Varchar);
+                    copy.Write(false, NpgsqlDbType.Boolean);
+                    copy.Write(headers, NpgsqlDbType.Jsonb);
+                    Nullable(copy, e.CorrelationId);
+                    Nullable(copy, e.CausationId);
+                    Nullable(copy, e.UserName);
+                }
             }
             await copy.CompleteAsync(ct);
         }
+        await Task.WhenAll(sealers);
+        var stored = rows.Select(r => (IReadOnlyList<IEvent>)r.Select(x => x.Event).ToArray()).ToList();
         return stored;
     }
 
@@ -134,11 +136,41 @@ public static class SealedBulkAppend
         await copy.CompleteAsync(ct);
     }
 
-    private static Task Nullable(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);
+    /// <summary>One stream's events, wrapped, numbered 1..n and sealed in order, with the payload and headers as stored.</summary>
+    private static (IEvent, string, string)[] SealStream(Guid id, IReadOnlyList<object> data, EventSeal seal, ISerializer serializer, Witness? witness, SealDefaults defaults, string tenant)
+    {
+        var rows = new (IEvent, string, string)[data.Count];
+        var tail = new StreamTail(0, 0, null);
+        for (var v = 0; v < data.Count; v++)
+        {
+            var e = Wrap(data[v]);
+            e.StreamId = id;
+            e.Version = tail.Version + 1;
+            e.Id = Guid.CreateVersion7();
+            e.TenantId = tenant;
+            e.UserName ??= defaults.User;
+            e.CorrelationId ??= defaults.CorrelationId;
+            e.CausationId ??= defaults.CausationId;
+            var json = serializer.ToJson(data[v]);
+            tail = SealingListener.SealNext(seal, id, e, json, tail, witness, defaults);
+            // The session's reason for change (sealed above) is stored in the headers as Marten stores a session header.
+            if (defaults.Reason is { } reason && e.GetHeader(Infrastructure.CommandPipeline.ReasonHeader) is null) e.SetHeader(Infrastructure.CommandPipeline.ReasonHeader, reason);
+            rows[v] = (e, json, serializer.ToJson(e.Headers));
+        }
+        return rows;
+    }
 
-    /// <summary>Marten's mt_dotnet_type: the type's full name and its assembly's name.</summary>
-    private static string DotNetTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    private static void Nullable(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, NpgsqlDbType.Varchar);
+    }
+
+    private static readonly ConcurrentDictionary<Type, (string Alias, string DotNetType)> TypeNames = new();
+
+    /// <summary>Marten's event type alias and its mt_dotnet_type (the type's full name and its assembly's name).</summary>
+    private static (string Alias, string DotNetType) Names(Type type) =>
+        TypeNames.GetOrAdd(type, t => (EventTypes.Alias(t), $"{t.FullName}, {t.Assembly.GetName().Name}"));
 
     private static readonly ConcurrentDictionary<Type, Func<object, IEvent>> Wrappers = new();
 
