@@ -10,7 +10,7 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// <summary>
 /// New streams written with a binary COPY into mt_streams and mt_events, in the session's own transaction, so they
 /// commit or roll back with whatever the session saves next. Marten's bulk append (DocumentStore.BulkInsertEventsAsync,
-/// BulkInsertEventStreamAsync) runs its own transaction and neither seals nor projects. Every event is sealed by
+/// BulkInsertEventStreamAsync) commits in a transaction of its own and neither seals nor projects (docs/standards.md). Every event is sealed by
 /// <see cref="SealingListener.SealNext"/>, exactly as the listener would seal it in one SaveChanges, and stored with
 /// the columns and headers Marten's append writes; the caller stores what inline projections build from them.
 /// </summary>
