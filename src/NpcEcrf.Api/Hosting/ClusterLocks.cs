@@ -54,7 +54,8 @@ internal static class ClusterLocks
                 ? new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite)
                 : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) when (File.Exists(path))
+        // Only "held by another process" (EWOULDBLOCK, 11 on Linux) means wait; any other I/O error is the error to report.
+        catch (IOException e) when (e.HResult == 11)
         {
             return null;
         }
