@@ -52,7 +52,11 @@ public static class CasebookCommands
             Roles = write.Roles ?? WriterRoles,
             MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
             CommandId = command.CommandId,
-            Decide = c => decide(new SubjectContext(c!, study, actor, study.Today(c!.SiteId, now)), command),
+            // The checks and rules are built on the subject's enrolment; a subject imported from another system without
+            // one is kept as it came (read, exported, audited), not written to.
+            Decide = c => c!.Enrolled
+                ? decide(new SubjectContext(c, study, actor, study.Today(c.SiteId, now)), command)
+                : Rejection.Conflict($"{what} was imported without an enrolment form; its casebook is read-only here (the checks need the enrolment)."),
             Stale = (c, events) => Staleness(c, events, expected),
             LockedStudy = _ => study.StudyId,
             Kind = write.Kind,

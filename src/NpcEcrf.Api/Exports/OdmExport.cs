@@ -116,11 +116,19 @@ public static class OdmExport
             w.WriteStartElement("AdminData", Namespace);
             w.WriteAttributeString("StudyOID", studyId);
             var sites = study.Sites.Where(s => canSeeSite(s.SiteId)).ToList();
+            // Least exposure: the accounts the file names (who wrote, reviewed or signed what it holds) and those assigned
+            // to a site the reader sees; not every account of the installation.
+            var events = subjects.SelectMany(s => s.Events.Concat(s.Queries.SelectMany(q => q))).ToList();
+            var named = events.Select(e => e.UserName).Concat(events.Select(e => e.Data).OfType<CasebookSigned>().Select(s => s.Username))
+                .OfType<string>().ToHashSet(StringComparer.Ordinal);
             foreach (var u in users.OrderBy(u => u.Username, StringComparer.Ordinal))
-                User(w, u.Username, u.PrintedName, sites.Where(s => u.Sites.Any(a => StableIds.Same(a, SiteAssignments.Key(studyId, s.SiteId)) || StableIds.Same(a, s.SiteId))));
+            {
+                var at = sites.Where(s => SiteAssignments.Covers(u.Sites, studyId, s.SiteId)).ToList();
+                if (at.Count > 0 || named.Contains(u.Username)) User(w, u.Username, u.PrintedName, at);
+            }
             if (users.All(u => u.Username != SystemUser)) User(w, SystemUser, "NpcEcrf (automatic)", []);
             // The source system's users of imported events: named in the file as they were, with no account here.
-            var data = subjects.SelectMany(s => s.Events).Select(e => e.Data).ToList();
+            var data = events.Select(e => e.Data).ToList();
             foreach (var name in data.Select(ImportedAudit.Of).Select(a => a?.User).Concat(data.OfType<OdmSignatureImported>().Select(s => s.User))
                          .OfType<string>().Distinct().Where(n => n != SystemUser && users.All(u => u.Username != n)).Order(StringComparer.Ordinal))
                 User(w, name, name, []);
@@ -177,10 +185,12 @@ public static class OdmExport
     public static string SignatureOid(string meaning) => $"SD.{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(meaning)))[..12]}";
 
     /// <summary>The file type a request names: transactional (the default) or snapshot; anything else a 400 naming "type".</summary>
-    public static (OdmFileType Type, Rejection? Problem) ParseType(string? type) =>
-        type is null ? (OdmFileType.Transactional, null)
-        : Enum.TryParse<OdmFileType>(type, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !type.Any(char.IsDigit) ? (parsed, null)
-        : (OdmFileType.Transactional, Rejection.Invalid("type", "An ODM file is transactional or snapshot."));
+    public static (OdmFileType Type, Rejection? Problem) ParseType(string? type) => type?.ToLowerInvariant() switch
+    {
+        null or "transactional" => (OdmFileType.Transactional, null),
+        "snapshot" => (OdmFileType.Snapshot, null),
+        _ => (OdmFileType.Transactional, Rejection.Invalid("type", "An ODM file is transactional or snapshot.")),
+    };
 
     public static void Map(IEndpointRouteBuilder app)
     {

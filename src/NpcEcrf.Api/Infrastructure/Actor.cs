@@ -34,8 +34,7 @@ public sealed record Actor(string Username, string PrintedName, IReadOnlySet<str
     /// <remarks>Sites are "STUDY/SITE": a user of site SA in one study sees nothing of site SA in another. A bare site id
     /// (an account from before assignments named the study) matches that site in any study.</remarks>
     public bool CanSeeSite(string studyId, string siteId) => Has(Infrastructure.Roles.Auditor, Infrastructure.Roles.Admin)
-        || Sites.Contains(Studies.SiteAssignments.Key(studyId, siteId), Studies.StableIds.Comparer)
-        || Sites.Contains(siteId, Studies.StableIds.Comparer);
+        || Studies.SiteAssignments.Covers(Sites, studyId, siteId);
 
     /// <summary>The operator at the installation's command line, who runs it with every role.</summary>
     public static Actor Operator(string username) => new(username, username, Infrastructure.Roles.All.ToHashSet(), new HashSet<string>());

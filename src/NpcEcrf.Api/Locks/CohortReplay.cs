@@ -38,11 +38,11 @@ public static class CohortReplay
         if (study is null) return null;
         var casebooks = streams.Where(s => CasebookEvolution.Opening(s[0].Data)?.StudyId == study.StudyId)
             .Select(s => CasebookEvolution.Build(s)!).ToList();
-        var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
+        var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == study.StudyId)
             .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e))).ToList();
         return new ReplayedCohort(study, casebooks, queries);
     }
 }
 
-/// <summary>What a replay to a high-water mark rebuilds: the study and every casebook and data query of the store (CohortSnapshot keeps the study's own).</summary>
+/// <summary>What a replay to a high-water mark rebuilds: the study, and its casebooks and data queries.</summary>
 public sealed record ReplayedCohort(Study Study, IReadOnlyList<Casebook> Casebooks, IReadOnlyList<DataQuery> Queries);

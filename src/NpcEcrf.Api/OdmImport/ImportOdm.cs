@@ -61,7 +61,8 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
                 await SealedBulkAppend.InsertDocuments(s, stored.AsParallel().AsOrdered().Select(CasebookEvolution.Build).Select(c => (c!.Id, c, c.Version)), ct);
                 return null;
             },
-            Answer = study => new Summary(study.StudyId, plan.Subjects.Count, 2 + plan.Sites.Count + plan.Subjects.Sum(x => x.Events.Count),
+            // The study stream's version is the number of its events (its creation, definition and sites).
+            Answer = study => new Summary(study.StudyId, plan.Subjects.Count, (int)study.Version + plan.Subjects.Sum(x => x.Events.Count),
                 plan.Deviations, plan.FileName, plan.FileSha256),
         }, ct);
 

@@ -46,6 +46,7 @@ public static class ImportedForms
     /// <summary>Why the value cannot be kept as the form's value (null when it can): the import checks before it writes.</summary>
     public static string? Check(string form, JsonObject json)
     {
+        if (FormCatalogue.Find(form) is null) return null; // a study's own form is kept as its JSON
         try
         {
             Value(form, json);

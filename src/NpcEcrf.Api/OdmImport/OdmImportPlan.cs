@@ -151,7 +151,8 @@ public static partial class OdmImportPlanner
         private readonly Dictionary<string, OdmForm> _forms = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Form, string Item), OdmItem> _items = new();
         private readonly Dictionary<string, Site> _sites = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
+        // A subject number names one casebook whatever its case (Casebook.IdFor): two spellings are one subject.
+        private readonly Dictionary<string, Subject> _subjects = new(StableIds.Comparer);
 
         public List<OdmDeviation> Deviations { get; } = [];
         public IReadOnlyList<Site> Sites => _sites.Values.ToList();
@@ -296,7 +297,9 @@ public static partial class OdmImportPlanner
                 var first = subjectData.Element(Odm + "AuditRecord") ?? subjectData.Descendants(Odm + "AuditRecord").FirstOrDefault();
                 subject.Events.Add(new SubjectImported(_studyId, site.SiteId, key, Audit(first, subjectData, site.SiteId)));
             }
-            else if (siteRef is not null && _sites.TryGetValue(siteRef, out var other) && other.SiteId != subject.SiteId)
+            else if (subject.Number != key)
+                Deviate(subjectData, $"SubjectKey '{key}' is subject {subject.Number} spelled in another case: read as {subject.Number}.");
+            if (siteRef is not null && _sites.TryGetValue(siteRef, out var other) && other.SiteId != subject.SiteId)
                 Deviate(subjectData, $"Subject {key} is at site {subject.SiteId}; this SubjectData names {other.SiteId}: a move between sites is not imported (the data are).");
 
             var subjectAudit = subjectData.Element(Odm + "AuditRecord");

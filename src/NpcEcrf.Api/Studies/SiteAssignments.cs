@@ -11,6 +11,13 @@ public static class SiteAssignments
 {
     public static string Key(string studyId, string siteId) => $"{studyId}/{siteId}";
 
+    /// <summary>
+    /// Whether assignments reach a study's site: "STUDY/SITE", or a bare site id (an account from before assignments
+    /// named the study), which matches that site in any study.
+    /// </summary>
+    public static bool Covers(IEnumerable<string> assignments, string studyId, string siteId) =>
+        assignments.Any(a => StableIds.Same(a, Key(studyId, siteId)) || StableIds.Same(a, siteId));
+
     /// <summary>The canonical "STUDY/SITE" an assignment names, or why it names none.</summary>
     public static (string? Key, string? Error) Resolve(IReadOnlyList<Study> studies, string assignment)
     {

@@ -42,7 +42,8 @@ public static class SealedBulkAppend
         var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
         await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
         {
-            foreach (var (id, events) in streams)
+            // In id order: two imports that race for the same streams wait on them in one order (a conflict, not a deadlock).
+            foreach (var (id, events) in streams.OrderBy(s => s.Id))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
@@ -58,9 +59,11 @@ public static class SealedBulkAppend
         var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
         var ready = streams.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var nextStream = -1;
+        // A failed COPY stops the sealers too, rather than leave them sealing streams nobody will write.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         void Seal()
         {
-            for (int i; (i = Interlocked.Increment(ref nextStream)) < streams.Count && !ct.IsCancellationRequested;)
+            for (int i; (i = Interlocked.Increment(ref nextStream)) < streams.Count && !stop.IsCancellationRequested;)
             {
                 try
                 {
@@ -73,40 +76,47 @@ public static class SealedBulkAppend
                 }
             }
         }
-        var sealers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(Seal, ct)).ToArray();
-
-        await using (var copy = await connection.BeginBinaryImportAsync($"""
-            copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
-            from stdin (format binary)
-            """, ct))
+        var sealers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(Seal, stop.Token)).ToArray();
+        try
         {
-            var row = 0;
-            for (var i = 0; i < streams.Count; i++)
+            await using (var copy = await connection.BeginBinaryImportAsync($"""
+                copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
+                from stdin (format binary)
+                """, ct))
             {
-                await ready[i].Task.WaitAsync(ct);
-                foreach (var (e, payload, headers) in rows[i])
+                var row = 0;
+                for (var i = 0; i < streams.Count; i++)
                 {
-                    // Numbered after sealing, as Marten numbers at insert: a seal names no predecessor of the same save.
-                    e.Sequence = sequences[row++];
-                    var (alias, dotNetType) = Names(e.EventType);
-                    copy.StartRow();
-                    copy.Write(e.Sequence, NpgsqlDbType.Bigint);
-                    copy.Write(e.Id, NpgsqlDbType.Uuid);
-                    copy.Write(e.StreamId, NpgsqlDbType.Uuid);
-                    copy.Write(e.Version, NpgsqlDbType.Bigint);
-                    copy.Write(payload, NpgsqlDbType.Jsonb);
-                    copy.Write(alias, NpgsqlDbType.Varchar);
-                    copy.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
-                    copy.Write(tenant, NpgsqlDbType.Varchar);
-                    copy.Write(dotNetType, NpgsqlDbType.Varchar);
-                    copy.Write(false, NpgsqlDbType.Boolean);
-                    copy.Write(headers, NpgsqlDbType.Jsonb);
-                    Nullable(copy, e.CorrelationId);
-                    Nullable(copy, e.CausationId);
-                    Nullable(copy, e.UserName);
+                    await ready[i].Task.WaitAsync(ct);
+                    foreach (var (e, payload, headers) in rows[i])
+                    {
+                        // Numbered after sealing, as Marten numbers at insert: a seal names no predecessor of the same save.
+                        e.Sequence = sequences[row++];
+                        var (alias, dotNetType) = Names(e.EventType);
+                        copy.StartRow();
+                        copy.Write(e.Sequence, NpgsqlDbType.Bigint);
+                        copy.Write(e.Id, NpgsqlDbType.Uuid);
+                        copy.Write(e.StreamId, NpgsqlDbType.Uuid);
+                        copy.Write(e.Version, NpgsqlDbType.Bigint);
+                        copy.Write(payload, NpgsqlDbType.Jsonb);
+                        copy.Write(alias, NpgsqlDbType.Varchar);
+                        copy.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
+                        copy.Write(tenant, NpgsqlDbType.Varchar);
+                        copy.Write(dotNetType, NpgsqlDbType.Varchar);
+                        copy.Write(false, NpgsqlDbType.Boolean);
+                        copy.Write(headers, NpgsqlDbType.Jsonb);
+                        Nullable(copy, e.CorrelationId);
+                        Nullable(copy, e.CausationId);
+                        Nullable(copy, e.UserName);
+                    }
                 }
+                await copy.CompleteAsync(ct);
             }
-            await copy.CompleteAsync(ct);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
         }
         await Task.WhenAll(sealers);
         var stored = rows.Select(r => (IReadOnlyList<IEvent>)r.Select(x => x.Event).ToArray()).ToList();

@@ -113,10 +113,30 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
         var refused = await (await dm.PostJson("/locks", new { studyId = "CARDIO-A", name = "cardio-final", cutoff = "2023-06-30", reason = "Analysis", kind = "Soft" }))
             .ShouldBe(HttpStatusCode.Conflict);
         Assert.Contains("101, 102 have no enrolment form", refused.GetProperty("title").GetString());
+        // Nor is such a casebook written to: a clear refusal, not a check that fails for want of an enrolment.
+        var cra = await app.ClientFor("import.cra.cardio", ["cra"], "CARDIO-A/LOC_01");
+        var write = await (await cra.PostJson("/studies/CARDIO-A/subjects/101/corrections", new { form = "f-ecg", field = "QTC", newValue = 401, reason = "Re-read", version = first.GetProperty("version").GetInt64() }))
+            .ShouldBe(HttpStatusCode.Conflict);
+        Assert.Contains("imported without an enrolment form", write.GetProperty("title").GetString());
 
         // The same file again: the study exists.
         var again = await Import(admin, file, "CARDIO-A", HttpStatusCode.Conflict);
         Assert.Contains("already exists", again.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task a_subject_key_in_another_case_is_the_same_subject_said_as_a_deviation()
+    {
+        var admin = await Admin();
+        // The second transaction of subject 102 spells it "p-102"/"P-102": one casebook, as the casebook's id is.
+        var file = ForeignFiles.Snapshot().Replace("SubjectKey=\"102\" TransactionType=\"Insert\"", "SubjectKey=\"p-102\" TransactionType=\"Insert\"")
+            .Replace("SubjectKey=\"102\" TransactionType=\"Update\"", "SubjectKey=\"P-102\" TransactionType=\"Update\"");
+        var summary = await Import(admin, file, "CARDIO-CASE");
+        Assert.Equal(2, summary.GetProperty("subjects").GetInt32());
+        Assert.Contains(Deviations(summary), d => d.Line == ForeignFiles.LineOf(file, "SubjectKey=\"P-102\"") && d.Message.Contains("subject p-102 spelled in another case"));
+        var subject = await (await admin.GetAsync("/studies/CARDIO-CASE/subjects/P-102")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal("p-102", subject.GetProperty("subjectNumber").GetString());
+        Assert.Single(subject.GetProperty("importedSignatures").EnumerateArray());
     }
 
     [Fact]

@@ -36,10 +36,17 @@ public class LeastExposureTests(StudyFixture app) : IClassFixture<StudyFixture>
     {
         await app.Enrolled("LE-03", "S1");
         await app.Enrolled("LE-04", "S2");
+        await app.ClientFor("cra.le.s2only", ["cra"], "S2");
         var dm = await app.ClientFor("dm.le.export", ["data-manager"], "S1");
         var xml = await (await dm.GetAsync($"/studies/{StudyFixture.StudyId}/export/odm")).Content.ReadAsStringAsync();
         Assert.Contains("SubjectKey=\"LE-03\"", xml);
         Assert.DoesNotContain("SubjectKey=\"LE-04\"", xml);
         Assert.DoesNotContain("LocationOID=\"S2\"", xml);
+        // Nor the accounts of the sites they do not see: only those the file names or their own sites hold.
+        Assert.DoesNotContain("cra.le.s2only", xml);
+        Assert.Contains("<LoginName>dm.le.export</LoginName>", xml);
+        // An auditor, who sees every site, gets that account with its site.
+        var auditor = await app.ClientFor("aud.le.export", ["auditor"]);
+        Assert.Contains("<LoginName>cra.le.s2only</LoginName>", await (await auditor.GetAsync($"/studies/{StudyFixture.StudyId}/export/odm")).Content.ReadAsStringAsync());
     }
 }
