@@ -54,11 +54,10 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
                     foreach (var (id, events) in streams) s.Events.StartStream<Casebook>(id, events.ToArray());
                     return null;
                 }
-                // COPYed in the session's transaction, sealed as the listener seals; the study's SaveChanges commits both.
-                var stored = await SealedBulkAppend.StartStreams<Casebook>(s, streams, ct);
-                // What the inline CasebookProjection would store: the one evolve function over the same events. No other
-                // inline projection takes an imported subject's events; the asynchronous ones catch up from mt_events.
-                await SealedBulkAppend.InsertDocuments(s, stored.AsParallel().AsOrdered().Select(CasebookEvolution.Build).Select(c => (c!.Id, c, c.Version)), ct);
+                // COPYed in the session's transaction, sealed as the listener seals, with what the inline CasebookProjection
+                // would store (the one evolve function over the same events); the study's SaveChanges commits it all. No
+                // other inline projection takes an imported subject's events; the asynchronous ones catch up from mt_events.
+                await SealedBulkAppend.StartStreams(s, streams, CasebookEvolution.Build, ct);
                 return null;
             },
             // The study stream's version is the number of its events (its creation, definition and sites).
