@@ -484,7 +484,20 @@ public static partial class DefinitionOdm
     {
         try
         {
-            return (new OdmReader(Parse(xml)).Read(baseDefinition), null);
+            return Import(Parse(xml), baseDefinition);
+        }
+        catch (OdmMalformed e)
+        {
+            return (null, new OdmRefusal(e.Field, e.Message));
+        }
+    }
+
+    /// <summary>The metadata of a document already read (safely: see <see cref="Parse"/>).</summary>
+    public static (OdmImport? Imported, OdmRefusal? Refused) Import(XDocument document, StudyDefinition? baseDefinition)
+    {
+        try
+        {
+            return (new OdmReader(document).Read(baseDefinition), null);
         }
         catch (OdmMalformed e)
         {
