@@ -73,7 +73,7 @@ public sealed class EventSeal(byte[] sealSecret)
 
     /// <summary>Short digest of the canonical payload: lets verify say "payload changed" rather than "something changed".</summary>
     public static string PayloadDigest(string dataJson) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(dataJson))))[..16].ToLowerInvariant();
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(dataJson))))[..16];
 
     /// <summary>PostgreSQL keeps microseconds: the text a timestamp has both before insert and read back.</summary>
     public static string Format(DateTimeOffset t) => Microseconds(t).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
@@ -81,7 +81,7 @@ public sealed class EventSeal(byte[] sealSecret)
     public static DateTimeOffset Microseconds(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 
     private string Hmac(params string[] parts) =>
-        Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(string.Join('\n', parts)))).ToLowerInvariant();
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(string.Join('\n', parts))));
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 

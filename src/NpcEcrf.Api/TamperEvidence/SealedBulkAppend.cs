@@ -34,37 +34,15 @@ public static class SealedBulkAppend
         var witness = await listener.NewestSealed(connection, ct);
         var defaults = SealDefaults.Of(session);
         var tenant = session.TenantId;
-        var total = streams.Sum(s => s.Events.Count);
-        var sequences = new long[total];
-        await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
-        {
-            next.Parameters.AddWithValue("n", total);
-            await using var reader = await next.ExecuteReaderAsync(ct);
-            for (var i = 0; await reader.ReadAsync(ct); i++) sequences[i] = reader.GetInt64(0);
-        }
-
-        var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
-        await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
-        {
-            // In id order: two imports that race for the same streams wait on them in one order (a conflict, not a deadlock).
-            foreach (var (id, events) in streams.OrderBy(s => s.Id))
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
 
         // Streams are sealed and projected independently of each other (each chains to its own predecessor), by every
-        // core, handed out in order, while this thread COPYs the streams already sealed.
+        // core, handed out in order, from now on: meanwhile this thread draws the sequence numbers, writes mt_streams,
+        // then COPYs the events of the streams already sealed.
         var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
         var documents = new string?[streams.Count];
         var ready = streams.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var nextStream = -1;
-        // A failed COPY stops the sealers too, rather than leave them sealing streams nobody will write.
+        // A failed write stops the sealers too, rather than leave them sealing streams nobody will write.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         void Seal()
         {
@@ -86,6 +64,30 @@ public static class SealedBulkAppend
         var sealers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(Seal, stop.Token)).ToArray();
         try
         {
+            var total = streams.Sum(s => s.Events.Count);
+            var sequences = new long[total];
+            await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
+            {
+                next.Parameters.AddWithValue("n", total);
+                await using var reader = await next.ExecuteReaderAsync(ct);
+                for (var i = 0; await reader.ReadAsync(ct); i++) sequences[i] = reader.GetInt64(0);
+            }
+
+            var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
+            {
+                // In id order: two imports that race for the same streams wait on them in one order (a conflict, not a deadlock).
+                foreach (var (id, events) in streams.OrderBy(s => s.Id))
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                    await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
+                }
+                await copy.CompleteAsync(ct);
+            }
+
             await using (var copy = await connection.BeginBinaryImportAsync($"""
                 copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
                 from stdin (format binary)
