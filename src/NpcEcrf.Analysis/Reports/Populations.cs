@@ -54,7 +54,7 @@ public static class Populations
     public static string Definition(Population p, PopulationRules rules) => p switch
     {
         Population.Enrolled => "every subject enrolled by the data cut-off",
-        Population.Treated => "enrolled subjects who received at least one dose (the safety set)",
+        Population.Treated => "enrolled subjects who received at least one dose",
         _ => "treated subjects" + (rules.EvaluableRequiresEligibility ? ", eligible" : "")
              + (rules.EvaluableRequiresPostBaselineAssessment ? ", with at least one post-baseline tumour assessment" : ""),
     };

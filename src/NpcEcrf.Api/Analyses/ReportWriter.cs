@@ -133,7 +133,7 @@ public static class ReportWriter
         foreach (var soc in r.AdverseEventSocTable)
         {
             rows.Add(Cells(soc.Term, "", soc));
-            rows.AddRange(r.AdverseEventTable.Where(a => a.Soc == soc.Soc).Select(a => Cells(Indent + (a.PreferredTerm ?? a.Term), a.MeddraCode ?? "", a)));
+            rows.AddRange(r.AdverseEventTable.Where(a => a.Soc == soc.Soc).Select(a => Cells(Indent + TermLabel(a), a.MeddraCode ?? "", a)));
         }
         var uncoded = r.AdverseEventTable.Where(a => a.Soc is null).ToList();
         if (uncoded.Count > 0)
@@ -145,6 +145,9 @@ public static class ReportWriter
             ["System organ class / preferred term", "MedDRA code", "Any grade", .. AdverseEventRow.Grades.Select(g => $"Grade {g}"), "Grade >= 3"], rows,
             [$"Treatment-emergent: {Labels.Emergence(r.Rules.TreatmentEmergence)}. A subject is counted once per term and once per class, at the worst grade."]);
     }
+
+    /// <summary>The preferred term, and the study's own term beside it where that differs ("Palmar-plantar erythrodysesthesia syndrome (Hand-foot syndrome)").</summary>
+    private static string TermLabel(AdverseEventRow a) => a.PreferredTerm is { } pt && !string.Equals(pt, a.Term, StringComparison.OrdinalIgnoreCase) ? $"{pt} ({a.Term})" : a.Term;
 
     /// <summary>The comparison of the arms: response and survival per arm, the log-rank tests, and the arm's hazard ratios.</summary>
     private static IEnumerable<(string Title, string[] Header, IReadOnlyList<string[]> Rows, IReadOnlyList<string> Notes)> ByArmTables(StudyAnalysisResult r, ByArm byArm)

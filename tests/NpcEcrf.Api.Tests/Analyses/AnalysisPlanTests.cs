@@ -99,7 +99,7 @@ public class AnalysisPlanTests(StudyFixture app) : IClassFixture<StudyFixture>
         var statistician = await app.ClientFor("stat.plans", ["statistician"]);
         await (await statistician.PostJson("/analysis-plans", Plan(TwoArms, "by-arm", "arm"))).ShouldBe(HttpStatusCode.Created);
 
-        var analysis = JsonNode.Parse(await (await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm")).Content.ReadAsStringAsync())!;
+        var analysis = AnalysisSchema.Valid(await (await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm")).Content.ReadAsStringAsync());
         var byArm = analysis["byArm"]!;
         Assert.Equal(["A", "B"], byArm["arms"]!.AsArray().Select(a => a!["arm"]!.GetValue<string>()));
         Assert.Equal([4, 3], byArm["arms"]!.AsArray().Select(a => a!["osMonths"]!["events"]!.GetValue<int>()));

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using NpcEcrf.Api.Analyses;
 using System.Diagnostics;
 using System.Net;
@@ -78,9 +79,11 @@ public class SecondStudyDemoTests(SecondStudyFixture demo, ITestOutputHelper out
         Assert.Equal(new Dictionary<string, int> { ["RED"] = 15, ["STD"] = 21 }, R.Final.SubjectsPerArm);
 
         var final = await (await auditor.GetAsync($"/locks/{GemPdacDemo.FinalLock}/analysis")).ShouldBe(HttpStatusCode.OK);
+        AnalysisSchema.AssertValid(final);
         Assert.Equal(36, final.GetProperty("n").GetInt32());
         var interim = await (await auditor.GetAsync($"/locks/{GemPdacDemo.InterimLock}/analysis")).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(R.Plan.Subjects.Count(s => s.EnrolmentDate <= GemPdacStudy.InterimCutoff), interim.GetProperty("n").GetInt32());
+        AnalysisSchema.AssertValid(interim);
         Assert.Equal(22, R.Interim.Subjects);
     }
 
