@@ -155,11 +155,11 @@ public static class ReportWriter
         var notes = new Footnotes();
         var response = r.TablePopulations.Single(t => t.Table == StudyAnalysis.ResponseTable).Population;
         var survival = r.TablePopulations.Single(t => t.Table == StudyAnalysis.SurvivalTable).Population;
-        yield return ($"By arm: response ({Labels.Population(response)}) and survival in months ({Labels.Population(survival)})", ["Arm", "n", "ORR % (95% CI)", "DCR % (95% CI)", "PFS events", "PFS median (95% CI)", "OS events", "OS median (95% CI)"],
+        yield return ($"By arm: response ({Labels.Population(response)}) and survival in months ({Labels.Population(survival)})", ["Arm", "n enrolled", "n evaluable", "ORR % (95% CI)", "DCR % (95% CI)", "n survival", "PFS events", "PFS median (95% CI)", "OS events", "OS median (95% CI)"],
             [.. byArm.Arms.Select(a => new[]
             {
-                $"{a.Name} ({a.Arm})", a.N.ToString(Inv), notes.Use(Rate(a.Orr)), notes.Use(Rate(a.Dcr)),
-                a.PfsMonths.Events.ToString(Inv), notes.Use(Median(a.PfsMonths)), a.OsMonths.Events.ToString(Inv), notes.Use(Median(a.OsMonths)),
+                $"{a.Name} ({a.Arm})", a.N.ToString(Inv), a.BestOverallResponse.Values.Sum().ToString(Inv), notes.Use(Rate(a.Orr)), notes.Use(Rate(a.Dcr)),
+                a.PfsMonths.N.ToString(Inv), a.PfsMonths.Events.ToString(Inv), notes.Use(Median(a.PfsMonths)), a.OsMonths.Events.ToString(Inv), notes.Use(Median(a.OsMonths)),
             })], notes.Lines);
         yield return ($"By arm: log-rank tests ({Labels.Population(survival)})", ["Endpoint", "Chi-square", "df", "P", "Observed / expected events"],
             [.. new[] { ("PFS", byArm.PfsLogRank), ("OS", byArm.OsLogRank) }.Select(x => x.Item2 is { } test
