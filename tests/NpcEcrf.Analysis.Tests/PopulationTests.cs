@@ -45,7 +45,7 @@ public class PopulationTests
     public void the_same_seven_all_treated_are_all_in_the_response_n_and_the_median_of_cycles()
     {
         // The other way round: dosed, the same subjects count, and their 0 cycles pull the median down.
-        var r = Run([.. Treated, .. Enumerable.Range(1, 5).Select(i => Untreated(i) with { Treated = true, PostBaselineAssessments = 1 })]);
+        var r = Run([.. Treated, .. Enumerable.Range(1, 5).Select(i => Untreated(i) with { Treated = true, PostBaselineAssessments = 1, BestOverallResponse = "NE" })]);
         Assert.Equal(7, N(r, StudyAnalysis.ResponseTable));
         Assert.Equal(7, r.BestOverallResponse.Values.Sum());
         Assert.Equal(0.0, r.Exposure.Cycles.Median);
@@ -66,8 +66,19 @@ public class PopulationTests
         var lenient = Run(subjects, plan);
         Assert.Equal([5, 4, 4], lenient.Flow.Select(f => f.N));
         Assert.Equal((Population.Evaluable, 4), lenient.TablePopulations.Where(t => t.Table == StudyAnalysis.SurvivalTable).Select(t => (t.Population, t.N)).Single());
-        Assert.Contains("with at least one post-baseline tumour assessment", r.Populations.Single(p => p.Population == Population.Evaluable).Definition);
+        Assert.Contains("with baseline lesions and at least one post-baseline tumour assessment (or a death before the first)", r.Populations.Single(p => p.Population == Population.Evaluable).Definition);
         Assert.DoesNotContain("post-baseline", lenient.Populations.Single(p => p.Population == Population.Evaluable).Definition);
+    }
+
+    [Fact]
+    public void a_death_before_the_first_assessment_is_evaluable_as_a_non_responder_and_no_baseline_lesions_is_not()
+    {
+        var died = Treated[1] with { SubjectNumber = "D-1", BestOverallResponse = "NE", PostBaselineAssessments = 0, PfsEvent = true };
+        var noBaseline = Treated[1] with { SubjectNumber = "D-2", BestOverallResponse = null, PostBaselineAssessments = 0 };
+        var r = Run([.. Treated, died, noBaseline]);
+        Assert.Equal(3, N(r, StudyAnalysis.ResponseTable));
+        Assert.Equal(1, r.BestOverallResponse["NE"]);
+        Assert.Equal([new FlowExclusion(Populations.NoBaselineAssessment, 1)], r.Flow[2].Excluded);
     }
 
     [Fact]

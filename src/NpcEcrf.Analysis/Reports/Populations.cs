@@ -14,7 +14,8 @@ public enum TreatmentEmergence
 
 /// <summary>
 /// How a plan defines its populations. The defaults are what a statistician of a single-arm phase II study expects:
-/// response on the efficacy-evaluable set (treated, eligible, with at least one post-baseline tumour assessment),
+/// response on the efficacy-evaluable set (treated, eligible, with baseline lesions and at least one post-baseline tumour
+/// assessment, or a death before the first one: a non-responder, as ADaM's EFFFL counts it),
 /// adverse events and exposure on the safety set (at least one dose), survival on the safety set (its time origin is
 /// the first dose, so an untreated subject has no survival time), treatment-emergent events by onset or worsening.
 /// </summary>
@@ -49,14 +50,21 @@ public sealed record AnalysisSets(IReadOnlyList<AnalysisSubject> Enrolled, IRead
 public static class Populations
 {
     public const string NotTreated = "not treated (no dose received)", NotEligible = "not eligible (an eligibility criterion not met)",
-        NoPostBaselineAssessment = "no post-baseline tumour assessment";
+        NoBaselineAssessment = "no baseline tumour assessment", NoPostBaselineAssessment = "no post-baseline tumour assessment (and no death before one)";
+
+    /// <summary>
+    /// Response can be assessed: baseline lesions were measured (the best overall response exists only then), and there is a
+    /// post-baseline assessment or a PFS event before any (a death: a non-responder). ADaM's EFFFL applies the same rule.
+    /// </summary>
+    public static bool Assessable(bool baselineLesions, int postBaselineAssessments, bool pfsEvent) =>
+        baselineLesions && (postBaselineAssessments > 0 || pfsEvent);
 
     public static string Definition(Population p, PopulationRules rules) => p switch
     {
         Population.Enrolled => "every subject enrolled by the data cut-off",
         Population.Treated => "enrolled subjects who received at least one dose",
         _ => "treated subjects" + (rules.EvaluableRequiresEligibility ? ", eligible" : "")
-             + (rules.EvaluableRequiresPostBaselineAssessment ? ", with at least one post-baseline tumour assessment" : ""),
+             + (rules.EvaluableRequiresPostBaselineAssessment ? ", with baseline lesions and at least one post-baseline tumour assessment (or a death before the first)" : ""),
     };
 
     /// <summary>The sets and the flow between them; a subject who drops out is counted once, under the first reason that applies.</summary>
@@ -65,7 +73,8 @@ public static class Populations
         var treated = subjects.Where(s => s.Treated).ToList();
         string? Why(AnalysisSubject s) =>
             rules.EvaluableRequiresEligibility && s.Eligible == false ? NotEligible
-            : rules.EvaluableRequiresPostBaselineAssessment && s.PostBaselineAssessments == 0 ? NoPostBaselineAssessment
+            : rules.EvaluableRequiresPostBaselineAssessment && s.BestOverallResponse is null ? NoBaselineAssessment
+            : rules.EvaluableRequiresPostBaselineAssessment && !Assessable(true, s.PostBaselineAssessments, s.PfsEvent) ? NoPostBaselineAssessment
             : null;
         var evaluable = treated.Where(s => Why(s) is null).ToList();
         IReadOnlyList<FlowExclusion> Reasons(IEnumerable<string?> reasons) =>
@@ -78,5 +87,5 @@ public static class Populations
         ]);
     }
 
-    private static int Order(string reason) => Array.IndexOf([NotTreated, NotEligible, NoPostBaselineAssessment], reason);
+    private static int Order(string reason) => Array.IndexOf([NotTreated, NotEligible, NoBaselineAssessment, NoPostBaselineAssessment], reason);
 }
