@@ -63,7 +63,7 @@ public static class Svg
     public static string Forest(StudyAnalysisResult r)
     {
         var rows = r.CoxPfsMultivariate is { Coefficients.Count: > 0 } m
-            ? m.Coefficients.Select(c => (Label: c.Name, c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList()
+            ? m.Coefficients.Select((c, i) => (Label: m.CoefficientLabels[i], c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList()
             : r.CoxUnivariate.Select(c => (Label: $"{c.Label} ({c.Comparison})", c.Hr, Lo: c.HrLower, Hi: c.HrUpper)).ToList();
         const int rowHeight = 26, labelWidth = 290;
         var height = Top * 2 + rowHeight * Math.Max(1, rows.Count) + 30;

@@ -110,7 +110,7 @@ public static class DemoPrinter
                  {
                      ("Cut-off", "source/cutoff"), ("Patients", "n"), ("PFS events", "pfsMonths/events"), ("OS events", "osMonths/events"),
                      ("PFS median (months)", "pfsMonths/median"), ("OS median (months)", "osMonths/median"), ("ORR %", "orr/percent"),
-                     ("Liver metastases HR", $"coxPfsMultivariate/{PublishedFacts.LiverMetastases}/hr"),
+                     ("Liver metastases HR", $"coxPfsMultivariate/coefficients/{PublishedFacts.LiverMetastases}/hr"),
                  })
             Console.WriteLine($"    {label,-36} {Value(result.InterimAnalysis, path),-22} {Value(result.FinalAnalysis, path),-22}");
         Console.WriteLine();
@@ -133,7 +133,9 @@ public static class DemoPrinter
     {
         System.Text.Json.Nodes.JsonNode? node = json;
         // Covariate names hold dots ("form.item"): the path is split on slashes.
-        foreach (var part in path.Split('/')) node = node?[part];
+        // A list is entered by the "name" of one of its objects.
+        foreach (var part in path.Split('/'))
+            node = node is System.Text.Json.Nodes.JsonArray list ? list.OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(o => o["name"]?.GetValue<string>() == part) : node?[part];
         return node switch
         {
             null => "-",

@@ -46,7 +46,7 @@ public static class GemPdacDemoPrinter
 
         Console.WriteLine();
         Console.WriteLine("Adverse events, final lock (subjects: any grade / grade 3-4)");
-        foreach (var (term, counts) in r.FinalAnalysis["adverseEvents"]?.AsObject().Where(x => x.Key != "columns") ?? [])
+        foreach (var (term, counts) in Analyses.AnalysisJson.AdverseEventTerms(r.FinalAnalysis).Select(t => (t, Analyses.AnalysisJson.AdverseEventCounts(r.FinalAnalysis, t))))
             Console.WriteLine($"    {term,-36} {counts?[0]} / {(int?)counts?[3] + (int?)counts?[4]}");
 
         Console.WriteLine();

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using System.Net;
 using System.Text.Json;
 using NpcEcrf.Api.Locks;
@@ -108,6 +109,8 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
         var statistician = await app.ClientFor("stat.lock", ["statistician"]);
         var before = await (await statistician.GetAsync("/locks/interim-a/analysis")).ShouldBe(HttpStatusCode.OK);
         var after = await (await statistician.GetAsync("/locks/final-a/analysis")).ShouldBe(HttpStatusCode.OK);
+        AnalysisSchema.AssertValid(before);
+        AnalysisSchema.AssertValid(after);
         Assert.Equal(before.GetProperty("n").GetInt32(), after.GetProperty("n").GetInt32());
         Assert.Equal((55.0, 54.0), (before.GetProperty("age").GetProperty("min").GetDouble(), after.GetProperty("age").GetProperty("min").GetDouble()));
         Assert.Equal("interim-a", before.GetProperty("lock").GetProperty("name").GetString());

@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using System.Net;
 using System.Net.Http.Headers;
 using Npgsql;
@@ -90,6 +91,7 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
         Assert.Matches(@"^\d+:[0-9a-f]{64}\n$", runs["verify --head"].Stdout);
         Assert.Equal($"Written: {Path.Combine(output, "study.xml")}\n", runs["export"].Stdout);
         Assert.StartsWith("# Analysis", runs["analyse"].Stdout);
+        AnalysisSchema.Valid(File.ReadAllText(Path.Combine(output, "analysis", "analysis.json")));
         foreach (var (verb, run) in runs)
         {
             Assert.DoesNotMatch(@"(?im)^(info|warn|fail|dbug|crit):|async daemon|Marten|Wolverine", run.Stdout);
