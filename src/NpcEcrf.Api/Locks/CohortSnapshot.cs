@@ -48,6 +48,23 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
 
     public static CohortSnapshot? FromJson(string json) => JsonSerializer.Deserialize<CohortSnapshot>(json, Json);
 
+    /// <summary>
+    /// Whether a replay holds exactly what a snapshot stored by an earlier version of the product holds. A later version
+    /// only adds fields (each new one nullable, so earlier snapshots still read): those the stored snapshot does not have
+    /// are set aside, and every value it does have must replay identically, in the same order.
+    /// </summary>
+    public static bool ReplaysAsStored(string replayedCanonical, string storedCanonical) =>
+        Keep(JsonNode.Parse(replayedCanonical), JsonNode.Parse(storedCanonical)) is var kept
+        && EventSeal.Canonical(kept?.ToJsonString() ?? "null") == storedCanonical;
+
+    /// <summary>The replayed value with only the object keys the stored one has, all the way down.</summary>
+    private static JsonNode? Keep(JsonNode? replayed, JsonNode? stored) => (replayed, stored) switch
+    {
+        (JsonObject r, JsonObject s) => new JsonObject(s.Where(p => r.ContainsKey(p.Key)).Select(p => KeyValuePair.Create(p.Key, Keep(r[p.Key], p.Value)))),
+        (JsonArray r, JsonArray s) when r.Count == s.Count => new JsonArray([.. r.Select((x, i) => Keep(x, s[i]))]),
+        _ => replayed?.DeepClone(),
+    };
+
     public static CohortSnapshot Build(Study study, IEnumerable<Casebook> casebooks, IEnumerable<DataQuery> queries, DateOnly cutoff, long highWaterMark)
     {
         var openQueries = queries.Where(q => q.IsOpen).GroupBy(q => q.SubjectNumber).ToDictionary(g => g.Key, g => g.Count());
