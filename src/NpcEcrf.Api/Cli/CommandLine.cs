@@ -34,13 +34,6 @@ public static partial class CommandLine
         _ => null,
     };
 
-    /// <summary>Said before any work: a folder that does not exist for a file to write is the user's to fix (one line, exit 1).</summary>
-    public static void RequireFolderOf(string file)
-    {
-        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder && !Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"The folder '{folder}' does not exist.");
-    }
-
     public static Option<string?> DataDirOption() => new("--data-dir")
     {
         Description = $"The installation's data directory: its keys and private PostgreSQL (default: {Installation.DataDirVariable}, " +
@@ -57,14 +50,19 @@ public static partial class CommandLine
 
     private static Command ServeCommand()
     {
-        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        // ASPNETCORE_URLS, as any ASP.NET host reads it, is how the Docker image listens beyond its loopback with a bare `serve`.
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where to listen, ';' between several (default: ASPNETCORE_URLS, else http://127.0.0.1:5080).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } configured ? configured : "http://127.0.0.1:5080",
+        };
         var dataDir = DataDirOption();
         var command = new Command("serve", "Run the API until Ctrl-C (embedded PostgreSQL unless NPCECRF_DB is set).") { urls, dataDir };
         command.SetAction(async (parse, ct) =>
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var app = AppHost.Build(installation.Settings());
-            app.Urls.Add(parse.GetValue(urls)!);
+            foreach (var url in parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) app.Urls.Add(url);
             Console.WriteLine(installation.Embedded is null
                 ? "Database: NPCECRF_DB"
                 : $"Database: embedded PostgreSQL on 127.0.0.1:{installation.Embedded.Port} ({installation.Embedded.ClusterDir})");
