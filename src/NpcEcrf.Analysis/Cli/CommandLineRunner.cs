@@ -39,6 +39,7 @@ public static class CommandLineRunner
     private static string? Explain(Exception e) => e switch
     {
         StatsInputException => $"stats: {e.Message}",
+        OperationCanceledException => "Cancelled.",
         _ => null,
     };
 
