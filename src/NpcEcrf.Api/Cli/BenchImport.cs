@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -48,13 +49,12 @@ public static partial class BenchCommand
     /// <summary>The ODM import's write against a binary COPY of the very same rows into tables like the ones it writes.</summary>
     private static Command Import()
     {
-        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 20 events each).", DefaultValueFactory = _ => 200 };
-        var runs = new Option<int>("--runs") { Description = "Runs (the median is reported).", DefaultValueFactory = _ => 3 };
+        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 20 events each).", DefaultValueFactory = _ => 200, CustomParser = CliValues.Whole(1) };
+        var runs = new Option<int>("--runs") { Description = "Runs (the median is reported).", DefaultValueFactory = _ => 3, CustomParser = CliValues.Whole(1) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("import", "ODM import (parse, plan, write with seals and casebooks) against a binary COPY of the same rows (streams, events, casebooks).") { subjects, runs, dataDir };
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(subjects) < 1 || parse.GetValue(runs) < 1) throw new CommandLineError("--subjects and --runs are at least 1.");
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(ImportSchema);
             await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))

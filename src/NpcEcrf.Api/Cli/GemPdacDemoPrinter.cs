@@ -13,9 +13,8 @@ public static class GemPdacDemoPrinter
         var reports = new Dictionary<string, string>(result.Reports);
         if (jsonPath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-            await File.WriteAllTextAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented));
-            reports["--json"] = Path.GetFullPath(jsonPath);
+            await OutputFiles.WriteAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented), CancellationToken.None);
+            reports["--json"] = jsonPath;
         }
         Print(result, reports, DateTimeOffset.UtcNow - started);
         return result.Succeeded ? 0 : 1;

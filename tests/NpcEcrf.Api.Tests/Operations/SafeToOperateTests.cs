@@ -63,6 +63,17 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
     }
 
     [Fact]
+    public async Task the_docker_images_health_check_command_passes_on_a_running_server_and_fails_without_one()
+    {
+        Assert.Equal(0, await DockerSetupTests.RunHealthCheck(installation.Http.BaseAddress!.Port));
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var nothing = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Assert.NotEqual(0, await DockerSetupTests.RunHealthCheck(nothing));
+    }
+
+    [Fact]
     public async Task a_token_captured_from_stdout_is_a_bearer_token_as_it_is()
     {
         var token = await Cli.Verb("token", "--username", "admin");
