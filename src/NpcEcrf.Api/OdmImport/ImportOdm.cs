@@ -85,8 +85,9 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
             var command = new ImportOdm(bytes.Odm!, string.IsNullOrWhiteSpace(fileName) ? "upload.xml" : Path.GetFileName(fileName), studyId, baseDefinition, max);
             return (await Run(session, actor, command, clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
-        .Accepts<string>("application/xml", "multipart/form-data")
-        .WithTags("Studies");
+        .AcceptsOdm()
+        .Command<Summary>(creates: true, underLocks: false)
+        .Operation("importClinicalDataOdm", "Import a study with its clinical data from another EDC's ODM file", "ODM import");
 
     /// <summary>The ODM file: the whole body, or with a base definition the parts "odm" and "base" of a multipart form; never more than the limit.</summary>
     private static async Task<((byte[]? Odm, string? Base), Dictionary<string, string[]>? Errors)> ReadBody(HttpRequest request, long max, CancellationToken ct)

@@ -57,8 +57,9 @@ public sealed record ImportStudyOdm(string Odm, StudyDefinition? Base = null, st
             return (await Run(session, Actor.From(http.User), new ImportStudyOdm(odm!, baseDefinition, studyId, title, commandId), clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
         .RequireAuthorization(p => p.RequireRole(CreateStudy.Builders))
-        .Accepts<string>("application/xml", "multipart/form-data")
-        .WithTags("Studies");
+        .AcceptsOdm()
+        .Command<Study>(creates: true, underLocks: false)
+        .Operation("importStudyDefinitionOdm", "Create a study from an ODM file's study definition", "Studies");
 
     /// <summary>The ODM file: the whole body, or with a base definition the parts "odm" and "base" of a multipart form.</summary>
     private static async Task<(string? Odm, string? Base, Dictionary<string, string[]>? Errors)> ReadBody(HttpRequest request, CancellationToken ct)
