@@ -54,27 +54,26 @@ public static class ApiContract
         .WithMetadata(VersionedAnswer.Instance)
         .Refuses(underLocks ? [400, 403, 404, 409, 423] : [400, 403, 404, 409]);
 
-    /// <summary>A command on a casebook: it answers the casebook and honours If-Match (the version the user read).</summary>
+    /// <summary>A command on a casebook: it answers the casebook; one on an existing casebook honours If-Match (the version the user read).</summary>
     public static RouteHandlerBuilder CasebookCommand(this RouteHandlerBuilder builder, bool creates = false) => builder
         .Command(null, creates, underLocks: true)
-        .WithMetadata(CasebookAnswer.Instance, HonoursIfMatch.Instance);
+        .WithMetadata(creates ? [CasebookAnswer.Instance] : [CasebookAnswer.Instance, HonoursIfMatch.Instance]);
 
     /// <summary>A read answering one casebook (with its version as ETag).</summary>
     public static RouteHandlerBuilder CasebookRead(this RouteHandlerBuilder builder) => builder
         .Produces(StatusCodes.Status200OK, null, "application/json")
         .WithMetadata(CasebookAnswer.Instance, VersionedAnswer.Instance);
 
-    /// <summary>A 200 answer in one of these media types: a document (XML, CSV, Markdown, HTML, a zip) or a report's JSON.</summary>
+    /// <summary>
+    /// A 200 answer that is a document to keep as it comes (XML, CSV, Markdown, HTML, a zip, a report's JSON), in one
+    /// of these media types: binary, so that generated clients hand it over as a stream instead of parsing it as JSON.
+    /// </summary>
     public static RouteHandlerBuilder ProducesDocument(this RouteHandlerBuilder builder, params string[] mediaTypes) => builder
         .Produces(StatusCodes.Status200OK, null, mediaTypes[0], mediaTypes[1..])
         .AddOpenApiOperationTransformer((operation, _, _) =>
         {
             if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse response)
-                response.Content = mediaTypes.ToDictionary(t => t, t => new OpenApiMediaType
-                {
-                    Schema = t == "application/json" ? new OpenApiSchema { Type = JsonSchemaType.Object }
-                        : new OpenApiSchema { Type = JsonSchemaType.String, Format = t == "application/zip" ? "binary" : null },
-                });
+                response.Content = mediaTypes.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
             return Task.CompletedTask;
         });
 

@@ -22,6 +22,11 @@ public static class ContractTransformer
 
     public static void AddContract(this OpenApiOptions options)
     {
+        // Free-form JSON (a form's data, a corrected value) is said inline as any value or any object, not as a
+        // component named after a .NET type that generated clients would copy.
+        options.CreateSchemaReferenceId = type =>
+            typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(type.Type) || type.Type == typeof(System.Text.Json.JsonElement)
+                ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
         options.AddSchemaTransformer((schema, context, _) =>
         {
             Complete(schema, context.JsonTypeInfo.Type, context.JsonPropertyInfo is { } p && (p.IsGetNullable || p.IsSetNullable));
