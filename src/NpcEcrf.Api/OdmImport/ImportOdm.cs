@@ -86,7 +86,7 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
             return (await Run(session, actor, command, clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
         .AcceptsOdm()
-        .Command<Summary>(creates: true, underLocks: false)
+        .Command<Summary>(creates: true, underLocks: false, ofExisting: false)
         .Operation("importClinicalDataOdm", "Import a study with its clinical data from another EDC's ODM file", "ODM import");
 
     /// <summary>The ODM file: the whole body, or with a base definition the parts "odm" and "base" of a multipart form; never more than the limit.</summary>

@@ -58,7 +58,7 @@ public sealed record ImportStudyOdm(string Odm, StudyDefinition? Base = null, st
         })
         .RequireAuthorization(p => p.RequireRole(CreateStudy.Builders))
         .AcceptsOdm()
-        .Command<Study>(creates: true, underLocks: false)
+        .Command<Study>(creates: true, underLocks: false, ofExisting: false)
         .Operation("importStudyDefinitionOdm", "Create a study from an ODM file's study definition", "Studies");
 
     /// <summary>The ODM file: the whole body, or with a base definition the parts "odm" and "base" of a multipart form.</summary>

@@ -46,13 +46,14 @@ public static class ApiContract
     /// (403), a record that is not there or not yours to see (404), a conflict (409) and, where a database lock
     /// applies, 423.
     /// </summary>
-    public static RouteHandlerBuilder Command<TAnswer>(this RouteHandlerBuilder builder, bool creates = false, bool underLocks = true) =>
-        builder.Command(typeof(TAnswer), creates, underLocks);
+    /// <param name="ofExisting">Whether the command needs a record that may not exist (404): not when it only creates one.</param>
+    public static RouteHandlerBuilder Command<TAnswer>(this RouteHandlerBuilder builder, bool creates = false, bool underLocks = true, bool ofExisting = true) =>
+        builder.Command(typeof(TAnswer), creates, underLocks, ofExisting);
 
-    private static RouteHandlerBuilder Command(this RouteHandlerBuilder builder, Type? answer, bool creates, bool underLocks) => builder
+    private static RouteHandlerBuilder Command(this RouteHandlerBuilder builder, Type? answer, bool creates, bool underLocks, bool ofExisting = true) => builder
         .Produces(creates ? StatusCodes.Status201Created : StatusCodes.Status200OK, answer, "application/json")
         .WithMetadata(VersionedAnswer.Instance)
-        .Refuses(underLocks ? [400, 403, 404, 409, 423] : [400, 403, 404, 409]);
+        .Refuses(new[] { 400, 403, ofExisting ? 404 : 0, 409, underLocks ? 423 : 0 }.Where(status => status != 0).ToArray());
 
     /// <summary>A command on a casebook: it answers the casebook; one on an existing casebook honours If-Match (the version the user read).</summary>
     public static RouteHandlerBuilder CasebookCommand(this RouteHandlerBuilder builder, bool creates = false) => builder
