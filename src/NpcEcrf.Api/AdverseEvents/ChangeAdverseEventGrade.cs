@@ -13,5 +13,6 @@ public sealed record ChangeAdverseEventGrade(DateOnly Date, int Grade, long? Ver
         _ => Decision.Accept(new AdverseEventGradeChanged(adverseEventId, c.Date, c.Grade)),
     };
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ChangeAdverseEventGrade>("/grade-changes", Decide);
+    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ChangeAdverseEventGrade>("/grade-changes", Decide)
+        .Operation("changeAdverseEventGrade", "Change an adverse event's grade", "Adverse events");
 }

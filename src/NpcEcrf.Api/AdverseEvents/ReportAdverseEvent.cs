@@ -23,5 +23,6 @@ public sealed record ReportAdverseEvent(string AdverseEventId, string Term, int 
             ? Rejection.Conflict($"Adverse event {c.AdverseEventId} is already entered.")
             : Decision.Accept(new AdverseEventReported(c.AdverseEventId, s.Definition.Term(c.Term)?.Term ?? c.Term, c.Grade, c.OnsetDate, c.Serious, c.Relation, c.Action));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ReportAdverseEvent>("/adverse-events", Decide, "Adverse events");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ReportAdverseEvent>("/adverse-events", Decide)
+        .Operation("reportAdverseEvent", "Report an adverse event", "Adverse events");
 }

@@ -12,5 +12,6 @@ public sealed record ResolveAdverseEvent(DateOnly ResolutionDate, long? Version 
         _ => Decision.Accept(new AdverseEventResolved(adverseEventId, c.ResolutionDate)),
     };
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ResolveAdverseEvent>("/resolution", Decide);
+    public static void Map(IEndpointRouteBuilder app) => app.MapAdverseEventCommand<ResolveAdverseEvent>("/resolution", Decide)
+        .Operation("resolveAdverseEvent", "Record an adverse event's resolution", "Adverse events");
 }

@@ -51,6 +51,9 @@ public static class Analyses
         _ => Results.Text(report.ToJson().ToJsonString(ReportWriter.Indented), "application/json"),
     };
 
+    /// <summary>What <see cref="Render"/> answers, by ?format= (json, md or html).</summary>
+    private static readonly string[] ReportTypes = ["application/json", "text/markdown", "text/html"];
+
     public static void Map(IEndpointRouteBuilder app)
     {
         SaveAnalysisPlan.Map(app);
@@ -58,7 +61,8 @@ public static class Analyses
         app.MapGet("/analysis-plans", async (string? studyId, IQuerySession session, CancellationToken ct) =>
                 studyId is null ? await session.Query<SavedPlan>().ToListAsync(ct)
                     : (await session.Query<SavedPlan>().ToListAsync(ct)).Where(p => StableIds.Same(p.StudyId, studyId)).ToList())
-            .RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin)).WithTags("Analysis");
+            .RequireAuthorization(p => p.RequireRole(Roles.Statistician, Roles.Auditor, Roles.DataManager, Roles.Admin))
+            .Produces<SavedPlan[]>().Refuses(403).Operation("listAnalysisPlans", "List saved analysis plans", "Analyses");
 
         // Statisticians analyse locks only; auditors any lock or as-of moment.
         // An analysis is of the whole cohort: readers whose work is one site's subjects (monitors, data managers) are refused.
@@ -67,19 +71,22 @@ public static class Analyses
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? Render(report!, format);
-        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders)).WithTags("Analysis");
+        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseLock", "Analyse a lock's frozen data (JSON, Markdown or HTML)", "Analyses");
 
         app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? Render(report!, format);
-        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders)).WithTags("Analysis");
+        }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseLockInForce", "Analyse the lock in force on a date", "Analyses");
 
         app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             var (report, problem) = await AsOf(session, studyId, at.ToUniversalTime(), cutoff, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? Render(report!, format);
-        }).RequireAuthorization(p => p.RequireRole(Roles.Auditor)).WithTags("Analysis");
+        }).RequireAuthorization(p => p.RequireRole(Roles.Auditor))
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseAsOf", "Analyse a study as it stood at a moment (auditors)", "Analyses");
     }
 }

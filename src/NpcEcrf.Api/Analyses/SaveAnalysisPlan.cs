@@ -74,5 +74,7 @@ public sealed record SaveAnalysisPlan(string StudyId, string Name, string[] PfsC
             return problem?.ToHttp() ?? Results.Created($"/analysis-plans?studyId={Uri.EscapeDataString(saved!.StudyId)}", saved);
         })
         .Validated<SaveAnalysisPlan>()
-        .WithTags("Analysis");
+        .Produces<SavedPlan>(StatusCodes.Status201Created)
+        .Refuses(403, 404, 409)
+        .Operation("saveAnalysisPlan", "Save a statistical analysis plan for a study", "Analyses");
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using System.Text;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
@@ -9,6 +11,19 @@ namespace NpcEcrf.Api.Audit;
 /// <summary>Reading the audit trail is itself audited: who looked, at what, and how much they saw.</summary>
 public sealed record AuditTrailViewed(string Filter, long After, int Entries, string Format);
 
+/// <summary>The audit trail's filters (?studyId=S&amp;from=...): each one given narrows the entries; none lists them all.</summary>
+public sealed class AuditQuery
+{
+    [FromQuery(Name = "studyId"), Description("Only this study's events.")] public string? StudyId { get; init; }
+    [FromQuery(Name = "subjectNumber"), Description("Only this subject's events.")] public string? SubjectNumber { get; init; }
+    [FromQuery(Name = "siteId"), Description("Only this site's events.")] public string? SiteId { get; init; }
+    [FromQuery(Name = "user"), Description("Only the events this user caused.")] public string? User { get; init; }
+    [FromQuery(Name = "field"), Description("Only changes of this field.")] public string? Field { get; init; }
+    [FromQuery(Name = "eventType"), Description("Only events of this type (SubjectEnrolled, DataPointCorrected, ...).")] public string? EventType { get; init; }
+    [FromQuery(Name = "from"), Description("Only events at or after this moment (ISO 8601; UTC when it has no offset). A value that is not a moment is ignored.")] public string? From { get; init; }
+    [FromQuery(Name = "to"), Description("Only events at or before this moment (ISO 8601; UTC when it has no offset). A value that is not a moment is ignored.")] public string? To { get; init; }
+}
+
 public static class ReadAuditTrail
 {
     public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfter);
@@ -17,18 +32,20 @@ public static class ReadAuditTrail
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/audit", async (HttpContext http, AuditTrail trail, IDocumentSession session, long? after, int? limit) =>
+        app.MapGet("/audit", async (HttpContext http, AuditTrail trail, IDocumentSession session, [AsParameters] AuditQuery query,
+            [Description("The page after this sequence number (the previous page's nextAfter).")] long? after,
+            [Description("Entries per page (1 to 1000, default 100).")] int? limit) =>
         {
-            if (Filter(http) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
+            if (Filter(http, query) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
             var page = await trail.Page(filter, after ?? 0, limit ?? 100, http.RequestAborted);
             await RecordView(session, http, filter, after ?? 0, page.Count, "json");
             var next = page.Count == Math.Clamp(limit ?? 100, 1, AuditTrail.MaxPageSize) ? page[^1].Sequence : (long?)null;
             return Results.Ok(new AuditPage(page, next));
-        }).WithTags("Audit");
+        }).Produces<AuditPage>().Refuses(400, 403).Operation("getAuditTrail", "Read the audit trail, a page at a time, filtered", "Audit");
 
-        app.MapGet("/audit/export.csv", async (HttpContext http, AuditTrail trail, IDocumentSession session) =>
+        app.MapGet("/audit/export.csv", async (HttpContext http, AuditTrail trail, IDocumentSession session, [AsParameters] AuditQuery query) =>
         {
-            if (Filter(http) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
+            if (Filter(http, query) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
             var csv = new StringBuilder("sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id,original_user,original_timestamp_utc,original_reason,source_file,source_sha256\n");
             var count = 0;
             await foreach (var e in trail.Stream(filter, 0, null, http.RequestAborted))
@@ -44,18 +61,17 @@ public static class ReadAuditTrail
             }
             await RecordView(session, http, filter, 0, count, "csv");
             return Results.Text(csv.ToString(), "text/csv");
-        }).WithTags("Audit");
+        }).ProducesDocument("text/csv").Refuses(403).Operation("exportAuditTrailCsv", "Export the filtered audit trail as CSV", "Audit");
     }
 
     /// <summary>The caller's filter, narrowed to their sites unless they audit everything; null if they may not look.</summary>
-    private static AuditFilter? Filter(HttpContext http)
+    private static AuditFilter? Filter(HttpContext http, AuditQuery q)
     {
         var actor = Actor.From(http.User);
         if (!actor.Has(AuditRoles)) return null;
-        var q = http.Request.Query;
-        string? S(string key) => string.IsNullOrWhiteSpace(q[key]) ? null : q[key].ToString();
-        DateTimeOffset? T(string key) => DateTimeOffset.TryParse(S(key), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-        return new AuditFilter(S("studyId"), S("subjectNumber"), S("siteId"), S("user"), S("field"), S("eventType"), T("from"), T("to"),
+        static string? S(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+        static DateTimeOffset? T(string? value) => DateTimeOffset.TryParse(S(value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        return new AuditFilter(S(q.StudyId), S(q.SubjectNumber), S(q.SiteId), S(q.User), S(q.Field), S(q.EventType), T(q.From), T(q.To),
             actor.Has(Roles.Auditor, Roles.Admin) ? null : actor.Sites.ToList());
     }
 

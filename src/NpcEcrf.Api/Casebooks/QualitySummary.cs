@@ -43,5 +43,6 @@ public sealed partial class QualitySummaryProjection : SingleStreamProjection<Qu
             var rows = await session.Query<QualitySummary>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
             return Results.Json(rows.Where(r => ReadCasebooks.CanRead(actor, r.StudyId, r.SiteId)).OrderBy(r => r.SiteId).ThenBy(r => r.SubjectNumber, StringComparer.Ordinal), CasebookJson.Options);
         })
-        .WithTags("Source data verification");
+        .Produces<QualitySummary[]>()
+        .Operation("getQualitySummary", "Read a study's data quality summary per subject", "Casebooks");
 }

@@ -34,7 +34,9 @@ public static class ReadCasebooks
             var then = await TimeTravel.CasebookAsOf(session, id, asOf?.ToUniversalTime(), version, http.RequestAborted);
             return then is null ? Problems.NotFound($"Subject {subjectNumber} as of that moment") : Results.Json(CasebookView.Of(then, study, asOf ?? clock.GetUtcNow()), CasebookJson.Options);
         })
-        .WithTags("Casebook");
+        .CasebookRead()
+        .Refuses(400, 404)
+        .Operation("getCasebook", "Read a subject's casebook (now, as of a moment, or at a version)", "Casebooks");
 
         app.MapGet(SubjectRoutes.Subject + "/history", async (string studyId, string subjectNumber, HttpContext http, IQuerySession session) =>
         {
@@ -44,7 +46,7 @@ public static class ReadCasebooks
             var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
             return Results.Json(events.Select(e => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId,
                 e.CausationId, e.GetHeader(CommandPipeline.ReasonHeader)?.ToString(), e.Data)), CasebookJson.Options);
-        }).WithTags("Casebook");
+        }).Produces<HistoryEntry[]>().Refuses(404).Operation("getCasebookHistory", "Read a casebook's history (its events)", "Casebooks");
 
         app.MapGet("/studies/{studyId}/sites/{siteId}/subjects", async (string studyId, string siteId, HttpContext http, IQuerySession session) =>
         {
@@ -52,6 +54,6 @@ public static class ReadCasebooks
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == studyId && c.SiteId == siteId).ToListAsync(http.RequestAborted);
             return Results.Json(casebooks.OrderBy(c => c.SubjectNumber, StringComparer.Ordinal)
                 .Select(c => new SubjectSummary(c.SubjectNumber, c.SiteId, CasebookView.Status(c), c.CurrentDose, c.Cycles.Count, c.Version)), CasebookJson.Options);
-        }).WithTags("Casebook");
+        }).Produces<SubjectSummary[]>().Refuses(403).Operation("listSiteSubjects", "List a site's subjects", "Casebooks");
     }
 }

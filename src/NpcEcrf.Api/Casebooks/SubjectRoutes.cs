@@ -9,13 +9,13 @@ public static class SubjectRoutes
 
     /// <summary>POST {subject}{path}: validate the body, run it through <see cref="CasebookCommands"/>, answer in HTTP.</summary>
     public static RouteHandlerBuilder MapSubjectCommand<T>(this IEndpointRouteBuilder app, string path, Func<SubjectContext, T, Decision> decide,
-        string tag, Func<T, CasebookWrite>? write = null)
+        Func<T, CasebookWrite>? write = null)
         where T : ISubjectCommand => app
         .MapPost(Subject + path, async (string studyId, string subjectNumber, T command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, command, IfMatch(http), decide,
                 write?.Invoke(command), http.RequestAborted)).ToHttp())
         .Validated<T>()
-        .WithTags(tag);
+        .CasebookCommand();
 
     /// <summary>POST {subject}/adverse-events/{adverseEventId}{path}: commands on one adverse event.</summary>
     public static RouteHandlerBuilder MapAdverseEventCommand<T>(this IEndpointRouteBuilder app, string path, Func<SubjectContext, string, T, Decision> decide)
@@ -25,7 +25,7 @@ public static class SubjectRoutes
             (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, command, IfMatch(http),
                 (s, c) => decide(s, adverseEventId, c), null, http.RequestAborted)).ToHttp())
         .Validated<T>()
-        .WithTags("Adverse events");
+        .CasebookCommand();
 
     public static long? IfMatch(HttpContext http) =>
         long.TryParse(http.Request.Headers.IfMatch.ToString().Replace("W/", "").Trim('"'), out var v) ? v : null;

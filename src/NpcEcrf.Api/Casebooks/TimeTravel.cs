@@ -12,6 +12,9 @@ namespace NpcEcrf.Api.Casebooks;
 /// </summary>
 public static class TimeTravel
 {
+    /// <summary>The answer of GET /studies/{studyId}/as-of: each casebook as readers get it (<see cref="CasebookView"/>).</summary>
+    public sealed record StudyAsOfView(DateTimeOffset AsOf, Study Study, IReadOnlyList<System.Text.Json.Nodes.JsonObject> Casebooks);
+
     public sealed record StudyAsOf(DateTimeOffset AsOf, Study? Study, IReadOnlyList<Casebook> Casebooks);
 
     public static Task<Casebook?> CasebookAsOf(IQuerySession session, Guid subjectId, DateTimeOffset? asOf, long? version, CancellationToken ct) =>
@@ -42,7 +45,9 @@ public static class TimeTravel
             var actor = Actor.From(http.User);
             if (!actor.Has(ReadCasebooks.ReaderRoles)) return Problems.Forbidden("Your role does not read live casebooks.");
             var snapshot = await StudyAt(session, studyId, at.ToUniversalTime(), site => actor.CanSeeSite(studyId, site), http.RequestAborted);
-            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(new { snapshot.AsOf, snapshot.Study, Casebooks = snapshot.Casebooks.Select(c => CasebookView.Of(c, snapshot.Study!, at)) }, CasebookJson.Options);
+            return snapshot.Study is null ? Problems.NotFound($"Study '{studyId}' as of {at:O}") : Results.Json(new StudyAsOfView(snapshot.AsOf, snapshot.Study, [.. snapshot.Casebooks.Select(c => CasebookView.Of(c, snapshot.Study!, at))]), CasebookJson.Options);
         })
-        .WithTags("Time travel");
+        .Produces<StudyAsOfView>()
+        .Refuses(400, 403, 404)
+        .Operation("getStudyAsOf", "Read a study and its casebooks as they stood at a moment", "Casebooks");
 }

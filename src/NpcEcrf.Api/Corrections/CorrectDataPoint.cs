@@ -46,8 +46,10 @@ public sealed record CorrectDataPoint(string Form, string Field, JsonElement New
         return Decision.Accept(new DataPointCorrected(form.ToString(), field, oldJson, newJson, c.Reason));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<CorrectDataPoint>("/corrections", Decide, "Corrections",
-        c => new CasebookWrite(ReasonForChange: c.Reason, Alongside: c.DataQueryId is { } queryId ? (session, casebook, _) => AnswerQuery(session, queryId, c, casebook) : null));
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<CorrectDataPoint>("/corrections", Decide,
+            c => new CasebookWrite(ReasonForChange: c.Reason, Alongside: c.DataQueryId is { } queryId ? (session, casebook, _) => AnswerQuery(session, queryId, c, casebook) : null))
+        .Operation("correctDataPoint", "Correct an entered value, with the reason for change", "Corrections")
+        .RequestExample("""{"form": "labs/W1", "field": "haemoglobin", "newValue": 12.8, "reason": "Transcription error", "version": 5}""");
 
     /// <summary>
     /// Answering a data query by correcting the data links the correction (and its reason) to the query, whether the

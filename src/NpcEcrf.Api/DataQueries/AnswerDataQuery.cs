@@ -16,5 +16,6 @@ public sealed record AnswerDataQuery(string Text, Guid? CommandId = null)
         .MapPost("/data-queries/{id:guid}/answer", (Guid id, AnswerDataQuery c, HttpContext http, IDocumentSession session) =>
             DataQueryCommands.Run(http, session, id, DataQueryCommands.SiteRoles, c.CommandId, q => DataQueryTransitions.Answer(q, c.Text)))
         .Validated<AnswerDataQuery>()
-        .WithTags("Data queries");
+        .Command<DataQuery>()
+        .Operation("answerDataQuery", "Answer a data query", "Data queries");
 }

@@ -15,5 +15,6 @@ public sealed record CancelDataQuery(string Reason, Guid? CommandId = null)
         .MapPost("/data-queries/{id:guid}/cancel", (Guid id, CancelDataQuery c, HttpContext http, IDocumentSession session) =>
             DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c.CommandId, q => DataQueryTransitions.Cancel(q, c.Reason)))
         .Validated<CancelDataQuery>()
-        .WithTags("Data queries");
+        .Command<DataQuery>()
+        .Operation("cancelDataQuery", "Cancel a data query", "Data queries");
 }

@@ -12,7 +12,8 @@ public sealed record CloseDataQuery(string? Text = null, Guid? CommandId = null)
             DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c.CommandId, async (s, q) =>
                 await SegregationOfDutiesOf(s, q, Actor.From(http.User)) ?? DataQueryTransitions.Close(q, c.Text)))
         .Validated<CloseDataQuery>()
-        .WithTags("Data queries");
+        .Command<DataQuery>()
+        .Operation("closeDataQuery", "Close a data query", "Data queries");
 
     private static async Task<Decision?> SegregationOfDutiesOf(IDocumentSession session, DataQuery q, Actor actor)
     {

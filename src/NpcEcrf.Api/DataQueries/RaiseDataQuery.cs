@@ -48,5 +48,6 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
             }, ct)).ToHttp();
         })
         .Validated<RaiseDataQuery>()
-        .WithTags("Data queries");
+        .Command<DataQuery>(creates: true)
+        .Operation("raiseDataQuery", "Raise a data query on a field", "Data queries");
 }

@@ -19,12 +19,12 @@ public static class ReadDataQueries
             return Results.Json(queries.Where(q => openOnly != true || q.IsOpen).OrderBy(q => q.RaisedAt)
                 .Select(q => new OpenQuery(q.Id, q.SubjectNumber, q.Form, q.Field, q.State, q.Origin, q.Messages[0].Text ?? "", q.RaisedAt,
                     Math.Round((now - q.RaisedAt).TotalDays, 2))), CasebookJson.Options);
-        }).WithTags("Data queries");
+        }).Produces<OpenQuery[]>().Refuses(403).Operation("listSiteDataQueries", "List a site's data queries", "Data queries");
 
         app.MapGet("/data-queries/{id:guid}", async (Guid id, HttpContext http, IQuerySession session) =>
             await session.LoadAsync<DataQuery>(id, http.RequestAborted) is { } q && ReadCasebooks.CanRead(Actor.From(http.User), q.StudyId, q.SiteId)
                 ? Results.Json(q, CasebookJson.Options) : Problems.NotFound("Data query"))
-            .WithTags("Data queries");
+            .Produces<DataQuery>().Refuses(404).Operation("getDataQuery", "Read a data query with its messages", "Data queries");
 
         app.MapGet("/studies/{studyId}/data-queries/report", async (string studyId, HttpContext http, IQuerySession session) =>
         {
@@ -32,7 +32,7 @@ public static class ReadDataQueries
             var queries = await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(http.RequestAborted);
             return Results.Json(queries.Where(q => ReadCasebooks.CanRead(actor, q.StudyId, q.SiteId)).GroupBy(q => q.SiteId).OrderBy(g => g.Key)
                 .Select(g => Report(g.Key, g.ToList())), CasebookJson.Options);
-        }).WithTags("Data queries");
+        }).Produces<SiteQueryReport[]>().Operation("getDataQueryReport", "Report a study's data queries per site", "Data queries");
     }
 
     public static SiteQueryReport Report(string siteId, IReadOnlyList<DataQuery> queries)

@@ -15,5 +15,6 @@ public sealed record ReopenDataQuery(string Reason, Guid? CommandId = null)
         .MapPost("/data-queries/{id:guid}/reopen", (Guid id, ReopenDataQuery c, HttpContext http, IDocumentSession session) =>
             DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c.CommandId, q => DataQueryTransitions.Reopen(q, c.Reason)))
         .Validated<ReopenDataQuery>()
-        .WithTags("Data queries");
+        .Command<DataQuery>()
+        .Operation("reopenDataQuery", "Reopen an answered data query", "Data queries");
 }

@@ -1,6 +1,9 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NpcEcrf.Client;
+
+using JsonElement = System.Text.Json.JsonElement;
+using JsonObject = System.Text.Json.Nodes.JsonObject;
 
 namespace NpcEcrf.Api.Demo;
 
@@ -30,10 +33,11 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
         var plan = ReferenceStudyCrf.Create();
         await Login(adminUsername);
         progress("Setting up the study, 7 sites and the study team...");
-        await Send(adminUsername, HttpMethod.Post, "/studies", new { studyId = Study, title = ReferenceStudy.Title, definition = StudyDefinitions.Load(StudyDefinitions.Reference) }, HttpStatusCode.Created);
+        var admin = As(adminUsername);
+        await Call("POST /studies", () => admin.CreateStudyAsync(Body<CreateStudy>(new { studyId = Study, title = ReferenceStudy.Title, definition = StudyDefinitions.Load(StudyDefinitions.Reference) })));
         foreach (var (id, name) in ReferenceStudy.Sites)
         {
-            await Send(adminUsername, HttpMethod.Post, $"/studies/{Study}/sites", new { siteId = id, name });
+            await Call("POST /studies/{studyId}/sites", () => admin.AddSiteAsync(Study, new AddSite { SiteId = id, Name = name }));
             await CreateUser($"cra.{id.ToLowerInvariant()}", $"CRA {name}", ["cra"], [id]);
             await CreateUser($"pi.{id.ToLowerInvariant()}", $"Principal investigator, {name}", ["investigator"], [id]);
         }
@@ -48,36 +52,38 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
         foreach (var subject in plan.Subjects.OrderBy(s => s.FirstDose))
         {
             var cra = Cra(subject.SiteId);
-            var casebook = await Send(cra, HttpMethod.Post, $"/studies/{Study}/subjects", new
+            var casebook = await Call("POST /studies/{studyId}/subjects", () => As(cra).EnrolSubjectAsync(Study, Body<EnrolSubject>(new
             {
                 subjectNumber = subject.SubjectNumber, siteId = subject.SiteId, consentDate = subject.FirstDose.AddDays(-5),
                 enrolmentDate = subject.FirstDose.AddDays(-2), eligibility = ReferenceStudyCrf.Eligible,
-            }, HttpStatusCode.Created);
-            versions[subject.SubjectNumber] = casebook.GetProperty("version").GetInt64();
+            })));
+            versions[subject.SubjectNumber] = casebook.Version;
             foreach (var entry in subject.Entries)
-                versions[subject.SubjectNumber] = (await SubjectPost(cra, subject.SubjectNumber, entry.Path, entry.Body, versions[subject.SubjectNumber])).GetProperty("version").GetInt64();
+                versions[subject.SubjectNumber] = (await SubjectPost(cra, subject.SubjectNumber, entry.Path, entry.Body, versions[subject.SubjectNumber])).Version;
             progress($"  {subject.SubjectNumber} ({subject.SiteId}): {subject.Entries.Count + 1} forms entered ({++entered}/30)");
         }
 
         progress("Monitoring: source data verification and data queries...");
         foreach (var subject in plan.Subjects)
             foreach (var form in new[] { "demographics", "first-dose", "metastatic-sites" })
-                versions[subject.SubjectNumber] = (await SubjectPost("monitor", subject.SubjectNumber, "/verifications", new { form }, versions[subject.SubjectNumber])).GetProperty("version").GetInt64();
+                versions[subject.SubjectNumber] = (await SubjectPost("monitor", subject.SubjectNumber, "/verifications", new { form }, versions[subject.SubjectNumber])).Version;
+        var monitor = As("monitor");
         var queries = new Dictionary<string, Guid>();
         foreach (var error in plan.Errors.Where(e => e.Detection == Detection.Monitor))
-            queries[error.SubjectNumber] = (await Send("monitor", HttpMethod.Post, "/data-queries",
-                new { studyId = Study, subjectNumber = error.SubjectNumber, form = error.Form, field = error.Field, text = error.QueryText }, HttpStatusCode.Created)).GetProperty("id").GetGuid();
+            queries[error.SubjectNumber] = (await Call("POST /data-queries", () => monitor.RaiseDataQueryAsync(
+                new RaiseDataQuery { StudyId = Study, SubjectNumber = error.SubjectNumber, Form = error.Form, Field = error.Field, Text = error.QueryText }))).Id;
         // A query answered in words and closed: the value was right.
         var confirmed = plan.Subjects.First(s => s.SubjectNumber == ReferenceStudyCrf.SubjectNumber(8));
-        var ageQuery = (await Send("monitor", HttpMethod.Post, "/data-queries", new { studyId = Study, subjectNumber = confirmed.SubjectNumber, form = "demographics", field = "ageAtEnrolment", text = "Age 76 is the oldest in the study; please confirm against the ID card." }, HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await Send(Cra(confirmed.SiteId), HttpMethod.Post, $"/data-queries/{ageQuery}/answer", new { text = "Confirmed against the ID card: 76 at enrolment." });
-        await Send("monitor", HttpMethod.Post, $"/data-queries/{ageQuery}/close", new { text = "Thank you." });
+        var ageQuery = (await Call("POST /data-queries", () => monitor.RaiseDataQueryAsync(new RaiseDataQuery { StudyId = Study, SubjectNumber = confirmed.SubjectNumber, Form = "demographics", Field = "ageAtEnrolment", Text = "Age 76 is the oldest in the study; please confirm against the ID card." }))).Id;
+        await Call("POST /data-queries/{id}/answer", () => As(Cra(confirmed.SiteId)).AnswerDataQueryAsync(ageQuery, new AnswerDataQuery { Text = "Confirmed against the ID card: 76 at enrolment." }));
+        await Call("POST /data-queries/{id}/close", () => monitor.CloseDataQueryAsync(ageQuery, new CloseDataQuery { Text = "Thank you." }));
         var openAtInterim = await OpenQueries();
         progress($"  {openAtInterim} data queries open (automatic and manual)");
 
         progress($"Interim lock (soft) at cut-off {plan.InterimCutoff:yyyy-MM-dd}...");
-        var interim = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = "interim-2022", cutoff = plan.InterimCutoff, reason = "Interim analysis of response and survival", kind = "Soft" }, HttpStatusCode.Created);
-        await Send("dm", HttpMethod.Post, "/locks/interim-2022/unlock", new { reason = "Interim analysis complete; data cleaning resumes before the final lock." });
+        var dm = As("dm");
+        var interim = await Call("POST /locks", () => dm.LockDatabaseAsync(new LockDatabase { StudyId = Study, Name = "interim-2022", Cutoff = plan.InterimCutoff, Reason = "Interim analysis of response and survival", Kind = LockDatabaseKind.Soft }));
+        await Call("POST /locks/{lockRef}/unlock", () => dm.UnlockDatabaseAsync("interim-2022", new UnlockDatabase { Reason = "Interim analysis complete; data cleaning resumes before the final lock." }));
 
         progress("Corrections answering the queries, then signatures...");
         foreach (var error in plan.Errors)
@@ -85,25 +91,26 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
             var body = new Dictionary<string, object?> { ["form"] = error.Form, ["field"] = error.Field, ["newValue"] = error.RightValue, ["reason"] = error.Reason };
             if (queries.TryGetValue(error.SubjectNumber, out var queryId)) body["dataQueryId"] = queryId;
             var site = plan.Subjects.First(s => s.SubjectNumber == error.SubjectNumber).SiteId;
-            versions[error.SubjectNumber] = (await SubjectPost(Cra(site), error.SubjectNumber, "/corrections", body, versions[error.SubjectNumber])).GetProperty("version").GetInt64();
+            versions[error.SubjectNumber] = (await SubjectPost(Cra(site), error.SubjectNumber, "/corrections", body, versions[error.SubjectNumber])).Version;
             if (queries.TryGetValue(error.SubjectNumber, out var answered))
-                await Send("monitor", HttpMethod.Post, $"/data-queries/{answered}/close", new { text = "Corrected; closed." });
+                await Call("POST /data-queries/{id}/close", () => monitor.CloseDataQueryAsync(answered, new CloseDataQuery { Text = "Corrected; closed." }));
         }
         foreach (var subject in plan.Subjects)
         {
             var investigator = $"pi.{subject.SiteId.ToLowerInvariant()}";
             versions[subject.SubjectNumber] = (await SubjectPost(investigator, subject.SubjectNumber, "/signatures",
-                new { meaning = "I have reviewed this casebook and confirm it is complete and accurate.", password = Password }, versions[subject.SubjectNumber])).GetProperty("version").GetInt64();
+                new { meaning = "I have reviewed this casebook and confirm it is complete and accurate.", password = Password }, versions[subject.SubjectNumber])).Version;
         }
         progress($"  {plan.Errors.Count} corrections, {await OpenQueries()} queries still open, 30 casebooks signed");
 
         progress($"Final lock (hard) at cut-off {plan.FinalCutoff:yyyy-MM-dd}...");
-        var final = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = "final", cutoff = plan.FinalCutoff, reason = "Final analysis", kind = "Hard" }, HttpStatusCode.Created);
-        await Send("stat", HttpMethod.Post, "/analysis-plans", new
+        var final = await Call("POST /locks", () => dm.LockDatabaseAsync(new LockDatabase { StudyId = Study, Name = "final", Cutoff = plan.FinalCutoff, Reason = "Final analysis", Kind = LockDatabaseKind.Hard }));
+        var stat = As("stat");
+        await Call("POST /analysis-plans", () => stat.SaveAnalysisPlanAsync(Body<SaveAnalysisPlan>(new
         {
             studyId = Study, name = "paper-pfs-multivariate", pfsCovariates = new[] { PublishedFacts.LiverMetastases, "age" }, ties = "Breslow",
             rationale = "The seed paper's multivariate PFS model: liver metastases adjusted for age, Breslow ties as SPSS COXREG.",
-        }, HttpStatusCode.Created);
+        })));
 
         progress("Analysing both locks (paper profile) and verifying them...");
         Directory.CreateDirectory(outDir);
@@ -111,13 +118,13 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
         JsonObject finalAnalysis = null!, interimAnalysis = null!;
         foreach (var lockName in new[] { "interim-2022", "final" })
         {
-            var query = $"/locks/{lockName}/analysis?profile=paper&plan=paper-pfs-multivariate";
-            var json = JsonNode.Parse(await Text("stat", query))!.AsObject();
+            Task<FileResponse> Analysis(string format) => stat.AnalyseLockAsync(lockName, profile: "paper", plan: "paper-pfs-multivariate", format: format);
+            var json = Object(await Text($"GET /locks/{lockName}/analysis", () => Analysis("json")));
             if (lockName == "final") finalAnalysis = json; else interimAnalysis = json;
             foreach (var (format, extension) in new[] { ("json", "json"), ("md", "md"), ("html", "html") })
             {
                 var path = Path.Combine(outDir, $"{lockName}-analysis.{extension}");
-                await File.WriteAllTextAsync(path, format == "json" ? json.ToJsonString(Analyses.ReportWriter.Indented) : await Text("stat", $"{query}&format={format}"));
+                await File.WriteAllTextAsync(path, format == "json" ? json.ToJsonString(Analyses.ReportWriter.Indented) : await Text($"GET /locks/{lockName}/analysis?format={format}", () => Analysis(format)));
                 reports[$"{lockName}.{extension}"] = Path.GetFullPath(path);
             }
         }
@@ -126,12 +133,12 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
         foreach (var format in new[] { "xpt", "json" })
         {
             var folder = Path.Combine(outDir, $"final-{standard}-{format}");
-            await Unzip("stat", $"/locks/final/export/{standard}?format={format}", folder);
+            await Unzip($"GET /locks/final/export/{standard}", () => stat.ExportLockDatasetsAsync("final", standard, format), folder);
             reports[$"final {standard} ({format})"] = Path.GetFullPath(folder);
         }
         var interimOutcome = await Verify(interim);
         var finalOutcome = await Verify(final);
-        var interimNow = (await Send("auditor", HttpMethod.Get, "/locks/interim-2022", null)).GetProperty("snapshotHash").GetString();
+        var interimNow = (await Call("GET /locks/{lockRef}", () => As("auditor").GetLockAsync("interim-2022"))).SnapshotHash;
 
         progress("Auditing one corrected field...");
         var audit = await AuditSample(plan.Errors[0]);
@@ -141,19 +148,19 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
 
     private async Task<DemoAuditSample> AuditSample(PlannedError error)
     {
-        var page = await Send("auditor", HttpMethod.Get, $"/audit?studyId={Study}&subjectNumber={error.SubjectNumber}&eventType=data_point_corrected", null);
-        var entry = page.GetProperty("entries").EnumerateArray().First(e => e.GetProperty("field").GetString() == error.Field);
-        var before = entry.GetProperty("timestamp").GetDateTimeOffset().AddTicks(-10);
-        var casebook = await Send("auditor", HttpMethod.Get, $"/studies/{Study}/subjects/{error.SubjectNumber}?asOf={Uri.EscapeDataString(before.ToString("O"))}", null);
-        string? S(string name) => entry.GetProperty(name).GetString();
-        return new DemoAuditSample(error.SubjectNumber, $"{error.Form}.{error.Field}", S("oldValue"), S("newValue"), S("reason"), S("user"), casebook);
+        var auditor = As("auditor");
+        var page = await Call("GET /audit", () => auditor.GetAuditTrailAsync(studyId: Study, subjectNumber: error.SubjectNumber, eventType: "data_point_corrected"));
+        var entry = page.Entries.First(e => e.Field == error.Field);
+        var before = entry.Timestamp.AddTicks(-10);
+        var casebook = await Call("GET /studies/{studyId}/subjects/{subjectNumber}", () => auditor.GetCasebookAsync(Study, error.SubjectNumber, asOf: before));
+        return new DemoAuditSample(error.SubjectNumber, $"{error.Form}.{error.Field}", entry.OldValue, entry.NewValue, entry.Reason, entry.User, Element(casebook));
     }
 
     private async Task<int> OpenQueries()
     {
         var total = 0;
         foreach (var (site, _) in ReferenceStudy.Sites)
-            total += (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries?openOnly=true", null)).GetArrayLength();
+            total += (await Call("GET /studies/{studyId}/sites/{siteId}/data-queries", () => As("monitor").ListSiteDataQueriesAsync(Study, site, openOnly: true))).Count;
         return total;
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NpcEcrf.Client;
+using JsonObject = System.Text.Json.Nodes.JsonObject;
 
 namespace NpcEcrf.Api.Demo;
 
@@ -39,10 +40,11 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
         var plan = GemPdacCrf.Create();
         await Login(adminUsername);
         progress($"Setting up {Study} from Demo/Studies/{GemPdacStudy.Name}.json, {GemPdacStudy.Sites.Length} sites and the study team...");
-        await Send(adminUsername, HttpMethod.Post, "/studies", new { studyId = Study, title = GemPdacStudy.Title, definition = StudyDefinitions.Load(GemPdacStudy.Name) }, HttpStatusCode.Created);
+        var admin = As(adminUsername);
+        await Call("POST /studies", () => admin.CreateStudyAsync(Body<CreateStudy>(new { studyId = Study, title = GemPdacStudy.Title, definition = StudyDefinitions.Load(GemPdacStudy.Name) })));
         foreach (var (id, name, zone) in GemPdacStudy.Sites)
         {
-            await Send(adminUsername, HttpMethod.Post, $"/studies/{Study}/sites", new { siteId = id, name, timeZone = zone });
+            await Call("POST /studies/{studyId}/sites", () => admin.AddSiteAsync(Study, new AddSite { SiteId = id, Name = name, TimeZone = zone }));
             await CreateUser($"cra.{id.ToLowerInvariant()}", $"CRA {name}", ["cra"], [$"{Study}/{id}"]);
             await CreateUser($"pi.{id.ToLowerInvariant()}", $"Principal investigator, {name}", ["investigator"], [$"{Study}/{id}"]);
         }
@@ -61,16 +63,17 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
         progress($"  {queriesBefore.Raised} automatic data queries raised, {queriesBefore.Open} open (entry errors awaiting correction)");
 
         progress($"Interim lock (soft) at cut-off {GemPdacStudy.InterimCutoff:yyyy-MM-dd}, analysed, then unlocked...");
-        var interimLock = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = InterimLock, cutoff = GemPdacStudy.InterimCutoff, reason = "Interim safety and activity review", kind = "Soft" }, HttpStatusCode.Created);
+        var dm = As("dm");
+        var interimLock = await Call("POST /locks", () => dm.LockDatabaseAsync(new LockDatabase { StudyId = Study, Name = InterimLock, Cutoff = GemPdacStudy.InterimCutoff, Reason = "Interim safety and activity review", Kind = LockDatabaseKind.Soft }));
         var interimAnalysis = await Analysis(InterimLock);
         var interim = await LockOf(interimLock);
-        await Send("dm", HttpMethod.Post, $"/locks/{InterimLock}/unlock", new { reason = "Interim review done; the study goes on under amendment 1." });
+        await Call("POST /locks/{lockRef}/unlock", () => dm.UnlockDatabaseAsync(InterimLock, new UnlockDatabase { Reason = "Interim review done; the study goes on under amendment 1." }));
 
         // An amendment takes effect from today or later: data entered before stays under version 1.
         var effectiveFrom = DateOnly.FromDateTime(DateTime.UtcNow);
-        var study = await Send("dm", HttpMethod.Get, $"/studies/{Study}", null);
+        var study = await Call("GET /studies/{studyId}", () => dm.GetStudyAsync(Study));
         var amended = GemPdacStudy.Amendment1(StudyDefinitions.Load(GemPdacStudy.Name));
-        await Send("dm", HttpMethod.Put, $"/studies/{Study}/definition", new { definition = amended, effectiveFrom, reason = GemPdacStudy.AmendmentReason, version = study.GetProperty("version").GetInt64() });
+        await Call("PUT /studies/{studyId}/definition", () => dm.ReviseStudyDefinitionAsync(Study, Body<ReviseStudyDefinition>(new { definition = amended, effectiveFrom, reason = GemPdacStudy.AmendmentReason, version = study.Version })));
         progress($"Amendment 1 (definition version 2) in force from {effectiveFrom:yyyy-MM-dd}: bilirubin in the labs, platelet soft range from 75, '{GemPdacStudy.PlateletCountDecreased}' reportable");
 
         progress("Corrections of the entry errors, then subjects entered under version 2...");
@@ -81,13 +84,13 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
         foreach (var error in plan.Errors.Where(e => after.Any(s => s.SubjectNumber == e.SubjectNumber))) await Correct(plan, error, versions);
         await AtEachSite(plan.Subjects, async subject =>
             versions[subject.SubjectNumber] = (await SubjectPost($"pi.{subject.SiteId.ToLowerInvariant()}", subject.SubjectNumber, "/signatures",
-                new { meaning = "I have reviewed this casebook and confirm it is complete and accurate.", password = Password }, versions[subject.SubjectNumber])).GetProperty("version").GetInt64());
+                new { meaning = "I have reviewed this casebook and confirm it is complete and accurate.", password = Password }, versions[subject.SubjectNumber])).Version);
         var queries = await Queries();
         progress($"  {plan.Errors.Count} corrections, {queries.Open} queries open, {plan.Subjects.Count} casebooks signed");
 
         var cutoff = DateOnly.FromDateTime(DateTime.UtcNow);
         progress($"Final lock (hard) at cut-off {cutoff:yyyy-MM-dd}, verified and analysed...");
-        var finalLock = await Send("dm", HttpMethod.Post, "/locks", new { studyId = Study, name = FinalLock, cutoff, reason = "Final analysis", kind = "Hard" }, HttpStatusCode.Created);
+        var finalLock = await Call("POST /locks", () => dm.LockDatabaseAsync(new LockDatabase { StudyId = Study, Name = FinalLock, Cutoff = cutoff, Reason = "Final analysis", Kind = LockDatabaseKind.Hard }));
         var finalAnalysis = await Analysis(FinalLock);
         var final = await LockOf(finalLock);
 
@@ -99,7 +102,7 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
                 var path = Path.Combine(outDir, $"{lockName}-analysis.{format}");
                 await File.WriteAllTextAsync(path, format == "json"
                     ? (lockName == FinalLock ? finalAnalysis : interimAnalysis).ToJsonString(Analyses.ReportWriter.Indented)
-                    : await Text("stat", $"/locks/{lockName}/analysis?format={format}"));
+                    : await Text($"GET /locks/{lockName}/analysis?format={format}", () => As("stat").AnalyseLockAsync(lockName, format: format)));
                 reports[$"{lockName}.{format}"] = Path.GetFullPath(path);
             }
         return new GemPdacResult(plan, effectiveFrom, interim, final, interimAnalysis, finalAnalysis, queriesBefore, queries, reports);
@@ -115,10 +118,10 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
     private async Task Enter(GemPdacSubject subject, ConcurrentDictionary<string, long> versions)
     {
         var cra = Cra(subject.SiteId);
-        var casebook = await Send(cra, HttpMethod.Post, $"/studies/{Study}/subjects", subject.Enrolment, HttpStatusCode.Created);
-        versions[subject.SubjectNumber] = casebook.GetProperty("version").GetInt64();
+        var casebook = await Call("POST /studies/{studyId}/subjects", () => As(cra).EnrolSubjectAsync(Study, Body<EnrolSubject>(subject.Enrolment)));
+        versions[subject.SubjectNumber] = casebook.Version;
         foreach (var entry in subject.Entries)
-            versions[subject.SubjectNumber] = (await SubjectPost(cra, subject.SubjectNumber, entry.Path, entry.Body, versions[subject.SubjectNumber])).GetProperty("version").GetInt64();
+            versions[subject.SubjectNumber] = (await SubjectPost(cra, subject.SubjectNumber, entry.Path, entry.Body, versions[subject.SubjectNumber])).Version;
     }
 
     /// <summary>A CRA corrects a wrong value with its reason; the soft check clears and the system closes the automatic query.</summary>
@@ -126,21 +129,19 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
     {
         var site = plan.Subjects.Single(s => s.SubjectNumber == error.SubjectNumber).SiteId;
         versions[error.SubjectNumber] = (await SubjectPost(Cra(site), error.SubjectNumber, "/corrections",
-            new { form = error.Form, field = error.Field, newValue = error.RightValue, reason = error.Reason }, versions[error.SubjectNumber])).GetProperty("version").GetInt64();
+            new { form = error.Form, field = error.Field, newValue = error.RightValue, reason = error.Reason }, versions[error.SubjectNumber])).Version;
     }
 
     /// <summary>Open automatic queries on values that are right (not entry errors): the CRA confirms them against the source, the monitor closes them.</summary>
     private async Task AnswerConfirmedValues(GemPdacPlan plan)
     {
         foreach (var (site, _, _) in GemPdacStudy.Sites)
-            foreach (var q in (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries?openOnly=true", null)).EnumerateArray())
+            foreach (var q in await Call("GET /studies/{studyId}/sites/{siteId}/data-queries", () => As("monitor").ListSiteDataQueriesAsync(Study, site, openOnly: true)))
             {
-                var (subject, form, field) = (q.GetProperty("subjectNumber").GetString(), q.GetProperty("form").GetString(), q.GetProperty("field").GetString());
-                if (q.GetProperty("origin").GetString() != "EditCheck" || q.GetProperty("state").GetString() != "Open"
-                    || plan.Errors.Any(e => e.SubjectNumber == subject && e.Form == form && e.Field == field)) continue;
-                var id = q.GetProperty("id").GetGuid();
-                await Send(Cra(site), HttpMethod.Post, $"/data-queries/{id}/answer", new { text = "Confirmed against the laboratory report; the value is as entered (adverse event reported where it has a grade)." });
-                await Send("monitor", HttpMethod.Post, $"/data-queries/{id}/close", new { text = "Confirmed at source; closed." });
+                if (q.Origin != DataQueryOrigin.EditCheck || q.State != DataQueryState.Open
+                    || plan.Errors.Any(e => e.SubjectNumber == q.SubjectNumber && e.Form == q.Form && e.Field == q.Field)) continue;
+                await Call("POST /data-queries/{id}/answer", () => As(Cra(site)).AnswerDataQueryAsync(q.Id, new AnswerDataQuery { Text = "Confirmed against the laboratory report; the value is as entered (adverse event reported where it has a grade)." }));
+                await Call("POST /data-queries/{id}/close", () => As("monitor").CloseDataQueryAsync(q.Id, new CloseDataQuery { Text = "Confirmed at source; closed." }));
             }
     }
 
@@ -148,29 +149,28 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
     {
         int raised = 0, answered = 0, corrected = 0, open = 0;
         foreach (var (site, _, _) in GemPdacStudy.Sites)
-            foreach (var q in (await Send("monitor", HttpMethod.Get, $"/studies/{Study}/sites/{site}/data-queries", null)).EnumerateArray())
+            foreach (var q in await Call("GET /studies/{studyId}/sites/{siteId}/data-queries", () => As("monitor").ListSiteDataQueriesAsync(Study, site)))
             {
-                if (q.GetProperty("origin").GetString() != "EditCheck") continue;
+                if (q.Origin != DataQueryOrigin.EditCheck) continue;
                 raised++;
-                var messages = (await Send("monitor", HttpMethod.Get, $"/data-queries/{q.GetProperty("id").GetGuid()}", null)).GetProperty("messages").EnumerateArray()
-                    .Select(m => m.GetProperty("kind").GetString()).ToList();
-                if (q.GetProperty("state").GetString() is "Open" or "Answered") open++;
+                var messages = (await Call("GET /data-queries/{id}", () => As("monitor").GetDataQueryAsync(q.Id))).Messages.Select(m => m.Kind).ToList();
+                if (q.State is DataQueryState.Open or DataQueryState.Answered) open++;
                 else if (messages.Contains("closed automatically")) corrected++;
                 else if (messages.Contains("closed")) answered++;
             }
         return new QueryTally(raised, answered, corrected, open);
     }
 
-    private async Task<JsonObject> Analysis(string lockName) => JsonNode.Parse(await Text("stat", $"/locks/{lockName}/analysis"))!.AsObject();
+    private async Task<JsonObject> Analysis(string lockName) => Object(await Text($"GET /locks/{lockName}/analysis", () => As("stat").AnalyseLockAsync(lockName)));
 
     /// <summary>The lock as the auditor verifies it, with the definition version and the arms of the subjects it froze (in the definition's order).</summary>
-    private async Task<GemPdacLock> LockOf(JsonElement l)
+    private async Task<GemPdacLock> LockOf(DatabaseLock l)
     {
         var outcome = await Verify(l);
-        var snapshot = JsonDocument.Parse(await Text("stat", $"/locks/{outcome.Name}/snapshot")).RootElement;
+        var snapshot = await Call($"GET /locks/{outcome.Name}/snapshot", () => As("stat").GetLockSnapshotAsync(outcome.Name));
         var order = StudyDefinitions.Load(GemPdacStudy.Name).Treatment.Arms.Select(a => a.Code).ToList();
-        var arms = snapshot.GetProperty("subjects").EnumerateArray().GroupBy(s => s.GetProperty("arm").GetString()!)
+        var arms = snapshot.Subjects.GroupBy(s => s.Arm!)
             .OrderBy(g => order.IndexOf(g.Key)).ToDictionary(g => g.Key, g => g.Count());
-        return new GemPdacLock(outcome, l.GetProperty("definitionVersion").GetInt32(), arms.Values.Sum(), arms);
+        return new GemPdacLock(outcome, l.DefinitionVersion ?? throw new DemoFailedException($"Lock {l.Name} names no definition version."), arms.Values.Sum(), arms);
     }
 }

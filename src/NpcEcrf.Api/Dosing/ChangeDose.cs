@@ -23,5 +23,6 @@ public sealed record ChangeDose(string ChangeId, DateOnly Date, decimal ToDose, 
         return Decision.Accept(new DoseChanged(c.ChangeId, c.Date, from, c.ToDose, c.Reason, c.AdverseEventId));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ChangeDose>("/dose-changes", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ChangeDose>("/dose-changes", Decide)
+        .Operation("changeDose", "Change the dose", "Dosing");
 }

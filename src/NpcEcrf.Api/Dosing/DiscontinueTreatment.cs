@@ -8,5 +8,6 @@ public sealed record DiscontinueTreatment(DateOnly Date, DiscontinuationReason R
     public static Decision Decide(SubjectContext s, DiscontinueTreatment c) =>
         CasebookCommands.Once(s.Casebook.Discontinuation, "discontinuation", new TreatmentDiscontinued(c.Date, c.Reason, c.Details));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<DiscontinueTreatment>("/discontinuation", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<DiscontinueTreatment>("/discontinuation", Decide)
+        .Operation("discontinueTreatment", "Discontinue the treatment", "Dosing");
 }

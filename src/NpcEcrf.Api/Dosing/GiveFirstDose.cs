@@ -8,5 +8,6 @@ public sealed record GiveFirstDose(DateOnly Date, decimal Dose, long? Version = 
     public static Infrastructure.Decision Decide(SubjectContext s, GiveFirstDose c) =>
         CasebookCommands.Once(s.Casebook.FirstDose, "first dose", new FirstDoseGiven(c.Date, c.Dose));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<GiveFirstDose>("/first-dose", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<GiveFirstDose>("/first-dose", Decide)
+        .Operation("giveFirstDose", "Record the first dose", "Dosing");
 }

@@ -19,5 +19,6 @@ public sealed record InterruptDosing(string InterruptionId, DateOnly Date, strin
         ? Rejection.Conflict($"Interruption {c.InterruptionId} is already entered.")
         : Decision.Accept(new DosingInterrupted(c.InterruptionId, c.Date, c.Reason, c.AdverseEventId));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<InterruptDosing>("/interruptions", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<InterruptDosing>("/interruptions", Decide)
+        .Operation("interruptDosing", "Interrupt dosing", "Dosing");
 }

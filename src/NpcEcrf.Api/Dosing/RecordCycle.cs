@@ -14,5 +14,6 @@ public sealed record RecordCycle(int CycleNumber, DateOnly StartDate, decimal Do
             : Rejection.Invalid("cycleNumber", $"The next cycle is number {next}.");
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordCycle>("/cycles", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordCycle>("/cycles", Decide)
+        .Operation("recordCycle", "Record a treatment cycle", "Dosing");
 }

@@ -12,5 +12,6 @@ public sealed record ResumeDosing(string InterruptionId, DateOnly Date, decimal 
         return Decision.Accept(new DosingResumed(c.InterruptionId, c.Date, c.Dose));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ResumeDosing>("/resumptions", Decide, "Dosing");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<ResumeDosing>("/resumptions", Decide)
+        .Operation("resumeDosing", "Resume dosing after an interruption", "Dosing");
 }

@@ -58,5 +58,6 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
         .MapPost("/studies/{studyId}/subjects", async (string studyId, EnrolSubject c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, c, http.RequestAborted)).ToHttp())
         .Validated<EnrolSubject>()
-        .WithTags("Enrolment");
+        .CasebookCommand(creates: true)
+        .Operation("enrolSubject", "Enrol a subject", "Enrolment");
 }

@@ -206,7 +206,9 @@ public static class OdmExport
                     : Results.Text(await Write(session, studyId, clock.GetUtcNow(), ct, site => Actor.From(http.User).CanSeeSite(studyId, site), fileType), "application/xml");
             })
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.DataManager, Roles.Admin))
-            .WithTags("Export");
+            .ProducesDocument("application/xml")
+            .Refuses(400, 403, 404)
+            .Operation("exportStudyOdm", "Export a study's clinical data as ODM 1.3.2", "Exports");
         // A lock's file is whole-study: for its readers only, as the lock's SDTM and ADaM (Standards/ExportDatasets).
         app.MapGet("/locks/{lockRef}/export/odm", async (string lockRef, string? type, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             {
@@ -217,6 +219,8 @@ public static class OdmExport
                 return problem?.ToHttp() ?? Results.Text(xml!, "application/xml");
             })
             .RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
-            .WithTags("Export");
+            .ProducesDocument("application/xml")
+            .Refuses(400, 403, 404, 409)
+            .Operation("exportLockOdm", "Export a lock's frozen data as ODM 1.3.2", "Exports");
     }
 }

@@ -41,7 +41,7 @@ public static class AppHost
         // Malformed bodies reach ProblemExceptionHandler, which names the field the JSON broke at.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => OpenApi.ContractTransformer.AddContract(o));
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));
         customise?.Invoke(builder);
@@ -82,7 +82,8 @@ public static class AppHost
         Exports.OdmExport.Map(app);
         OdmImport.ImportOdm.Map(app);
         app.MapGet("/audit/verify", async (TamperEvidence.StoreVerifier verifier, CancellationToken ct) => await verifier.Verify(null, ct))
-            .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin)).WithTags("Audit");
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin))
+            .Refuses(403).Operation("verifyAuditTrail", "Verify every event's seal and the chain (tamper evidence)", "Audit");
         return app;
     }
 

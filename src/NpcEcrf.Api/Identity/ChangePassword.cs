@@ -40,5 +40,6 @@ public sealed record ChangePassword(string? CurrentPassword, string NewPassword)
                 session => session.Store(Passwords.Credential(id, c.NewPassword)))).ToHttp();
         })
         .Validated<ChangePassword>()
-        .WithTags("Users");
+        .Command<UserView>(underLocks: false)
+        .Operation("changePassword", "Change a password (one's own, or any as admin)", "Identity");
 }

@@ -47,17 +47,21 @@ public static class ChangeUserAccess
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/users/{username}").RequireAuthorization(Policies.Admin).WithTags("Users");
+        var users = app.MapGroup("/users/{username}").RequireAuthorization(Policies.Admin);
         users.MapPost("/roles", (string username, GrantRole c, HttpContext http, IDocumentSession s) =>
-            AccountCommands.ByAdmin(http, s, username, a => GrantRole.Decide(a, c))).Validated<GrantRole>();
+            AccountCommands.ByAdmin(http, s, username, a => GrantRole.Decide(a, c))).Validated<GrantRole>()
+            .Command<UserView>(underLocks: false).Operation("grantRole", "Grant a user a role", "Identity");
         users.MapDelete("/roles/{role}", (string username, string role, HttpContext http, IDocumentSession s) =>
-            AccountCommands.ByAdmin(http, s, username, a => RevokeRole.Decide(a, new RevokeRole(role))));
+            AccountCommands.ByAdmin(http, s, username, a => RevokeRole.Decide(a, new RevokeRole(role))))
+            .Command<UserView>(underLocks: false).Operation("revokeRole", "Revoke a role from a user", "Identity");
         users.MapPost("/sites", async (string username, AssignSite c, HttpContext http, IDocumentSession s) =>
         {
             var (sites, refusal) = await Studies.SiteAssignments.ResolveAll(s, [c.SiteId], "siteId", http.RequestAborted);
             return refusal?.ToHttp() ?? await AccountCommands.ByAdmin(http, s, username, a => AssignSite.Decide(a, sites[0]));
-        }).Validated<AssignSite>();
+        }).Validated<AssignSite>()
+            .Command<UserView>(underLocks: false).Operation("assignSite", "Assign a user to a study's site", "Identity");
         users.MapDelete("/sites/{siteId}", (string username, string siteId, HttpContext http, IDocumentSession s) =>
-            AccountCommands.ByAdmin(http, s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId))));
+            AccountCommands.ByAdmin(http, s, username, a => RemoveSite.Decide(a, new RemoveSite(siteId))))
+            .Command<UserView>(underLocks: false).Operation("removeSite", "Remove a user's site assignment", "Identity");
     }
 }

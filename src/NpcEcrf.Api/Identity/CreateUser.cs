@@ -57,5 +57,6 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
             (await Run(session, Actor.From(http.User), command, http.RequestAborted)).ToHttp())
         .Validated<CreateUser>()
         .RequireAuthorization(Policies.Admin)
-        .WithTags("Users");
+        .Command<UserView>(creates: true, underLocks: false, ofExisting: false)
+        .Operation("createUser", "Create a user", "Identity");
 }

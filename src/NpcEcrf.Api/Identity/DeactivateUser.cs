@@ -20,5 +20,6 @@ public sealed record DeactivateUser(string Reason)
             AccountCommands.ByAdmin(http, s, username, a => Decide(a, c)))
         .Validated<DeactivateUser>()
         .RequireAuthorization(Policies.Admin)
-        .WithTags("Users");
+        .Command<UserView>(underLocks: false)
+        .Operation("deactivateUser", "Deactivate a user", "Identity");
 }

@@ -69,7 +69,9 @@ public sealed record IssueToken(string Username, string Password)
         })
         .Validated<IssueToken>()
         .AllowAnonymous()
-        .WithTags("Auth");
+        .Produces<TokenResponse>()
+        .Refuses(StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests)
+        .Operation("issueToken", "Log in: exchange a username and password for a bearer token", "Identity");
 
     /// <summary>Longer than a password check plus an audit write take here, so both kinds of refusal take the same time.</summary>
     public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(150);

@@ -18,5 +18,7 @@ public static class Logout
             var outcome = await AccountCommands.Apply(s, actor, actor.Username, [], Decide, ct);
             return outcome is CommandOutcome.Accepted ? Results.NoContent() : outcome.ToHttp();
         })
-        .WithTags("Auth");
+        .Produces(StatusCodes.Status204NoContent)
+        .Refuses(404, 409)
+        .Operation("logout", "Log out: revoke every token of the caller's account", "Identity");
 }

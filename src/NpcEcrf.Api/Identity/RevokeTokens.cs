@@ -12,5 +12,6 @@ public static class RevokeTokens
         .MapPost("/users/{username}/revoke-tokens", (string username, HttpContext http, IDocumentSession s) =>
             AccountCommands.ByAdmin(http, s, username, a => Decide(a, Actor.From(http.User))))
         .RequireAuthorization(Policies.Admin)
-        .WithTags("Users");
+        .Command<UserView>(underLocks: false)
+        .Operation("revokeUserTokens", "Revoke every token of a user", "Identity");
 }

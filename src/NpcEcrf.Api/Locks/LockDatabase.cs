@@ -83,5 +83,6 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         .MapPost("/locks", async (LockDatabase c, HttpContext http, IDocumentSession session, IMartenOutbox outbox, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted, outbox)).ToHttp())
         .Validated<LockDatabase>()
-        .WithTags("Locks");
+        .Command<DatabaseLock>(creates: true)
+        .Operation("lockDatabase", "Lock a study's database (soft or hard)", "Locks");
 }

@@ -58,12 +58,14 @@ public static class ReadLocks
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var locks = app.MapGroup("/locks").WithTags("Locks")
+        var locks = app.MapGroup("/locks")
             .RequireAuthorization(p => p.RequireRole(LockReaders));
         locks.MapGet("", async (string? studyId, IQuerySession session, CancellationToken ct) =>
-            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options));
+            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options))
+            .Produces<DatabaseLock[]>().Refuses(403).Operation("listLocks", "List database locks (of one study, or all)", "Locks");
         locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
-            await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
+            await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"))
+            .Produces<DatabaseLock>().Refuses(403, 404).Operation("getLock", "Read a database lock (by name or id)", "Locks");
         // A study-wide reader gets the snapshot exactly as hashed; a monitor or data manager only their sites' part of it.
         locks.MapGet("/{lockRef}/snapshot", async (string lockRef, HttpContext http, IQuerySession session, CancellationToken ct) =>
         {
@@ -76,8 +78,9 @@ public static class ReadLocks
                 Sites = [.. snapshot.Sites.Where(site => actor.CanSeeSite(snapshot.StudyId, site.SiteId))],
                 Subjects = [.. snapshot.Subjects.Where(subject => actor.CanSeeSite(snapshot.StudyId, subject.SiteId))],
             }, CasebookJson.Options);
-        });
+        }).Produces<CohortSnapshot>().Refuses(403, 404).Operation("getLockSnapshot", "Read a lock's frozen snapshot (only your sites' part, unless you read study-wide)", "Locks");
         locks.MapGet("/{lockRef}/verify", async (string lockRef, IQuerySession session, CancellationToken ct) =>
-            await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"));
+            await Find(session, lockRef, ct) is { } l ? Results.Json(await Verify(session, l, ct), CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"))
+            .Produces<LockVerification>().Refuses(403, 404).Operation("verifyLock", "Replay a lock's events and compare its snapshot hash", "Locks");
     }
 }

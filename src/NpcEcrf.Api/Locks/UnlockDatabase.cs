@@ -28,5 +28,6 @@ public sealed record UnlockDatabase(string Reason, Guid? CommandId = null)
         .MapPost("/locks/{lockRef}/unlock", async (string lockRef, UnlockDatabase c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), lockRef, c, clock.GetUtcNow(), http.RequestAborted)).ToHttp())
         .Validated<UnlockDatabase>()
-        .WithTags("Locks");
+        .Command<DatabaseLock>(underLocks: false)
+        .Operation("unlockDatabase", "Unlock a database lock, with the reason", "Locks");
 }

@@ -82,6 +82,7 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
             var command = new ImportOdm(upload!.Odm, string.IsNullOrWhiteSpace(fileName) ? "upload.xml" : Path.GetFileName(fileName), studyId, baseDefinition, max, commandId);
             return (await Run(session, actor, command, clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
-        .Accepts<string>("application/xml", "multipart/form-data")
-        .WithTags("Studies");
+        .AcceptsOdm()
+        .Command<Summary>(creates: true, underLocks: false, ofExisting: false)
+        .Operation("importClinicalDataOdm", "Import a study with its clinical data from another EDC's ODM file", "ODM import");
 }

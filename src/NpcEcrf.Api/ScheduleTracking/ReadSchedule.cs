@@ -42,7 +42,7 @@ public static class ReadSchedule
                 return Problems.NotFound($"Subject {subjectNumber} of study {studyId}");
             var study = (await session.LoadAsync<Study>(Study.IdFor(c.StudyId), http.RequestAborted))!;
             return Results.Json(Of(c, study, clock.GetUtcNow()), CasebookJson.Options);
-        }).WithTags("Schedule");
+        }).Produces<SubjectSchedule>().Refuses(404).Operation("getSubjectSchedule", "Read the forms a subject's schedule expects", "Schedule tracking");
 
         // Every site of the study the reader may see, or the one named by ?siteId=.
         app.MapGet("/studies/{studyId}/schedule", async (string studyId, string? siteId, HttpContext http, IQuerySession session, TimeProvider clock) =>
@@ -58,6 +58,6 @@ public static class ReadSchedule
             var casebooks = await session.Query<Casebook>().Where(c => c.StudyId == study.StudyId && siteIds.Contains(c.SiteId)).ToListAsync(http.RequestAborted);
             var now = clock.GetUtcNow();
             return Results.Json(sites.Select(site => Site(site.SiteId, casebooks.Where(c => c.SiteId == site.SiteId), study, now)), CasebookJson.Options);
-        }).WithTags("Schedule");
+        }).Produces<SiteSchedule[]>().Refuses(403, 404).Operation("getStudySchedule", "Read the forms due and overdue at each site", "Schedule tracking");
     }
 }

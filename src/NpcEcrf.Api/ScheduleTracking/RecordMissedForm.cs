@@ -50,5 +50,6 @@ public sealed record RecordMissedForm(string Visit, string Form, string Reason, 
 
     private static bool Same(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordMissedForm>("/missed-forms", Decide, "Schedule");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordMissedForm>("/missed-forms", Decide)
+        .Operation("recordMissedForm", "Record a form as missed, with the reason", "Schedule tracking");
 }

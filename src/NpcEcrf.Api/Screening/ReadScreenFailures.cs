@@ -19,5 +19,7 @@ public static class ReadScreenFailures
                 .Where(f => ReadCasebooks.CanRead(actor, f.StudyId, f.SiteId) && (subjectNumber is null || StableIds.Same(f.SubjectNumber, subjectNumber)))
                 .OrderBy(f => f.ScreeningDate).ThenBy(f => f.SubjectNumber, StringComparer.Ordinal), CasebookJson.Options);
         })
-        .WithTags("Screening");
+        .Produces<ScreenFailure[]>()
+        .Refuses(403, 404)
+        .Operation("listScreenFailures", "List a study's screen failures", "Screening");
 }

@@ -65,5 +65,6 @@ public sealed record RecordScreenFailure(string SubjectNumber, string SiteId, Da
         .MapPost("/studies/{studyId}/screen-failures", async (string studyId, RecordScreenFailure c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, c, http.RequestAborted)).ToHttp())
         .Validated<RecordScreenFailure>()
-        .WithTags("Screening");
+        .Command<ScreenFailure>(creates: true)
+        .Operation("recordScreenFailure", "Record a screen failure", "Screening");
 }

@@ -48,5 +48,7 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
                 new CasebookWrite([Roles.Investigator], Locks.WriteKind.Review), http.RequestAborted)).ToHttp();
         })
         .Validated<SignCasebook>()
-        .WithTags("Signatures");
+        .CasebookCommand()
+        .Refuses(StatusCodes.Status401Unauthorized)
+        .Operation("signCasebook", "Sign a casebook (re-authenticating with the password)", "Signatures");
 }

@@ -29,5 +29,6 @@ public static class ReadSdvProgress
                 return new SiteProgress(g.Key, entered, verified, entered == 0 ? 0 : Math.Round(100.0 * verified / entered, 1), subjects);
             }), CasebookJson.Options);
         })
-        .WithTags("Source data verification");
+        .Produces<SiteProgress[]>()
+        .Operation("getSdvProgress", "Read a study's source data verification progress per site", "Source data verification");
 }

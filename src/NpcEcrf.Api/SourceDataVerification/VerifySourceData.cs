@@ -29,6 +29,7 @@ public sealed record VerifySourceData(string Form, string? Field = null, long? V
         return Decision.Accept(new SourceDataVerified(form.ToString(), field));
     }
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<VerifySourceData>("/verifications", Decide, "Source data verification",
-        _ => new CasebookWrite([Roles.Monitor], Locks.WriteKind.Review));
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<VerifySourceData>("/verifications", Decide,
+            _ => new CasebookWrite([Roles.Monitor], Locks.WriteKind.Review))
+        .Operation("verifySourceData", "Verify a form (or one field) against the source", "Source data verification");
 }

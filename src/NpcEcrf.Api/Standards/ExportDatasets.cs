@@ -102,7 +102,9 @@ public static class ExportDatasets
             return problem?.ToHttp() ?? Results.File(Zip(files), "application/zip", $"{l.Name}-{kind.ToString().ToLowerInvariant()}-{as_.ToString().ToLowerInvariant()}.zip");
         })
         .RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
-        .WithTags("Standards");
+        .ProducesDocument("application/zip")
+        .Refuses(400, 403, 404, 409)
+        .Operation("exportLockDatasets", "Export a lock's SDTM or ADaM datasets (a zip of Dataset-JSON, XPT or CSV)", "Standards");
 
     /// <summary>GET /studies/{studyId}/export/{standard}?at=...&amp;cutoff=...&amp;format=...: the study as of a moment, for auditors (as as-of analyses are).</summary>
     public static void MapAsOf(IEndpointRouteBuilder app) => app
@@ -114,7 +116,9 @@ public static class ExportDatasets
             return refused?.ToHttp() ?? Results.File(Zip(files), "application/zip", $"{studyId}-as-of-{kind.ToString().ToLowerInvariant()}-{as_.ToString().ToLowerInvariant()}.zip");
         })
         .RequireAuthorization(p => p.RequireRole(Roles.Auditor))
-        .WithTags("Standards");
+        .ProducesDocument("application/zip")
+        .Refuses(400, 403, 404, 409)
+        .Operation("exportDatasetsAsOf", "Export a study's SDTM or ADaM datasets as of a moment (auditors)", "Standards");
 
     /// <summary>The standard (null when unknown: a 404) and the format (a 400 naming it when not json, xpt or csv).</summary>
     private static (StandardKind Kind, DatasetFormat Format, IResult? Problem)? Parse(string standard, string? format)

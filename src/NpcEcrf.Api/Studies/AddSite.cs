@@ -31,5 +31,6 @@ public sealed record AddSite(string SiteId, string Name, string? TimeZone = null
                 Decide = study => Decide(study!, c), Answer = study => study,
             }, http.RequestAborted)).ToHttp())
         .Validated<AddSite>()
-        .WithTags("Studies");
+        .Command<Study>(underLocks: false)
+        .Operation("addSite", "Add a site to a study", "Studies");
 }

@@ -19,6 +19,6 @@ public static class StudyConfiguration
         ExportDefinitionOdm.Map(app);
         app.MapGet("/studies/{studyId}", async (string studyId, IQuerySession session, CancellationToken ct) =>
                 await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is { } s ? Results.Ok(s) : Infrastructure.Problems.NotFound($"Study '{studyId}'"))
-            .WithTags("Studies");
+            .Produces<Study>().Refuses(404).Operation("getStudy", "Read a study: its definitions, versions and sites", "Studies");
     }
 }

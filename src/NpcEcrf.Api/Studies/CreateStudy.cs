@@ -35,5 +35,6 @@ public sealed record CreateStudy(string StudyId, string Title, StudyDefinition D
         .MapPost("/studies", async (CreateStudy c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), clock.GetUtcNow(), c, http.RequestAborted)).ToHttp())
         .Validated<CreateStudy>()
-        .WithTags("Studies");
+        .Command<Study>(creates: true, underLocks: false, ofExisting: false)
+        .Operation("createStudy", "Create a study with its definition", "Studies");
 }

@@ -18,5 +18,7 @@ public static class ExportDefinitionOdm
                 ? Results.Text(DefinitionOdm.Export(study.StudyId, study.Title, found, clock.GetUtcNow()), "application/xml")
                 : Problems.NotFound($"Version {version} of study '{studyId}'");
         })
-        .WithTags("Studies");
+        .ProducesDocument("application/xml")
+        .Refuses(404)
+        .Operation("exportStudyDefinitionOdm", "Export a study's definition as an ODM 1.3.2 MetaDataVersion", "Studies");
 }

@@ -59,6 +59,7 @@ public sealed record ImportStudyOdm(string Odm, StudyDefinition? Base = null, st
             return (await Run(session, Actor.From(http.User), new ImportStudyOdm(odm, baseDefinition, studyId, title, commandId), clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
         .RequireAuthorization(p => p.RequireRole(CreateStudy.Builders))
-        .Accepts<string>("application/xml", "multipart/form-data")
-        .WithTags("Studies");
+        .AcceptsOdm()
+        .Command<Study>(creates: true, underLocks: false, ofExisting: false)
+        .Operation("importStudyDefinitionOdm", "Create a study from an ODM file's study definition", "Studies");
 }

@@ -17,5 +17,6 @@ public static class ListStudies
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/studies", async (IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             Results.Json(await All(session, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct), Casebooks.CasebookJson.Options))
-        .WithTags("Studies");
+        .Produces<StudySummary[]>()
+        .Operation("listStudies", "List studies", "Studies");
 }

@@ -38,5 +38,7 @@ public static class ReadStudyDefinition
                 ? Results.Json(found, DocumentJson)
                 : Problems.NotFound($"Version {version} of study {study.StudyId}'s definition");
         })
-        .WithTags("Studies");
+        .Produces<VersionView>()
+        .Refuses(404)
+        .Operation("getStudyDefinition", "Read a study's definition (the version in force, or the one asked for)", "Studies");
 }

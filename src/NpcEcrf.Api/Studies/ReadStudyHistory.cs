@@ -37,5 +37,7 @@ public static class ReadStudyHistory
         .MapGet("/studies/{studyId}/history", async (string studyId, IQuerySession session, CancellationToken ct) =>
             await Read(session, studyId, ct) is { } history ? Results.Json(history, Casebooks.CasebookJson.Options) : Problems.NotFound($"Study '{studyId}'"))
         .RequireAuthorization(p => p.RequireRole(Readers))
-        .WithTags("Studies");
+        .Produces<StudyHistory>()
+        .Refuses(403, 404)
+        .Operation("getStudyHistory", "Read a study's history: its definition versions and who made them", "Studies");
 }

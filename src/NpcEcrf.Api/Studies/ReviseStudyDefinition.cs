@@ -56,7 +56,9 @@ public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly?
         .MapPut("/studies/{studyId}/definition", async (string studyId, ReviseStudyDefinition c, HttpContext http, IDocumentSession session, TimeProvider clock) =>
             (await Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, c, SubjectRoutes.IfMatch(http), http.RequestAborted)).ToHttp())
         .Validated<ReviseStudyDefinition>()
-        .WithTags("Studies");
+        .Command<Study>(underLocks: false)
+        .WithMetadata(HonoursIfMatch.Instance)
+        .Operation("reviseStudyDefinition", "Revise (before enrolment) or amend a study's definition", "Studies");
 }
 
 /// <summary>What the study's entered data uses of its definition: the subjects, and every study form, item, coded value, term and arm in use.</summary>

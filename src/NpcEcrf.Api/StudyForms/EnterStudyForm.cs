@@ -42,7 +42,9 @@ public sealed partial record EnterStudyForm(JsonObject Data, string? Key = null,
             (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, c, SubjectRoutes.IfMatch(http),
                 (s, command) => Decide(s, form, command), null, http.RequestAborted)).ToHttp())
         .Validated<EnterStudyForm>()
-        .WithTags("Study forms");
+        .CasebookCommand()
+        .Operation("enterStudyForm", "Enter a form of the study's definition", "Study forms")
+        .RequestExample("""{"key": "W1", "data": {"date": "2024-03-04", "anc": 4.1, "haemoglobin": 12.3, "platelets": 240}, "version": 3}""");
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
     private static partial Regex KeyPattern();

@@ -14,5 +14,6 @@ public sealed record RecordContact(DateOnly Date, string Method, long? Version =
 
     public static Decision Decide(SubjectContext s, RecordContact c) => Decision.Accept(new ContactRecorded(c.Date, c.Method));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordContact>("/contacts", Decide, "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordContact>("/contacts", Decide)
+        .Operation("recordContact", "Record a follow-up contact", "Survival");
 }

@@ -13,5 +13,6 @@ public sealed record RecordDeath(DateOnly Date, string Cause, long? Version = nu
 
     public static Decision Decide(SubjectContext s, RecordDeath c) => CasebookCommands.Once(s.Casebook.Death, "death", new DeathRecorded(c.Date, c.Cause));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordDeath>("/death", Decide, "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordDeath>("/death", Decide)
+        .Operation("recordDeath", "Record a subject's death", "Survival");
 }

@@ -14,5 +14,6 @@ public sealed record RecordLostToFollowUp(DateOnly LastKnownAliveDate, string De
     public static Decision Decide(SubjectContext s, RecordLostToFollowUp c) =>
         CasebookCommands.Once(s.Casebook.LostToFollowUp, "lost to follow-up", new LostToFollowUp(c.LastKnownAliveDate, c.Details));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordLostToFollowUp>("/lost-to-follow-up", Decide, "Survival");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordLostToFollowUp>("/lost-to-follow-up", Decide)
+        .Operation("recordLostToFollowUp", "Record a subject lost to follow-up", "Survival");
 }

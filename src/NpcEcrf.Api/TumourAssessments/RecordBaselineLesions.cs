@@ -23,5 +23,6 @@ public sealed record RecordBaselineLesions(DateOnly AssessmentDate, string Metho
     public static Infrastructure.Decision Decide(SubjectContext s, RecordBaselineLesions c) =>
         CasebookCommands.Once(s.Casebook.Baseline, "baseline lesions", new BaselineLesionsRecorded(c.AssessmentDate, c.Method, c.Targets, c.NonTargets ?? []));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordBaselineLesions>("/baseline-lesions", Decide, "Tumour assessments");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordBaselineLesions>("/baseline-lesions", Decide)
+        .Operation("recordBaselineLesions", "Record the baseline lesions", "Tumour assessments");
 }

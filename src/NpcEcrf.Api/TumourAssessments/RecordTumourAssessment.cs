@@ -21,5 +21,6 @@ public sealed record RecordTumourAssessment(string AssessmentId, DateOnly Date, 
         ? Rejection.Conflict($"Assessment {c.AssessmentId} is already entered.")
         : Decision.Accept(new TumourAssessed(c.AssessmentId, c.Date, c.Method, c.TargetDiametersMm, c.NonTarget, c.NewLesions));
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordTumourAssessment>("/tumour-assessments", Decide, "Tumour assessments");
+    public static void Map(IEndpointRouteBuilder app) => app.MapSubjectCommand<RecordTumourAssessment>("/tumour-assessments", Decide)
+        .Operation("recordTumourAssessment", "Record a RECIST tumour assessment", "Tumour assessments");
 }
