@@ -10,5 +10,5 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NPM_CONFIG_UPDA
 cd "$root"
 # Redocly 2 needs Node 20.19 or later; Debian 12's packaged Node (18) gets the last Redocly 1, the same rules.
 cli=@redocly/cli@2.77.0
-if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then cli=@redocly/cli@1.34.21; fi
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then cli=@redocly/cli@1.34.5; fi
 exec npx --yes "$cli" lint --config "$root/redocly.yaml" "$doc"
