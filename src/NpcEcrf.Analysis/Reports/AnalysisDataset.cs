@@ -5,11 +5,13 @@ namespace NpcEcrf.Analysis;
 /// the core demographics every study has; whatever else the study collects at baseline is in <paramref name="Covariates"/>.
 /// </summary>
 /// <param name="Covariates">The study's baseline items by name: a bool (binary), a double (continuous) or a code (categorical); null where not entered.</param>
+/// <param name="FirstResponseMonths">Months from the first dose to the first assessment read CR or PR (before any progression); null if none.</param>
+/// <param name="ProgressionMonths">Months from the first dose to the first assessment read PD; null if none.</param>
 public sealed record AnalysisSubject(
     string SubjectNumber, string Site, string Arm, int? Age, string? Sex, int? Ecog, IReadOnlyDictionary<string, object?> Covariates,
     int CyclesCompleted, int DoseReductions, double? DoseIntensity, string? BestOverallResponse, double? BestPercentChange,
     double? PfsMonths, bool PfsEvent, double? OsMonths, bool OsEvent, double TreatmentMonths, bool OnTreatment, string? EndOfTreatment,
-    IReadOnlyDictionary<string, int> WorstGradeByTerm);
+    IReadOnlyDictionary<string, int> WorstGradeByTerm, double? FirstResponseMonths = null, double? ProgressionMonths = null);
 
 public enum CovariateKind { Binary, Continuous, Categorical }
 

@@ -16,7 +16,8 @@ public sealed record SurvivalSummary(
     IReadOnlyList<SurvivalAtTime> Rates, double? MedianFollowUp, IReadOnlyList<SurvivalRow> Table);
 public sealed record HazardRatio(double Hr, [property: JsonPropertyName("ci95")] double[] Ci95, double P, double Coef, double Se);
 public sealed record CoxScreenRow(string Factor, string Label, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
-public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings);
+/// <param name="N">The subjects in the model: those with PFS and every covariate of the plan.</param>
+public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings, int N = 0);
 /// <summary>One term, by each subject's worst grade: grades 1 to 5 (CTCAE grade 5 is death) each in its own column.</summary>
 public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade5, Count Grade3OrMore)
 {
@@ -80,9 +81,9 @@ public static class StudyAnalysis
     }
 
     /// <summary>An endpoint of a subject: months and whether the event happened, or null where it cannot be timed.</summary>
-    private delegate (double Months, bool Event)? Endpoint(AnalysisSubject s);
-    private static readonly Endpoint Pfs = s => s.PfsMonths is { } m ? (m, s.PfsEvent) : null;
-    private static readonly Endpoint Os = s => s.OsMonths is { } m ? (m, s.OsEvent) : null;
+    internal delegate (double Months, bool Event)? Endpoint(AnalysisSubject s);
+    internal static readonly Endpoint Pfs = s => s.PfsMonths is { } m ? (m, s.PfsEvent) : null;
+    internal static readonly Endpoint Os = s => s.OsMonths is { } m ? (m, s.OsEvent) : null;
 
     private static Dictionary<string, int> BestResponses(IReadOnlyList<AnalysisSubject> subjects) =>
         Responses.ToDictionary(r => r, r => subjects.Count(s => (s.BestOverallResponse ?? "NE") == r));
@@ -102,7 +103,7 @@ public static class StudyAnalysis
         _ => "Clopper-Pearson exact",
     };
 
-    private static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
+    internal static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
     {
         var data = subjects.Select(s => endpoint(s)).OfType<(double Months, bool Event)>().ToList();
         var time = data.Select(d => d.Months).ToList();
@@ -153,7 +154,7 @@ public static class StudyAnalysis
             return NotFitted([.. warnings, "No events, or no covariates: the model was not fitted."]);
         var fit = Cox.Fit(used.Select(s => s.PfsMonths!.Value).ToList(), used.Select(s => s.PfsEvent).ToList(),
             used.Select(s => columns.Select(c => c.Column.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Name).ToList(), plan.Ties);
-        return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings]);
+        return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings], used.Count);
     }
 
     private static ByArm CompareArms(AnalysisDataset dataset, Factor arm, AnalysisProfile profile)

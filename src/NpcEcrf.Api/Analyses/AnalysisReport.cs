@@ -15,10 +15,14 @@ public sealed record AnalysisSource(string Kind, string? LockName, string? LockH
 public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profile, AnalysisPlan? Plan, StudyAnalysisResult Result, IReadOnlyList<AnalysisSubject> Subjects, DateTimeOffset GeneratedAt,
     string CtcaeVersion)
 {
+    /// <summary>The study analysed (printed in the PDF's page headers).</summary>
+    public string? StudyId { get; init; }
+
     public static AnalysisReport Of(CohortSnapshot snapshot, AnalysisSource source, AnalysisProfile profile, AnalysisPlan? plan, DateTimeOffset now)
     {
         var dataset = Dataset(snapshot);
-        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now, snapshot.Definition.AdverseEvents.CtcaeVersion);
+        return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now, snapshot.Definition.AdverseEvents.CtcaeVersion)
+            { StudyId = snapshot.StudyId };
     }
 
     /// <summary>The snapshot as the analysis sees it: arms and covariates from the definition version in force at the cut-off.</summary>
@@ -41,7 +45,13 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
         s.Pfs?.Months, s.Pfs?.Event == true, s.Os?.Months, s.Os?.Event == true,
         s.FirstDoseDate is { } first && s.LastDoseDate is { } last ? (last.DayNumber - first.DayNumber + 1) / TimeToEvent.DaysPerMonth : 0,
         s.FirstDoseDate is not null && s.DiscontinuationDate is null && s.Os?.Event != true, s.DiscontinuationReason ?? (s.Os?.Event == true ? "Death" : null),
-        s.AdverseEvents.ToDictionary(a => a.Term, a => a.WorstGrade));
+        s.AdverseEvents.ToDictionary(a => a.Term, a => a.WorstGrade),
+        FirstResponseMonths: MonthsTo(s, s.Responses.TakeWhile(v => v.Overall != Response.PD).FirstOrDefault(v => v.Overall is Response.CR or Response.PR)?.Date),
+        ProgressionMonths: MonthsTo(s, Recist.FirstProgression(s.Responses)));
+
+    /// <summary>Months from the first dose to a date, as ADTTE counts them (days = date - first dose + 1).</summary>
+    private static double? MonthsTo(SubjectSnapshot s, DateOnly? date) =>
+        s.FirstDoseDate is { } first && date is { } d ? TimeToEvent.Of(first, d, false, "").Months : null;
 
     /// <summary>
     /// The JSON document: the analysis, with the keys and shapes of the seed paper's facts file where they

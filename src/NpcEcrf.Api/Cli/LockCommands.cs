@@ -71,7 +71,13 @@ public static class LockCommands
         var plan = new Option<string?>("--plan") { Description = "A saved analysis plan (its multivariate model)." };
         var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html." };
         var json = new Option<string?>("--json") { Description = "Also write the JSON here." };
-        var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, dataDir };
+        var formats = new Option<string[]>("--format")
+        {
+            Description = "The renderings to write: json, md, html, pdf (pdf needs headless Chromium). Default: json md html.",
+            AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["json", "md", "html"],
+        };
+        formats.AcceptOnlyFromAmong("json", "md", "html", "pdf");
+        var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, formats, dataDir };
         command.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
         {
             // The report folder first: an unwritable place is said before any work, in one line.
@@ -90,12 +96,20 @@ public static class LockCommands
             var dir = parse.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             var text = report.ToJson().ToJsonString(ReportWriter.Indented);
-            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.json"), text, ct);
-            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.md"), ReportWriter.Markdown(report), ct);
-            await File.WriteAllTextAsync(Path.Combine(dir, "analysis.html"), ReportWriter.Html(report), ct);
+            var chosenFormats = parse.GetValue(formats)!.Distinct().ToList();
+            // The PDF first: without Chromium nothing is written, and the one line says what to install.
+            if (chosenFormats.Contains("pdf"))
+            {
+                var pdf = await PdfReport.Print(report, ct);
+                if (pdf.Pdf is not { } bytes) { Console.Error.WriteLine($"No PDF: {pdf.Problem}"); return 1; }
+                await File.WriteAllBytesAsync(Path.Combine(dir, "analysis.pdf"), bytes, ct);
+            }
+            if (chosenFormats.Contains("json")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.json"), text, ct);
+            if (chosenFormats.Contains("md")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.md"), ReportWriter.Markdown(report), ct);
+            if (chosenFormats.Contains("html")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.html"), ReportWriter.Html(report), ct);
             if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, text, ct);
             Console.WriteLine(ReportWriter.Markdown(report));
-            Console.WriteLine($"Written: {Path.GetFullPath(dir)}/analysis.{{json,md,html}}");
+            Console.WriteLine($"Written: {Path.GetFullPath(dir)}/analysis.{{{string.Join(",", chosenFormats)}}}");
             return 0;
         }));
         return command;

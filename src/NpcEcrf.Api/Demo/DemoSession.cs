@@ -57,6 +57,15 @@ public abstract class DemoSession(HttpClient http, string studyId)
     }
 
     /// <summary>A zip the API answers (a lock's datasets), unpacked into a folder; the files' full paths.</summary>
+    protected async Task<byte[]> Bytes(string user, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = _tokens[user];
+        using var response = await http.SendAsync(request);
+        await Expect(response, HttpStatusCode.OK, url);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
     protected async Task<IReadOnlyList<string>> Unzip(string user, string url, string folder)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
