@@ -131,6 +131,14 @@ public class FigureTests
         // The band is the one the analysis computed: its lowest point is the table's lowest lower bound.
         var lowest = report.Result.PfsMonths.Table.SkipLast(1).Where(r => r.Lower is not null && r.Upper > r.Lower).Min(r => r.Lower!.Value);
         Assert.Contains(FigureGeometry.BandPolygons(report.Result.PfsMonths.Table).SelectMany(p => p), p => p.Survival == lowest);
+
+        // A long group name is shortened in the risk table, in full in the legend.
+        var name = "Standard starting dose (G8 above 14): gemcitabine 1000 mg/m2";
+        var twoArms = KaplanMeierFigure.Draw([new(name, report.Result.PfsMonths), new("Reduced", report.Result.OsMonths)], ReportFigures.PfsAxis, ConfType.Log);
+        Assert.Contains($">{name} (n = 10", twoArms);
+        Assert.Contains($">{KaplanMeierFigure.Shorten(name, 186)}</text>", twoArms);
+        Assert.EndsWith("…", KaplanMeierFigure.Shorten(name, 186));
+        Assert.Equal("Reduced", KaplanMeierFigure.Shorten("Reduced", 186));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed record KaplanMeierCurve(string Label, SurvivalSummary Summary);
 /// </summary>
 public static class KaplanMeierFigure
 {
-    private const int Right = 20, PlotHeight = 260, RiskRow = 16;
+    private const int Right = 20, PlotHeight = 260, RiskRow = 16, MaxLeft = 200;
 
     /// <param name="endpoint">The y-axis label: "Progression-free survival probability", "Overall survival probability".</param>
     /// <param name="band">The band type of the analysis (the profile's), named in the legend.</param>
@@ -21,8 +21,8 @@ public static class KaplanMeierFigure
     {
         var axis = FigureGeometry.TimeAxisFor(curves.SelectMany(c => c.Summary.Table).Select(r => r.Time).DefaultIfEmpty(1).Max());
         // The risk table's row labels sit left of the axis, as in survminer: the margin grows with the longest.
-        var left = Math.Clamp(curves.Max(c => EstimatedWidth(c.Label)) + 16, 80, 220);
-        var legend = Legend(curves, band, left, curves.Count > 1 ? logRank : null);
+        var left = Math.Clamp(curves.Max(c => EstimatedWidth(c.Label)) + 16, 80, MaxLeft);
+        var legend = Legend(curves, band, 12, curves.Count > 1 ? logRank : null);
         var top = legend.Height + 12;
         var x = new LinearScale(0, axis.Max, left, Width - Right);
         var y = new LinearScale(0, 1, top + PlotHeight, top);
@@ -64,12 +64,20 @@ public static class KaplanMeierFigure
         for (var i = 0; i < curves.Count; i++)
         {
             var rowY = bottom + 58 + RiskRow * (i + 1);
-            svg.Text(4, rowY, curves[i].Label, cls: "risk-label", fill: Colour(i));
+            // A label longer than the margin is shortened here (the legend above has it in full, in the same colour).
+            svg.Text(4, rowY, Shorten(curves[i].Label, left - 14), cls: "risk-label", fill: Colour(i));
             foreach (var t in axis.Ticks)
                 svg.Text(x[t], rowY, FigureGeometry.AtRisk(curves[i].Summary.Table, t).ToString(System.Globalization.CultureInfo.InvariantCulture), "middle", "at-risk", Colour(i));
         }
         svg.Raw("</g>");
         return svg.ToString();
+    }
+
+    /// <summary>The label, cut with an ellipsis to fit a width (in pixels of 11 px text).</summary>
+    public static string Shorten(string label, double width)
+    {
+        var fits = (int)(width / (11 * 0.56));
+        return label.Length <= fits ? label : label[..Math.Max(1, fits - 1)].TrimEnd() + "…";
     }
 
     /// <summary>"= 0.012", "&lt; 0.001": a P value as printed in a figure.</summary>

@@ -42,7 +42,8 @@ public static class WaterfallFigure
             var (subject, value) = (bars[i], bars[i].BestPercentChange!.Value);
             var shown = Math.Min(value, axis.Top);
             double x0 = Left + i * barWidth + 1, w = Math.Max(1, barWidth - 2);
-            svg.Rect(x0, Math.Min(y[shown], y[0]), w, Math.Abs(y[shown] - y[0]), ResponseColour(subject.BestOverallResponse),
+            // A change of 0% is still a bar a reader can see (1.5 px), not a gap.
+            svg.Rect(x0, Math.Min(y[shown], y[0]) - (Math.Abs(y[shown] - y[0]) < 1.5 ? 0.75 : 0), w, Math.Max(1.5, Math.Abs(y[shown] - y[0])), ResponseColour(subject.BestOverallResponse),
                 axis.Truncates(value) ? "bar truncated" : "bar", FormattableString.Invariant($"{subject.SubjectNumber}: {value:+0.0;-0.0;0}% ({subject.BestOverallResponse ?? "NE"})"));
             if (axis.Truncates(value))
                 svg.Path($"M{Px(x0 - 1)},{Px(y[shown] + 10)} l{Px((w + 2) / 2)},-5 l{Px((w + 2) / 2)},5 v4 l-{Px((w + 2) / 2)},-5 l-{Px((w + 2) / 2)},5 z", "break", "#fff")
