@@ -72,7 +72,7 @@ pages="$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')"
 echo "PDF: $pages pages ($pdf)"
 for ((p = 1; p <= pages; p++)); do
   text="$(pdftotext -layout -f "$p" -l "$p" "$pdf" -)"
-  grep -q "Study .* · lock\|Study .* · as of" <<<"$text" && grep -q "SHA-256 [0-9a-f]\{64\}" <<<"$text" \
+  grep -q "Study .* · \(soft \|hard \)\?lock\|Study .* · as of" <<<"$text" && grep -q "SHA-256 [0-9a-f]\{64\}" <<<"$text" \
     && grep -q "Generated .* UTC by NpcEcrf" <<<"$text" && grep -q "Page $p of $pages" <<<"$text" \
     && echo "ok   PDF page $p: header and footer" || { echo "MISSING PDF page $p: header or footer"; status=1; }
   # A heading alone at the foot of a page: the last text line before the footer is a table title.

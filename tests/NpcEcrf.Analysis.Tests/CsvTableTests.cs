@@ -154,13 +154,13 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void the_stats_verb_says_a_bad_value_in_one_line_with_exit_code_2()
+    public void the_stats_verb_says_a_bad_value_in_one_line_with_exit_code_1()
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var good = Csv("t,e,x\n1,1,2\n2,0,3\n3,1,1\n4,0,5\n");
         Assert.Equal(0, StatsCommandLine.Run(["cox", "--csv", good, "--time", "t", "--event", "e", "--covariates", "x"], stdout, stderr));
         var bad = Csv("t,e,x\n1,1,2\n2,0,3\n3,1,?\n");
-        Assert.Equal(StatsCommandLine.UsageError, StatsCommandLine.Run(["cox", "--csv", bad, "--time", "t", "--event", "e", "--covariates", "x"], stdout, stderr));
+        Assert.Equal(CommandLineRunner.Failed, StatsCommandLine.Run(["cox", "--csv", bad, "--time", "t", "--event", "e", "--covariates", "x"], stdout, stderr));
         Assert.Equal("stats: non-numeric value '?' in column x, line 4", stderr.ToString().TrimEnd());
     }
 
@@ -168,7 +168,7 @@ public class CsvTableTests
     public void the_stats_verb_on_a_header_only_file_says_there_is_nothing_to_estimate()
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Assert.Equal(StatsCommandLine.UsageError, StatsCommandLine.Run(["km", "--csv", Csv("t,e\r\n"), "--time", "t", "--event", "e"], stdout, stderr));
+        Assert.Equal(CommandLineRunner.Failed, StatsCommandLine.Run(["km", "--csv", Csv("t,e\r\n"), "--time", "t", "--event", "e"], stdout, stderr));
         Assert.Equal("stats: no complete rows in the data: nothing to estimate", stderr.ToString().TrimEnd());
         Assert.Equal(0, StatsCommandLine.Run(["km", "--csv", Csv("\uFEFFt,e\r\n\"1\",1\r\n"), "--time", "t", "--event", "e"], stdout, stderr));
     }

@@ -104,7 +104,7 @@ public class StatsCommandLineTests
         Assert.Contains("infinite", JsonDocument.Parse(output2).RootElement.GetProperty("warnings").GetRawText());
     }
 
-    public static TheoryData<string[], string> BadInputs()
+    public static TheoryData<string[], string> BadData()
     {
         var ok = Csv("t,e,x,c\n1,1,1,5\n2,0,2,5\n3,1,3,5\n");
         return new()
@@ -116,22 +116,87 @@ public class StatsCommandLineTests
             { ["km", "--csv", Csv("t,e\n1,1\n2,2\n"), "--time", "t", "--event", "e"], "0 or 1" },
             { ["logrank", "--csv", Csv("t,e,g\n1,0,a\n2,0,b\n"), "--time", "t", "--event", "e", "--group", "g"], "no events" },
             { ["km", "--csv", Csv("t,e,g\n1,0,a\n2,0,b\n"), "--time", "t", "--event", "e", "--group", "g"], "no events" },
-            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--times", "6,soon"], "--times" },
             { ["cox", "--csv", ok, "--time", "t", "--event", "e", "--covariates", "x,c"], "constant" },
-            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--bogus", "1"], "unknown option" },
-            { ["frobnicate"], "unknown command" },
         };
     }
 
     [Theory]
-    [MemberData(nameof(BadInputs))]
-    public void bad_input_gets_one_clear_line_and_exit_2(string[] args, string message)
+    [MemberData(nameof(BadData))]
+    public void bad_data_gets_one_clear_line_and_exit_1(string[] args, string message)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(CommandLineRunner.Failed, code);
+        Assert.Empty(output);
+        Assert.StartsWith("stats: ", error);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    public static TheoryData<string[], string> BadUsage()
+    {
+        var ok = Csv("t,e,x,c\n1,1,1,5\n2,0,2,5\n3,1,3,5\n");
+        return new()
+        {
+            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--times", "6,soon"], "--times must be non-negative numbers separated by commas, not 'soon'" },
+            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--bogus", "1"], "Unknown option '--bogus'" },
+            { ["km", "--csv", ok, "--time", "t", "--event", "e", "--conf-type", "wide"], "--conf-type must be log, log-log or plain, not 'wide'" },
+            { ["km", "--time", "t", "--event", "e"], "--csv" },
+            { ["cox", "--csv", ok, "--time", "t", "--event", "e", "--covariates", "x", "--ties", "exact"], "--ties must be efron or breslow, not 'exact'" },
+            { ["cox", "--csv", ok, "--time", "t", "--event", "e"], "--covariates (or --factor) is required" },
+            { ["proportion", "--k", "four", "--n", "30"], "--k: four is not a whole number" },
+            { ["proportion", "--k", "4", "--n", "0"], "--n must be at least 1, not 0" },
+            { ["proportion", "--k", "5", "--n", "3"], "--k (5) must not be more than --n (3)" },
+            { ["proportion", "--k", "1", "--n", "3", "--method", "exact"], "--method must be t, wald, wilson or clopper-pearson, not 'exact'" },
+            { ["frobnicate"], "Unknown command 'frobnicate' (km, cox, logrank or proportion)" },
+            { [], "Say which: km, cox, logrank or proportion" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadUsage))]
+    public void a_wrong_command_line_gets_one_clear_line_naming_the_help_and_exit_2(string[] args, string message)
     {
         var (code, output, error) = Run(args);
         Assert.Equal(StatsCommandLine.UsageError, code);
         Assert.Empty(output);
         Assert.Contains(message, error);
+        Assert.Contains($"See ./npc-ecrf stats {(args is [var verb, ..] && !verb.StartsWith("frob") ? verb + " " : "")}--help.", error);
         Assert.Single(error.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void options_take_their_value_after_an_equals_sign_or_a_space_alike()
+    {
+        var csv = Csv("t,e\n1,1\n2,0\n3,1\n");
+        var spaced = Run("km", "--csv", csv, "--time", "t", "--event", "e", "--conf-type", "plain", "--json");
+        var joined = Run("km", $"--csv={csv}", "--time=t", "--event=e", "--conf-type=plain", "--json");
+        Assert.Equal((0, ""), (spaced.Code, spaced.Err));
+        Assert.Equal(spaced, joined);
+        Assert.Contains("\"plain\"", joined.Out);
+    }
+
+    [Fact]
+    public void each_subcommand_has_its_own_help()
+    {
+        var km = Run("km", "--help");
+        Assert.Equal((0, ""), (km.Code, km.Err));
+        Assert.Contains("stats km [options]", km.Out);
+        Assert.Contains("--conf-type <log|log-log|plain>", km.Out);
+        Assert.DoesNotContain("--ties", km.Out);
+        var proportion = Run("proportion", "--help");
+        Assert.Contains("--method <clopper-pearson|t|wald|wilson>", proportion.Out);
+        Assert.DoesNotContain("--csv", proportion.Out);
+        var stats = Run("--help");
+        foreach (var verb in new[] { "km", "cox", "logrank", "proportion" }) Assert.Contains(verb, stats.Out);
+    }
+
+    [Fact]
+    public void completion_offers_the_subcommands_and_an_options_choices()
+    {
+        var root = new System.CommandLine.RootCommand { StatsCommandLine.Create() };
+        Assert.Equal(["cox"], root.Parse("stats co").GetCompletions().Select(c => c.Label));
+        Assert.Equal(["log", "log-log"], root.Parse("stats km --conf-type lo").GetCompletions().Select(c => c.Label));
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,132 +8,95 @@ namespace NpcEcrf.Analysis.Cli;
 /// <summary>
 /// ./npc-ecrf stats km|cox|logrank|proportion: the statistics engine on any CSV. With --json, stdout carries exactly
 /// one JSON document (the contract in docs/statistics.md); without, a table in the style of R's print methods.
-/// Bad input: one line on stderr and exit code 2.
+/// A wrong command line (an unknown option, a bad value): one line on stderr and exit code 2; bad data (a missing file
+/// or column, a non-numeric value, nothing to estimate): one line on stderr and exit code 1.
 /// </summary>
 public static class StatsCommandLine
 {
-    public const int UsageError = 2;
+    public const int UsageError = CommandLineRunner.UsageError;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Converters = { new NonFiniteAsNull() } };
 
-    public const string Usage = """
-        Usage: ./npc-ecrf stats <command> [options] [--json]
-          km          --csv FILE --time COL --event COL [--group COL] [--conf-type log|log-log|plain] [--median-method r|spss] [--times T1,T2,...]
-          cox         --csv FILE --time COL --event COL --covariates A,B,... [--factor COL[:REF]]... [--ties efron|breslow]
-          logrank     --csv FILE --time COL --event COL --group COL
-          proportion  --k K --n N [--method t|wald|wilson|clopper-pearson]
-        Events are 0/1; empty cells and NA are missing (rows with any used column missing are dropped).
-        km --times: survival at landmark times, as R's summary(survfit(...), times = ..., extend = TRUE), but NA past the
-        last follow-up and no band where S is 0 or 1 (docs/analysis.md, "Edge cases").
-        """;
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The stats verb and its subcommands; the Api's root adds it beside the other verbs.</summary>
+    public static Command Create() => new("stats", """
+        Kaplan-Meier, Cox, log-rank and proportions on any CSV (docs/statistics.md). Events are 0/1; empty cells and NA
+        are missing (rows with any used column missing are dropped). With --json, stdout is exactly one JSON document.
+        """)
     {
-        if (args is ["--help" or "-h" or "help", ..]) { stdout.WriteLine(Usage); return 0; }
-        if (args.Length == 0) { stderr.WriteLine(Usage); return UsageError; }
-        try
-        {
-            var options = Options.Parse(args[1..]);
-            if (options.Flags.Contains("help")) { stdout.WriteLine(Usage); return 0; }
-            var (json, text) = args[0] switch
-            {
-                "km" => Km(options),
-                "cox" => CoxCommand(options),
-                "logrank" => LogRankCommand(options),
-                "proportion" => ProportionCommand(options),
-                _ => throw new StatsInputException($"unknown command '{args[0]}' (km, cox, logrank, proportion)"),
-            };
-            options.EnsureAllUsed();
-            stdout.WriteLine(options.Flags.Contains("json") ? JsonNodes.WithoutNonFinite(json).ToJsonString(Pretty) : text);
-            return 0;
-        }
-        catch (StatsInputException e)
-        {
-            stderr.WriteLine($"stats: {e.Message}");
-            return UsageError;
-        }
-    }
-
-    private sealed class Options
-    {
-        private readonly Dictionary<string, List<string>> _values = new();
-        private readonly HashSet<string> _used = [];
-        public HashSet<string> Flags { get; } = [];
-
-        public static Options Parse(string[] args)
-        {
-            var options = new Options();
-            for (var i = 0; i < args.Length; i++)
-            {
-                if (!args[i].StartsWith("--")) throw new StatsInputException($"unexpected argument '{args[i]}'");
-                var name = args[i][2..];
-                if (name is "json" or "help") { options.Flags.Add(name); continue; }
-                if (i + 1 >= args.Length || args[i + 1].StartsWith("--")) throw new StatsInputException($"--{name} needs a value");
-                if (!options._values.TryGetValue(name, out var list)) options._values[name] = list = [];
-                list.Add(args[++i]);
-            }
-            return options;
-        }
-
-        public string? Optional(string name)
-        {
-            _used.Add(name);
-            return _values.TryGetValue(name, out var v) ? v[^1] : null;
-        }
-
-        public string Required(string name) => Optional(name) ?? throw new StatsInputException($"--{name} is required");
-
-        public IReadOnlyList<string> All(string name)
-        {
-            _used.Add(name);
-            return _values.TryGetValue(name, out var v) ? v : [];
-        }
-
-        public void EnsureAllUsed()
-        {
-            if (_values.Keys.FirstOrDefault(k => !_used.Contains(k)) is { } unknown) throw new StatsInputException($"unknown option --{unknown}");
-        }
-    }
-
-    private sealed record Survival(double[] Time, bool[] Event, int Dropped, CsvTable Table);
-
-    /// <summary>Reads time, event and the other used columns; complete cases only, as R does.</summary>
-    private static Survival Load(Options o, params CsvColumn[] otherColumns) => Load(o, true, otherColumns);
-
-    /// <summary>As <see cref="Load(Options, CsvColumn[])"/>; a Kaplan-Meier curve needs no event (it stays at 1), a model or test does.</summary>
-    private static Survival Load(Options o, bool needEvents, params CsvColumn[] otherColumns)
-    {
-        var timeName = o.Required("time");
-        var eventName = o.Required("event");
-        var table = CsvTable.Read(o.Required("csv"), [
-            CsvColumn.Number(timeName, t => t < 0 ? $"negative time {t.ToString(Inv)}" : null),
-            CsvColumn.Number(eventName, e => e is not (0 or 1) ? $"event must be 0 or 1, found {e.ToString(Inv)}" : null),
-            .. otherColumns]);
-        var died = Array.ConvertAll(table.Numbers(eventName), e => e == 1);
-        if (died.Length == 0) throw new StatsInputException("no complete rows in the data: nothing to estimate");
-        if (needEvents && !died.Any(d => d)) throw new StatsInputException("no events in the data: nothing to estimate");
-        return new Survival(table.Numbers(timeName), died, table.Dropped, table);
-    }
-
-    private static ConfType ConfTypeOf(string? s) => s switch
-    {
-        null or "log" => ConfType.Log, "log-log" => ConfType.LogLog, "plain" => ConfType.Plain,
-        _ => throw new StatsInputException($"--conf-type must be log, log-log or plain, not '{s}'"),
+        Km(), CoxVerb(), LogRankVerb(), ProportionVerb(),
     };
 
-    private static MedianMethod MedianOf(string? s) => s switch
-    {
-        null or "r" => MedianMethod.R, "spss" => MedianMethod.Spss,
-        _ => throw new StatsInputException($"--median-method must be r or spss, not '{s}'"),
-    };
+    /// <summary>./npc-ecrf stats ARGS on its own, with the same parser and messages as through ./npc-ecrf.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        CommandLineRunner.RunAsync(new RootCommand { Create() }, ["stats", .. args], stdout, stderr, _ => null).GetAwaiter().GetResult();
 
-    private static (JsonObject, string) Km(Options o)
+    /// <summary>The options every survival subcommand takes.</summary>
+    private sealed class Survival
     {
-        var group = o.Optional("group");
-        var confType = ConfTypeOf(o.Optional("conf-type"));
-        var median = MedianOf(o.Optional("median-method"));
-        var times = Times(o.Optional("times"));
-        var data = Load(o, false, group is null ? [] : [CsvColumn.Text(group)]);
+        public readonly Option<string> Csv = new("--csv") { Required = true, Description = "The CSV file (a header row, commas, quotes allowed)." };
+        public readonly Option<string> Time = new("--time") { Required = true, Description = "The column of follow-up times (non-negative)." };
+        public readonly Option<string> Event = new("--event") { Required = true, Description = "The column of events (1 = event, 0 = censored)." };
+        public readonly Option<bool> Json = JsonOption();
+
+        public Command Command(string name, string description, Func<ParseResult, (JsonObject Json, string Text)> run, params Option[] more)
+        {
+            var command = new Command(name, description) { Csv, Time, Event };
+            foreach (var option in more) command.Options.Add(option);
+            command.Options.Add(Json);
+            Print(command, Json, run);
+            return command;
+        }
+
+        /// <summary>Reads time, event and the other used columns; complete cases only, as R does. A Kaplan-Meier curve needs no event (it stays at 1), a model or test does.</summary>
+        public Data Load(ParseResult parse, bool needEvents, params CsvColumn[] otherColumns)
+        {
+            var timeName = parse.GetValue(Time)!;
+            var eventName = parse.GetValue(Event)!;
+            var table = CsvTable.Read(parse.GetValue(Csv)!, [
+                CsvColumn.Number(timeName, t => t < 0 ? $"negative time {t.ToString(Inv)}" : null),
+                CsvColumn.Number(eventName, e => e is not (0 or 1) ? $"event must be 0 or 1, found {e.ToString(Inv)}" : null),
+                .. otherColumns]);
+            var died = Array.ConvertAll(table.Numbers(eventName), e => e == 1);
+            if (died.Length == 0) throw new StatsInputException("no complete rows in the data: nothing to estimate");
+            if (needEvents && !died.Any(d => d)) throw new StatsInputException("no events in the data: nothing to estimate");
+            return new Data(table.Numbers(timeName), died, table.Dropped, table);
+        }
+    }
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON document (the contract in docs/statistics.md) instead of the table." };
+
+    /// <summary>Prints the JSON (--json) or the table; bad data is a <see cref="StatsInputException"/> (exit 1).</summary>
+    private static void Print(Command command, Option<bool> json, Func<ParseResult, (JsonObject Json, string Text)> run) => command.SetAction(parse =>
+    {
+        var (document, text) = run(parse);
+        parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? JsonNodes.WithoutNonFinite(document).ToJsonString(Pretty) : text);
+        return 0;
+    });
+
+    private sealed record Data(double[] Time, bool[] Event, int Dropped, CsvTable Table);
+
+    private static ConfType ConfTypeOf(string s) => s switch { "log" => ConfType.Log, "log-log" => ConfType.LogLog, _ => ConfType.Plain };
+
+    private static Command Km()
+    {
+        var survival = new Survival();
+        var group = new Option<string?>("--group") { Description = "A column of group labels: one curve per group and the log-rank test." };
+        var confType = new Option<string>("--conf-type") { Description = "The confidence band: log (R's default), log-log or plain." }.Choice("log", "log-log", "plain");
+        var median = new Option<string>("--median-method") { Description = "The median's confidence interval: r (R's) or spss." }.Choice("r", "spss");
+        var times = new Option<IReadOnlyList<double>>("--times")
+        {
+            Description = "Survival at landmark times T1,T2,..., as R's summary(survfit(...), times = ..., extend = TRUE), but NA past the last " +
+                "follow-up and no band where S is 0 or 1 (docs/analysis.md, \"Edge cases\").",
+            CustomParser = r => Times(r),
+        };
+        return survival.Command("km", "Kaplan-Meier curves with their median and its confidence interval (and the log-rank test with --group).",
+            parse => KmFit(survival.Load(parse, false, parse.GetValue(group) is { } g ? [CsvColumn.Text(g)] : []), parse.GetValue(group),
+                ConfTypeOf(parse.GetValue(confType)!), parse.GetValue(median) == "spss" ? MedianMethod.Spss : MedianMethod.R, parse.GetValue(times) ?? []),
+            group, confType, median, times);
+    }
+
+    private static (JsonObject, string) KmFit(Data data, string? group, ConfType confType, MedianMethod median, IReadOnlyList<double> times)
+    {
         var confName = confType switch { ConfType.Log => "log", ConfType.LogLog => "log-log", _ => "plain" };
         var medianName = median == MedianMethod.R ? "r" : "spss";
         JsonObject Fit(IReadOnlyList<int> idx, int dropped)
@@ -209,22 +173,46 @@ public static class StatsCommandLine
         return w.ToString().TrimEnd();
     }
 
-    private static IReadOnlyList<double> Times(string? list) => list is null ? [] : list.Split(',', StringSplitOptions.TrimEntries).Select(t =>
-        double.TryParse(t, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) && v >= 0 ? v : throw new StatsInputException($"--times must be non-negative numbers separated by commas, not '{t}'")).ToList();
+    private static IReadOnlyList<double> Times(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        var list = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+        var times = new List<double>();
+        foreach (var t in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (double.TryParse(t, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) && v >= 0) times.Add(v);
+            else
+            {
+                r.AddError($"--times must be non-negative numbers separated by commas, not '{t}'");
+                break;
+            }
+        }
+        return times;
+    }
 
     private static string Num(JsonNode? n) => n is null ? "NA" : n.GetValue<double>().ToString("G4", Inv);
 
-    private static (JsonObject, string) CoxCommand(Options o)
+    private static Command CoxVerb()
     {
-        var covariates = (o.Optional("covariates") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var factors = o.All("factor").Select(f => f.Split(':', 2)).Select(p => (Column: p[0], Reference: p.Length > 1 ? p[1] : null)).ToList();
-        if (covariates.Length == 0 && factors.Count == 0) throw new StatsInputException("--covariates (or --factor) is required");
-        var ties = o.Optional("ties") switch
+        var survival = new Survival();
+        var covariates = new Option<string?>("--covariates") { Description = "Numeric covariate columns A,B,..." };
+        var factors = new Option<string[]>("--factor") { Description = "A categorical covariate COL[:REF] (repeatable), dummy-coded against REF (default: its first level)." };
+        var ties = new Option<string>("--ties") { Description = "Tied event times: efron (R's default) or breslow (SPSS, SAS)." }.Choice("efron", "breslow");
+        var command = survival.Command("cox", "A Cox proportional hazards model, printed as R's summary(coxph).", parse =>
         {
-            null or "efron" => Ties.Efron, "breslow" => Ties.Breslow,
-            var t => throw new StatsInputException($"--ties must be efron or breslow, not '{t}'"),
-        };
-        var data = Load(o, [.. covariates.Select(c => CsvColumn.Number(c)), .. factors.Select(f => CsvColumn.Text(f.Column))]);
+            var names = (parse.GetValue(covariates) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var factorList = (parse.GetValue(factors) ?? []).Select(f => f.Split(':', 2)).Select(p => (Column: p[0], Reference: p.Length > 1 ? p[1] : null)).ToList();
+            var data = survival.Load(parse, true, [.. names.Select(c => CsvColumn.Number(c)), .. factorList.Select(f => CsvColumn.Text(f.Column))]);
+            return CoxFit(data, names, factorList, parse.GetValue(ties) == "breslow" ? Ties.Breslow : Ties.Efron);
+        }, covariates, factors, ties);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(covariates) is null && r.GetResult(factors) is null) r.AddError("--covariates (or --factor) is required");
+        });
+        return command;
+    }
+
+    private static (JsonObject, string) CoxFit(Data data, string[] covariates, List<(string Column, string? Reference)> factors, Ties ties)
+    {
         var names = new List<string>();
         var columns = new List<double[]>();
         foreach (var c in covariates)
@@ -282,10 +270,16 @@ public static class StatsCommandLine
         return (json, text.ToString().TrimEnd());
     }
 
-    private static (JsonObject, string) LogRankCommand(Options o)
+    private static Command LogRankVerb()
     {
-        var group = o.Required("group");
-        var data = Load(o, CsvColumn.Text(group));
+        var survival = new Survival();
+        var group = new Option<string>("--group") { Required = true, Description = "The column of group labels (two or more groups)." };
+        return survival.Command("logrank", "The log-rank test of two or more groups, printed as R's survdiff.",
+            parse => LogRankTest(survival.Load(parse, true, CsvColumn.Text(parse.GetValue(group)!)), parse.GetValue(group)!), group);
+    }
+
+    private static (JsonObject, string) LogRankTest(Data data, string group)
+    {
         var labels = data.Table.Texts(group);
         if (labels.Distinct().Count() < 2) throw new StatsInputException($"column {group} has a single group: the log-rank test needs two or more");
         var test = LogRank.Test(data.Time, data.Event, labels);
@@ -301,17 +295,29 @@ public static class StatsCommandLine
         return (json, text.ToString());
     }
 
-    private static (JsonObject, string) ProportionCommand(Options o)
+    private static Command ProportionVerb()
     {
-        int Int(string name) => int.TryParse(o.Required(name), NumberStyles.Integer, Inv, out var v) ? v : throw new StatsInputException($"--{name} must be a whole number");
-        var k = Int("k");
-        var n = Int("n");
-        if (n <= 0 || k < 0 || k > n) throw new StatsInputException("need 0 <= k <= n and n > 0");
-        var methodName = o.Optional("method") ?? "t";
+        var k = new Option<int>("--k") { Required = true, Description = "Responders (0 to N).", CustomParser = CliValues.Whole(0) };
+        var n = new Option<int>("--n") { Required = true, Description = "Patients (at least 1).", CustomParser = CliValues.Whole(1) };
+        var method = new Option<string>("--method") { Description = "The interval: t (SPSS's, the paper's), wald, wilson or clopper-pearson." }
+            .Choice("t", "wald", "wilson", "clopper-pearson");
+        var json = JsonOption();
+        var command = new Command("proportion", "A proportion K/N with its 95% confidence interval.") { k, n, method, json };
+        command.Validators.Add(r =>
+        {
+            // Each value alone is checked by its parser; here only how they relate, once both are whole numbers.
+            if (r.GetResult(k) is { } kr && r.GetResult(n) is { } nr && int.TryParse(kr.Tokens[^1].Value, Inv, out var kv) && int.TryParse(nr.Tokens[^1].Value, Inv, out var nv) && kv >= 0 && nv >= 1 && kv > nv)
+                r.AddError($"--k ({kv}) must not be more than --n ({nv})");
+        });
+        Print(command, json, parse => ProportionOf(parse.GetValue(k), parse.GetValue(n), parse.GetValue(method)!));
+        return command;
+    }
+
+    private static (JsonObject, string) ProportionOf(int k, int n, string methodName)
+    {
         var method = methodName switch
         {
-            "t" => ProportionMethod.T, "wald" => ProportionMethod.Wald, "wilson" => ProportionMethod.Wilson, "clopper-pearson" => ProportionMethod.ClopperPearson,
-            _ => throw new StatsInputException($"--method must be t, wald, wilson or clopper-pearson, not '{methodName}'"),
+            "wald" => ProportionMethod.Wald, "wilson" => ProportionMethod.Wilson, "clopper-pearson" => ProportionMethod.ClopperPearson, _ => ProportionMethod.T,
         };
         var e = Proportion.Estimate(k, n, method);
         var json = new JsonObject { ["k"] = k, ["n"] = n, ["estimate"] = e.Estimate, ["lower"] = e.Lower, ["upper"] = e.Upper, ["method"] = methodName };

@@ -5,13 +5,18 @@ namespace NpcEcrf.Analysis;
 /// the core demographics every study has; whatever else the study collects at baseline is in <paramref name="Covariates"/>.
 /// </summary>
 /// <param name="Covariates">The study's baseline items by name: a bool (binary), a double (continuous) or a code (categorical); null where not entered.</param>
+/// <param name="WorstGradeByTerm">The worst grade of the subject's treatment-emergent events of each term (<see cref="TreatmentEmergentEvents"/>).</param>
+/// <param name="Treated">At least one dose received (the safety set).</param>
+/// <param name="Eligible">Every eligibility criterion answered as the protocol requires; null where the enrolment did not record them.</param>
+/// <param name="PostBaselineAssessments">Tumour assessments after the baseline one, up to the cut-off.</param>
 /// <param name="FirstResponseMonths">Months from the first dose to the first assessment read CR or PR (before any progression); null if none.</param>
 /// <param name="ProgressionMonths">Months from the first dose to the first assessment read PD; null if none.</param>
 public sealed record AnalysisSubject(
     string SubjectNumber, string Site, string Arm, int? Age, string? Sex, int? Ecog, IReadOnlyDictionary<string, object?> Covariates,
     int CyclesCompleted, int DoseReductions, double? DoseIntensity, string? BestOverallResponse, double? BestPercentChange,
     double? PfsMonths, bool PfsEvent, double? OsMonths, bool OsEvent, double TreatmentMonths, bool OnTreatment, string? EndOfTreatment,
-    IReadOnlyDictionary<string, int> WorstGradeByTerm, double? FirstResponseMonths = null, double? ProgressionMonths = null);
+    IReadOnlyDictionary<string, int> WorstGradeByTerm, bool Treated = true, bool? Eligible = true, int PostBaselineAssessments = 1,
+    double? FirstResponseMonths = null, double? ProgressionMonths = null);
 
 public enum CovariateKind { Binary, Continuous, Categorical }
 
@@ -34,8 +39,10 @@ public sealed record Covariate(string Name, string Label, CovariateKind Kind, IR
 public sealed record StudyArm(string Code, string Name);
 
 /// <summary>What one analysis is of: the subjects and, from the study's definition, its arms, baseline covariates and adverse-event terms.</summary>
+/// <param name="Coding">The MedDRA coding of the terms, where the definition gives it; a term without it is shown by its verbatim name.</param>
 public sealed record AnalysisDataset(
-    IReadOnlyList<AnalysisSubject> Subjects, IReadOnlyList<StudyArm> Arms, IReadOnlyList<Covariate> Covariates, IReadOnlyList<string> AdverseEventTerms);
+    IReadOnlyList<AnalysisSubject> Subjects, IReadOnlyList<StudyArm> Arms, IReadOnlyList<Covariate> Covariates, IReadOnlyList<string> AdverseEventTerms,
+    IReadOnlyList<AdverseEventCoding>? Coding = null);
 
 /// <summary>The methods of an analysis: a profile's defaults, which a plan may not silently change.</summary>
 public sealed record AnalysisProfile(string Name, ProportionMethod Proportion, MedianMethod Median, ConfType ConfType, Ties Ties)
@@ -48,5 +55,9 @@ public sealed record AnalysisProfile(string Name, ProportionMethod Proportion, M
     public static AnalysisProfile? Named(string name) => name.ToLowerInvariant() switch { "paper" => Paper, "r" => R, _ => null };
 }
 
-/// <summary>A statistician's named plan: the multivariate PFS model's covariates and tie method, chosen, saved and printed.</summary>
-public sealed record AnalysisPlan(string Name, IReadOnlyList<string> PfsCovariates, Ties Ties, string Rationale);
+/// <summary>A statistician's named plan: the multivariate PFS model's covariates and tie method, and the analysis populations, chosen, saved and printed.</summary>
+/// <param name="Populations">How the plan defines its analysis sets and treatment-emergent events; null: <see cref="PopulationRules.Default"/>.</param>
+public sealed record AnalysisPlan(string Name, IReadOnlyList<string> PfsCovariates, Ties Ties, string Rationale, PopulationRules? Populations = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore] public PopulationRules Rules => Populations ?? PopulationRules.Default;
+}

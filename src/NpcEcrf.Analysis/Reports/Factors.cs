@@ -24,12 +24,12 @@ public static class Factors
     {
         var factors = new List<Factor>
         {
-            new(Age, "Age", [new("per year", s => s.Age)]),
-            new(Sex, "Sex", [new("F vs M", s => s.Sex switch { "F" => 1, "M" => 0, _ => null })]),
-            new(Ecog, "ECOG", [new(">=1 vs 0", s => s.Ecog is null ? null : s.Ecog >= 1 ? 1 : 0)]),
+            new(Age, Labels.Factor(Age, covariates), [new("per year", s => s.Age)]),
+            new(Sex, Labels.Factor(Sex, covariates), [new("F vs M", s => s.Sex switch { "F" => 1, "M" => 0, _ => null })]),
+            new(Ecog, Labels.Factor(Ecog, covariates), [new(">=1 vs 0", s => s.Ecog is null ? null : s.Ecog >= 1 ? 1 : 0)]),
         };
         if (arms.Count > 1)
-            factors.Add(Categorical(Arm, "Treatment arm", arms.Select(a => new CovariateLevel(a.Code, a.Name)).ToList(), arms[0].Code, s => s.Arm));
+            factors.Add(Categorical(Arm, Labels.Factor(Arm, covariates), arms.Select(a => new CovariateLevel(a.Code, a.Name)).ToList(), arms[0].Code, s => s.Arm));
         foreach (var c in covariates)
             factors.Add(c.Kind switch
             {
@@ -55,9 +55,9 @@ public static class Factors
     public static (IReadOnlyList<FactorColumn> Columns, IReadOnlyList<string> LeftOut) Estimable(Factor factor, IReadOnlyList<AnalysisSubject> subjects)
     {
         var varying = factor.Columns.Where(c => subjects.Select(c.Value).Distinct().Count() > 1).ToList();
-        var leftOut = factor.Columns.Except(varying).Select(c => $"{factor.Name}: {c.Comparison} does not vary among the {subjects.Count} subjects; left out.").ToList();
+        var leftOut = factor.Columns.Except(varying).Select(c => $"{factor.Label}: {c.Comparison} does not vary among the {subjects.Count} subjects; left out.").ToList();
         if (varying.Count > 1 && !subjects.Any(s => varying.All(c => c.Value(s) == 0)))
-            return ([], [$"{factor.Name}: no subject is at the reference level; left out."]);
+            return ([], [$"{factor.Label}: no subject is at the reference level; left out."]);
         return (varying, leftOut);
     }
 

@@ -16,10 +16,16 @@ public sealed record SurvivalSummary(
     IReadOnlyList<SurvivalAtTime> Rates, double? MedianFollowUp, IReadOnlyList<SurvivalRow> Table);
 public sealed record HazardRatio(double Hr, [property: JsonPropertyName("ci95")] double[] Ci95, double P, double Coef, double Se);
 public sealed record CoxScreenRow(string Factor, string Label, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
+/// <param name="CoefficientLabels">Each coefficient's human label (<see cref="Labels.Column"/>), in the order of <paramref name="Coefficients"/>.</param>
 /// <param name="N">The subjects in the model: those with PFS and every covariate of the plan.</param>
-public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings, int N = 0);
-/// <summary>One term, by each subject's worst grade: grades 1 to 5 (CTCAE grade 5 is death) each in its own column.</summary>
-public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade5, Count Grade3OrMore)
+public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings,
+    IReadOnlyList<string> CoefficientLabels, int N = 0);
+/// <summary>
+/// One term (or, in the system-organ-class table, one class), by each subject's worst grade: grades 1 to 5 (CTCAE grade 5
+/// is death) each in its own column. The term's MedDRA preferred term, code and class where the definition codes it.
+/// </summary>
+public sealed record AdverseEventRow(string Term, Count AnyGrade, Count Grade1, Count Grade2, Count Grade3, Count Grade4, Count Grade5, Count Grade3OrMore,
+    string? Soc = null, string? PreferredTerm = null, string? MeddraCode = null)
 {
     public static readonly int[] Grades = [1, 2, 3, 4, 5];
     public IReadOnlyList<Count> ByGrade() => [Grade1, Grade2, Grade3, Grade4, Grade5];
@@ -34,12 +40,16 @@ public sealed record ByArm(IReadOnlyList<ArmResult> Arms, LogRankResult? PfsLogR
 /// <summary>The paper's tables for one analysis dataset, in one profile, under one (optional) plan; by arm where the study has several.</summary>
 /// <param name="BaselineItems">Each binary or categorical covariate: level ("true"/"false", or the code) -> number of subjects.</param>
 /// <param name="BaselineMeasures">Each continuous covariate: median and range.</param>
+/// <param name="TablePopulations">The set each table is computed on: baseline on the enrolled set, response on the efficacy-evaluable
+/// set, survival and Cox models on the plan's survival set, adverse events and exposure on the safety set.</param>
 public sealed record StudyAnalysisResult(
     string Profile, int N, IReadOnlyList<Covariate> Covariates, IReadOnlyList<BaselineRow> Baseline, Range? Age,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> BaselineItems, IReadOnlyDictionary<string, BaselineMeasure> BaselineMeasures,
     int AtLeastThreeCycles, IReadOnlyDictionary<string, int> BestOverallResponse, Rate Orr, Rate Dcr, SurvivalSummary PfsMonths, SurvivalSummary OsMonths,
     IReadOnlyList<CoxScreenRow> CoxUnivariate, IReadOnlyList<string> ScreenCandidates, CoxModel? CoxPfsMultivariate, ByArm? ByArm,
-    IReadOnlyList<AdverseEventRow> AdverseEventTable, Exposure Exposure);
+    IReadOnlyList<AdverseEventRow> AdverseEventTable, Exposure Exposure,
+    PopulationRules Rules, IReadOnlyList<PopulationCount> Populations, IReadOnlyList<FlowStep> Flow, IReadOnlyList<TablePopulation> TablePopulations,
+    IReadOnlyList<AdverseEventRow> AdverseEventSocTable);
 
 public static class StudyAnalysis
 {
@@ -48,36 +58,76 @@ public static class StudyAnalysis
     /// <summary>The landmark times of the survival rates, in months.</summary>
     public static readonly double[] Landmarks = [6, 12];
 
+    /// <summary>The sets of <see cref="TablePopulations"/>, by table.</summary>
+    public const string BaselineTable = "baseline", ResponseTable = "response", SurvivalTable = "survival", CoxTable = "cox", AdverseEventsTable = "adverseEvents", ExposureTable = "exposure";
+
     public static StudyAnalysisResult Run(AnalysisDataset dataset, AnalysisProfile profile, AnalysisPlan? plan)
     {
-        var subjects = dataset.Subjects;
-        var n = subjects.Count;
-        Count Of(int k) => new(k, n == 0 ? 0 : 100.0 * k / n);
-        var bor = BestResponses(subjects);
+        var rules = plan?.Rules ?? PopulationRules.Default;
+        var sets = Populations.Of(dataset.Subjects, rules);
+        var enrolled = sets.Enrolled;
+        var safety = sets.Treated;
+        var evaluable = sets.Evaluable;
+        var survivalSet = sets.Of(rules.SurvivalSet);
+        var n = enrolled.Count;
+        Count Safety(int k) => new(k, safety.Count == 0 ? 0 : 100.0 * k / safety.Count);
+        var bor = BestResponses(evaluable);
         var factors = Factors.Of(dataset.Arms, dataset.Covariates);
-        var screen = factors.SelectMany(f => Univariate(subjects, f, Pfs, profile.Ties)).ToList();
+        var screen = factors.SelectMany(f => Univariate(survivalSet, f, Pfs, profile.Ties)).ToList();
+        var (aeTable, socTable) = AdverseEvents(dataset, safety);
         return new StudyAnalysisResult(
             profile.Name, n, dataset.Covariates, Baseline(dataset),
-            subjects.Where(s => s.Age is not null).Select(s => (double)s.Age!.Value).ToList() is { Count: > 0 } ages ? new Range(Median(ages), ages.Min(), ages.Max()) : null,
-            dataset.Covariates.Where(c => c.Kind != CovariateKind.Continuous).ToDictionary(c => c.Name, c => LevelCounts(subjects, c)),
-            dataset.Covariates.Where(c => c.Kind == CovariateKind.Continuous).ToDictionary(c => c.Name, c => Measure(subjects, c)),
-            subjects.Count(s => s.CyclesCompleted >= 3),
+            enrolled.Where(s => s.Age is not null).Select(s => (double)s.Age!.Value).ToList() is { Count: > 0 } ages ? new Range(Median(ages), ages.Min(), ages.Max()) : null,
+            dataset.Covariates.Where(c => c.Kind != CovariateKind.Continuous).ToDictionary(c => c.Name, c => LevelCounts(enrolled, c)),
+            dataset.Covariates.Where(c => c.Kind == CovariateKind.Continuous).ToDictionary(c => c.Name, c => Measure(enrolled, c)),
+            safety.Count(s => s.CyclesCompleted >= 3),
             bor,
-            RateOf(bor["CR"] + bor["PR"], n, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], n, profile),
-            Survival(subjects, Pfs, profile), Survival(subjects, Os, profile),
+            RateOf(bor["CR"] + bor["PR"], evaluable.Count, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], evaluable.Count, profile),
+            Survival(survivalSet, Pfs, profile), Survival(survivalSet, Os, profile),
             screen, screen.Where(r => r.Candidate).Select(r => r.Factor).Distinct().ToList(),
-            plan is null ? null : Multivariate(subjects, factors, plan),
-            dataset.Arms.Count > 1 ? CompareArms(dataset, factors.Single(f => f.Name == Factors.Arm), profile) : null,
-            dataset.AdverseEventTerms.Select(term =>
-            {
-                int Grade(int g) => subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) == g);
-                return new AdverseEventRow(term, Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) > 0)),
-                    Of(Grade(1)), Of(Grade(2)), Of(Grade(3)), Of(Grade(4)), Of(Grade(5)), Of(subjects.Count(s => s.WorstGradeByTerm.GetValueOrDefault(term) >= 3)));
-            }).ToList(),
+            plan is null ? null : Multivariate(survivalSet, factors, plan, dataset.Covariates),
+            dataset.Arms.Count > 1 ? CompareArms(dataset, sets, rules, factors.Single(f => f.Name == Factors.Arm), profile) : null,
+            aeTable,
             new Exposure(
-                subjects.Count == 0 ? new Range(0, 0, 0) : new Range(Median(subjects.Select(s => (double)s.CyclesCompleted).ToList()), subjects.Min(s => s.CyclesCompleted), subjects.Max(s => s.CyclesCompleted)),
-                Of(subjects.Count(s => s.CyclesCompleted >= 3)), Of(subjects.Count(s => s.DoseReductions > 0)),
-                subjects.Where(s => s.DoseIntensity is not null).Select(s => s.DoseIntensity!.Value).DefaultIfEmpty(double.NaN).Average() is var mean && double.IsFinite(mean) ? mean : null));
+                safety.Count == 0 ? new Range(0, 0, 0) : new Range(Median(safety.Select(s => (double)s.CyclesCompleted).ToList()), safety.Min(s => s.CyclesCompleted), safety.Max(s => s.CyclesCompleted)),
+                Safety(safety.Count(s => s.CyclesCompleted >= 3)), Safety(safety.Count(s => s.DoseReductions > 0)),
+                safety.Where(s => s.DoseIntensity is not null).Select(s => s.DoseIntensity!.Value).DefaultIfEmpty(double.NaN).Average() is var mean && double.IsFinite(mean) ? mean : null),
+            rules,
+            [.. new[] { Population.Enrolled, Population.Treated, Population.Evaluable }.Select(p => new PopulationCount(p, Labels.Population(p), Analysis.Populations.Definition(p, rules), sets.Of(p).Count))],
+            sets.Flow,
+            [
+                new(BaselineTable, "Baseline characteristics", Population.Enrolled, Labels.Population(Population.Enrolled), enrolled.Count),
+                new(ResponseTable, "Tumour response", Population.Evaluable, Labels.Population(Population.Evaluable), evaluable.Count),
+                new(SurvivalTable, "Survival", rules.SurvivalSet, Labels.Population(rules.SurvivalSet), survivalSet.Count),
+                new(CoxTable, "Cox proportional hazards", rules.SurvivalSet, Labels.Population(rules.SurvivalSet), survivalSet.Count),
+                new(AdverseEventsTable, "Treatment-emergent adverse events", Population.Treated, Labels.Population(Population.Treated), safety.Count),
+                new(ExposureTable, "Dose exposure", Population.Treated, Labels.Population(Population.Treated), safety.Count),
+            ],
+            socTable);
+    }
+
+    /// <summary>
+    /// Each term and each MedDRA system organ class by the subjects' worst treatment-emergent grade, over the safety set.
+    /// Terms are grouped by class (classes alphabetically, uncoded terms last) and keep the definition's order within one.
+    /// </summary>
+    private static (IReadOnlyList<AdverseEventRow> Terms, IReadOnlyList<AdverseEventRow> Classes) AdverseEvents(AnalysisDataset dataset, IReadOnlyList<AnalysisSubject> safety)
+    {
+        var n = safety.Count;
+        Count Of(int k) => new(k, n == 0 ? 0 : 100.0 * k / n);
+        AdverseEventRow Row(string label, Func<AnalysisSubject, int> worst)
+        {
+            int Grade(int g) => safety.Count(s => worst(s) == g);
+            return new AdverseEventRow(label, Of(safety.Count(s => worst(s) > 0)), Of(Grade(1)), Of(Grade(2)), Of(Grade(3)), Of(Grade(4)), Of(Grade(5)), Of(safety.Count(s => worst(s) >= 3)));
+        }
+        var coding = dataset.AdverseEventTerms.Select(term => dataset.Coding?.FirstOrDefault(c => c.Term == term) ?? new AdverseEventCoding(term, null, null, null)).ToList();
+        var terms = coding
+            .Select(c => Row(c.Term, s => s.WorstGradeByTerm.GetValueOrDefault(c.Term)) with { Soc = c.Soc, PreferredTerm = c.PreferredTerm ?? c.Term, MeddraCode = c.MeddraCode })
+            .Where(r => r.AnyGrade.N > 0)
+            .OrderBy(r => r.Soc is null).ThenBy(r => r.Soc, StringComparer.Ordinal).ToList();
+        var classes = coding.Where(c => c.Soc is not null).GroupBy(c => c.Soc!).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Row(g.Key, s => g.Select(c => s.WorstGradeByTerm.GetValueOrDefault(c.Term)).Max()) with { Soc = g.Key })
+            .Where(r => r.AnyGrade.N > 0).ToList();
+        return (terms, classes);
     }
 
     /// <summary>An endpoint of a subject: months and whether the event happened, or null where it cannot be timed.</summary>
@@ -90,18 +140,10 @@ public static class StudyAnalysis
 
     private static Rate RateOf(int k, int n, AnalysisProfile profile)
     {
-        if (n == 0) return new Rate(0, [double.NaN, double.NaN], profile.Proportion.ToString());
+        if (n == 0) return new Rate(0, [double.NaN, double.NaN], Labels.Proportion(profile.Proportion));
         var e = Proportion.Estimate(k, n, profile.Proportion);
-        return new Rate(e.Estimate * 100, [e.Lower * 100, e.Upper * 100], MethodName(profile.Proportion));
+        return new Rate(e.Estimate * 100, [e.Lower * 100, e.Upper * 100], Labels.Proportion(profile.Proportion));
     }
-
-    public static string MethodName(ProportionMethod m) => m switch
-    {
-        ProportionMethod.T => "mean of 0/1 indicator, SD with n-1, t(n-1) quantile (SPSS)",
-        ProportionMethod.Wald => "Wald",
-        ProportionMethod.Wilson => "Wilson score",
-        _ => "Clopper-Pearson exact",
-    };
 
     internal static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
     {
@@ -133,9 +175,9 @@ public static class StudyAnalysis
             c.P < ScreenThreshold, fit.Warnings)).ToList();
     }
 
-    private static CoxModel Multivariate(IReadOnlyList<AnalysisSubject> subjects, IReadOnlyList<Factor> factors, AnalysisPlan plan)
+    private static CoxModel Multivariate(IReadOnlyList<AnalysisSubject> subjects, IReadOnlyList<Factor> factors, AnalysisPlan plan, IReadOnlyList<Covariate> covariates)
     {
-        CoxModel NotFitted(params string[] why) => new(plan.Name, plan.Rationale, plan.Ties.ToString(), [], double.NaN, double.NaN, why);
+        CoxModel NotFitted(params string[] why) => new(plan.Name, plan.Rationale, Labels.TiesMethod(plan.Ties), [], double.NaN, double.NaN, why, []);
         // A plan naming a factor this study's definition does not have is not quietly fitted without it.
         var unknown = plan.PfsCovariates.Where(name => factors.All(f => f.Name != name)).ToList();
         if (unknown.Count > 0)
@@ -143,39 +185,43 @@ public static class StudyAnalysis
         var chosen = plan.PfsCovariates.Select(name => factors.Single(f => f.Name == name)).ToList();
         var used = subjects.Where(s => Pfs(s) is not null && chosen.All(f => f.Columns.All(c => c.Value(s) is not null))).ToList();
         var warnings = new List<string>();
-        var columns = new List<(string Name, FactorColumn Column)>();
+        var columns = new List<(string Name, string Label, FactorColumn Column)>();
         foreach (var factor in chosen)
         {
             var (estimable, leftOut) = Factors.Estimable(factor, used);
             warnings.AddRange(leftOut);
-            columns.AddRange(estimable.Select(c => (factor.ColumnName(c), c)));
+            columns.AddRange(estimable.Select(c => (factor.ColumnName(c), Labels.Column(factor.Name, c.Comparison, covariates), c)));
         }
         if (!used.Any(s => s.PfsEvent) || columns.Count == 0)
             return NotFitted([.. warnings, "No events, or no covariates: the model was not fitted."]);
         var fit = Cox.Fit(used.Select(s => s.PfsMonths!.Value).ToList(), used.Select(s => s.PfsEvent).ToList(),
             used.Select(s => columns.Select(c => c.Column.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Name).ToList(), plan.Ties);
-        return new CoxModel(plan.Name, plan.Rationale, plan.Ties.ToString(), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings], used.Count);
+        return new CoxModel(plan.Name, plan.Rationale, Labels.TiesMethod(plan.Ties), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings],
+            columns.Select(c => c.Label).ToList(), used.Count);
     }
 
-    private static ByArm CompareArms(AnalysisDataset dataset, Factor arm, AnalysisProfile profile)
+    /// <summary>Per arm: n enrolled, response on the arm's evaluable subjects, survival on its part of the survival set.</summary>
+    private static ByArm CompareArms(AnalysisDataset dataset, AnalysisSets sets, PopulationRules rules, Factor arm, AnalysisProfile profile)
     {
+        var survivalSet = sets.Of(rules.SurvivalSet);
+        List<AnalysisSubject> In(IReadOnlyList<AnalysisSubject> set, StudyArm a) => set.Where(s => Factors.Same(s.Arm, a.Code)).ToList();
         var arms = dataset.Arms.Select(a =>
         {
-            var members = dataset.Subjects.Where(s => Factors.Same(s.Arm, a.Code)).ToList();
-            var bor = BestResponses(members);
-            return new ArmResult(a.Code, a.Name, members.Count, bor,
-                RateOf(bor["CR"] + bor["PR"], members.Count, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], members.Count, profile),
-                Survival(members, Pfs, profile), Survival(members, Os, profile));
+            var evaluable = In(sets.Evaluable, a);
+            var bor = BestResponses(evaluable);
+            return new ArmResult(a.Code, a.Name, In(sets.Enrolled, a).Count, bor,
+                RateOf(bor["CR"] + bor["PR"], evaluable.Count, profile), RateOf(bor["CR"] + bor["PR"] + bor["SD"], evaluable.Count, profile),
+                Survival(In(survivalSet, a), Pfs, profile), Survival(In(survivalSet, a), Os, profile));
         }).ToList();
-        return new ByArm(arms, LogRankOf(dataset, Pfs), LogRankOf(dataset, Os),
-            Univariate(dataset.Subjects, arm, Pfs, profile.Ties).ToList(), Univariate(dataset.Subjects, arm, Os, profile.Ties).ToList());
+        return new ByArm(arms, LogRankOf(dataset.Arms, survivalSet, Pfs), LogRankOf(dataset.Arms, survivalSet, Os),
+            Univariate(survivalSet, arm, Pfs, profile.Ties).ToList(), Univariate(survivalSet, arm, Os, profile.Ties).ToList());
     }
 
     /// <summary>The log-rank test across the arms; none where fewer than two arms have subjects or nobody had the event.</summary>
-    private static LogRankResult? LogRankOf(AnalysisDataset dataset, Endpoint endpoint)
+    private static LogRankResult? LogRankOf(IReadOnlyList<StudyArm> arms, IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint)
     {
-        var data = dataset.Subjects
-            .Select(s => (Arm: dataset.Arms.FirstOrDefault(a => Factors.Same(a.Code, s.Arm))?.Code, Endpoint: endpoint(s)))
+        var data = subjects
+            .Select(s => (Arm: arms.FirstOrDefault(a => Factors.Same(a.Code, s.Arm))?.Code, Endpoint: endpoint(s)))
             .Where(x => x.Arm is not null && x.Endpoint is not null).ToList();
         if (data.Select(x => x.Arm).Distinct().Count() < 2 || !data.Any(x => x.Endpoint!.Value.Event)) return null;
         return LogRank.Test(data.Select(x => x.Endpoint!.Value.Months).ToList(), data.Select(x => x.Endpoint!.Value.Event).ToList(), data.Select(x => x.Arm!).ToList());

@@ -19,20 +19,20 @@ public static class FactorCurves
     public static SurvivalByFactor? Os(IReadOnlyList<AnalysisSubject> subjects, string factor, IReadOnlyList<StudyArm> arms, IReadOnlyList<Covariate> covariates, AnalysisProfile profile) =>
         Of(subjects, factor, arms, covariates, profile, StudyAnalysis.Os);
 
-    /// <summary>The levels of a factor in their order (the reference first), each a label and who is in it; null for a continuous factor.</summary>
+    /// <summary>The levels of a factor in their order (the reference first), each a label and who is in it, under the factor's label from <see cref="Labels"/>; null for a continuous factor.</summary>
     public static (string Label, IReadOnlyList<(string Level, Func<AnalysisSubject, bool> Member)> Levels)? Levels(string factor, IReadOnlyList<StudyArm> arms, IReadOnlyList<Covariate> covariates)
     {
         switch (factor)
         {
-            case Factors.Sex: return ("Sex", [("Male", s => s.Sex == "M"), ("Female", s => s.Sex == "F")]);
-            case Factors.Ecog: return ("ECOG", [("0", s => s.Ecog == 0), (">= 1", s => s.Ecog >= 1)]);
-            case Factors.Arm: return ("Treatment arm", arms.Select(a => (a.Name, (Func<AnalysisSubject, bool>)(s => Factors.Same(s.Arm, a.Code)))).ToList());
+            case Factors.Sex: return (Labels.Factor(factor, covariates), [("Male", s => s.Sex == "M"), ("Female", s => s.Sex == "F")]);
+            case Factors.Ecog: return (Labels.Factor(factor, covariates), [("0", s => s.Ecog == 0), (">= 1", s => s.Ecog >= 1)]);
+            case Factors.Arm: return (Labels.Factor(factor, covariates), arms.Select(a => (a.Name, (Func<AnalysisSubject, bool>)(s => Factors.Same(s.Arm, a.Code)))).ToList());
         }
         if (covariates.FirstOrDefault(c => c.Name == factor) is not { } covariate) return null;
         return covariate.Kind switch
         {
-            CovariateKind.Binary => (covariate.Label, [("No", s => Factors.Flag(s, factor) == false), ("Yes", s => Factors.Flag(s, factor) == true)]),
-            CovariateKind.Categorical => (covariate.Label, covariate.Levels.Select(l => (l.Label, (Func<AnalysisSubject, bool>)(s => Factors.Same(Factors.Code(s, factor), l.Code)))).ToList()),
+            CovariateKind.Binary => (Labels.Factor(factor, covariates), [("No", s => Factors.Flag(s, factor) == false), ("Yes", s => Factors.Flag(s, factor) == true)]),
+            CovariateKind.Categorical => (Labels.Factor(factor, covariates), covariate.Levels.Select(l => (l.Label, (Func<AnalysisSubject, bool>)(s => Factors.Same(Factors.Code(s, factor), l.Code)))).ToList()),
             _ => null,
         };
     }

@@ -15,7 +15,7 @@ public static class Analyses
         if (problem is not null) return (null, problem);
         var (snapshot, changed) = await ReadLocks.FrozenSnapshot(session, l, ct);
         if (changed is not null) return (null, changed);
-        var source = new AnalysisSource("lock", l.Name, l.SnapshotHash, l.Cutoff, l.HighWaterMark, null);
+        var source = new AnalysisSource("lock", l.Name, l.SnapshotHash, l.Cutoff, l.HighWaterMark, null, l.Kind.ToString().ToLowerInvariant());
         return (AnalysisReport.Of(snapshot!, source, profile!, plan, now), null);
     }
 

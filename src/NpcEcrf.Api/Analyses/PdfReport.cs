@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace NpcEcrf.Api.Analyses;
@@ -86,20 +85,16 @@ public static class PdfReport
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
 
-    /// <summary>The software's version, as the build stamped it.</summary>
-    public static string SoftwareVersion =>
-        typeof(PdfReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
     /// <summary>
     /// The print style sheet: A4 pages whose margin boxes carry the study, the lock and its hash (top), the generation
     /// time, the software version and "Page n of N" (bottom); a heading kept with its table; a figure never split.
     /// </summary>
     public static string PrintCss(AnalysisReport report)
     {
-        var source = report.Source.LockName is { } name ? $"lock {name}" : $"as of {report.Source.AsOf?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} (unpersisted)";
+        var source = report.Source.LockName is { } name ? $"{(report.Source.LockKind is { } kind ? $"{kind} lock" : "lock")} {name}" : $"as of {report.Source.AsOf?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} (unpersisted)";
         var top = $"Study {report.StudyId ?? "(not recorded)"} · {source} · cut-off {report.Source.Cutoff:yyyy-MM-dd}";
         var hash = $"SHA-256 {report.Source.LockHash}";
-        var generated = $"Generated {report.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} by NpcEcrf {SoftwareVersion}";
+        var generated = $"Generated {report.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} by NpcEcrf {AnalysisReport.SoftwareVersion}";
         return "<style media=\"print\">"
             + "@page{size:A4;margin:20mm 12mm 18mm 12mm;"
             // One box over the page's width, two lines: a long lock name never squeezes the hash into a wrap.

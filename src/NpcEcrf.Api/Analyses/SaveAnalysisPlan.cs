@@ -13,8 +13,11 @@ public sealed record SavedPlan(string Id, string StudyId, AnalysisPlan Plan, str
     public static string IdFor(string studyId, string name) => $"{StableIds.Canonical(studyId)}/{name}";
 }
 
-/// <summary>A statistician saves a plan for a study: its covariates are factors of that study (the latest definition's).</summary>
-public sealed record SaveAnalysisPlan(string StudyId, string Name, string[] PfsCovariates, Ties Ties, string Rationale)
+/// <summary>
+/// A statistician saves a plan for a study: its covariates are factors of that study (the latest definition's), and,
+/// optionally, how it defines its populations and treatment-emergent events (omitted: <see cref="PopulationRules.Default"/>).
+/// </summary>
+public sealed record SaveAnalysisPlan(string StudyId, string Name, string[] PfsCovariates, Ties Ties, string Rationale, PopulationRules? Populations = null)
 {
     public sealed class Validator : AbstractValidator<SaveAnalysisPlan>
     {
@@ -26,6 +29,10 @@ public sealed record SaveAnalysisPlan(string StudyId, string Name, string[] PfsC
             RuleFor(c => c.PfsCovariates).Must(c => c.Distinct().Count() == c.Length).WithMessage("Name each covariate once.");
             RuleFor(c => c.Ties).IsInEnum();
             RuleFor(c => c.Rationale).NotEmpty().WithMessage("Say why these covariates: the plan is printed with every analysis.");
+            RuleFor(c => c.Populations!.SurvivalSet).Must(PopulationRules.AllowedSurvivalSet).When(c => c.Populations is not null)
+                .OverridePropertyName("populations.survivalSet")
+                .WithMessage("Survival is analysed on the Treated (safety) or the Evaluable set: time to event starts at the first dose, which an untreated subject does not have.");
+            RuleFor(c => c.Populations!.TreatmentEmergence).IsInEnum().When(c => c.Populations is not null).OverridePropertyName("populations.treatmentEmergence");
         }
     }
 
@@ -46,7 +53,7 @@ public sealed record SaveAnalysisPlan(string StudyId, string Name, string[] PfsC
         var exists = Rejection.Conflict($"Plan '{c.Name}' of study {study.StudyId} exists; plans never change. Save a new one.");
         var id = SavedPlan.IdFor(study.StudyId, c.Name);
         if (await session.LoadAsync<SavedPlan>(id, ct) is not null) return (null, exists);
-        var saved = new SavedPlan(id, study.StudyId, new AnalysisPlan(c.Name, c.PfsCovariates, c.Ties, c.Rationale), actor.Username, now);
+        var saved = new SavedPlan(id, study.StudyId, new AnalysisPlan(c.Name, c.PfsCovariates, c.Ties, c.Rationale, c.Populations), actor.Username, now);
         session.Insert(saved);
         try
         {

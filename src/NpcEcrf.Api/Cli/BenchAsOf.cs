@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using System.Diagnostics;
 using System.Text.Json;
 using Marten;
@@ -22,7 +23,7 @@ public static partial class BenchCommand
     /// <summary>The study as of a timestamp for many subjects, against a plain SQL read of the same events, deserialised.</summary>
     private static Command AsOf()
     {
-        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 100 events each).", DefaultValueFactory = _ => 10_000 };
+        var subjects = new Option<int>("--subjects") { Description = "Subjects (about 100 events each).", DefaultValueFactory = _ => 10_000, CustomParser = CliValues.Whole(1) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("asof", "Time travel: the whole study as of a timestamp, against a plain SQL read of the same events.") { subjects, dataDir };
         command.SetAction(async (parse, ct) =>

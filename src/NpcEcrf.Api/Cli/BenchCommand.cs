@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -11,7 +12,7 @@ public static partial class BenchCommand
 {
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Rows.", DefaultValueFactory = _ => 1_000_000 };
+        var n = new Option<int>("--n") { Description = "Rows.", DefaultValueFactory = _ => 1_000_000, CustomParser = CliValues.Whole(1) };
         var stats = new Command("stats", "Cox (Efron, 3 covariates, tied times) and Kaplan-Meier on n rows, against R survival on the same data.") { n };
         stats.SetAction(async (parse, ct) => await Stats(parse.GetValue(n), ct));
         return new Command("bench", "Benchmarks against a baseline measured in the same run.") { stats, AsOf(), Import() };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using NpcEcrf.Analysis.Cli;
 using NpcEcrf.Api.Hosting;
 
 namespace NpcEcrf.Api.Cli;
@@ -10,62 +11,28 @@ public sealed class CommandLineError(string message) : Exception(message);
 /// <summary>The one entry point: every verb of ./npc-ecrf.</summary>
 public static partial class CommandLine
 {
-    public const int UsageError = 2;
+    public const int UsageError = CommandLineRunner.UsageError;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs ./npc-ecrf ARGS: one parser for every verb (stats included), one line per problem on stderr, exit 0, 1 or 2.</summary>
+    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Root(), args, Console.Out, Console.Error, Explain);
+
+    public static RootCommand Root() => new("NpcEcrf: an event-sourced eCRF backend (see README.md).")
     {
-        // The stats verb is a contract of its own (docs/statistics.md); its front end lives with the engine.
-        if (args is ["stats", .. var rest]) return Analysis.Cli.StatsCommandLine.Run(rest, Console.Out, Console.Error);
-        var root = new RootCommand("NpcEcrf: an event-sourced eCRF backend (see README.md).");
-        root.Subcommands.Add(ServeCommand());
-        root.Subcommands.Add(TestCommand());
-        root.Subcommands.Add(UserCommands.Users());
-        root.Subcommands.Add(UserCommands.Token());
-        root.Subcommands.Add(VerifyCommand.Create());
-        root.Subcommands.Add(DemoCommand.Create());
-        root.Subcommands.Add(LockCommands.Lock());
-        root.Subcommands.Add(LockCommands.Analyse());
-        root.Subcommands.Add(BenchCommand.Create());
-        root.Subcommands.Add(ExportCommand.Create());
-        root.Subcommands.Add(ImportCommand.Create());
-        root.Subcommands.Add(StudyVerb());
-        root.Subcommands.Add(new Command("stats", "Kaplan-Meier, Cox, log-rank and proportions on any CSV (./npc-ecrf stats --help)."));
+        ServeCommand(), TestCommand(), UserCommands.Users(), UserCommands.Token(), VerifyCommand.Create(), DemoCommand.Create(),
+        LockCommands.Lock(), LockCommands.Analyse(), BenchCommand.Create(), ExportCommand.Create(), ImportCommand.Create(), StudyVerb(),
+        // The statistics verb is a contract of its own (docs/statistics.md); its command tree lives with the engine.
+        StatsCommandLine.Create(),
+    };
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine("Usage: ./npc-ecrf <verb> [options]; ./npc-ecrf --help lists the verbs.");
-            return UsageError;
-        }
-        try
-        {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e) when (e is EmbeddedPostgresException or CommandLineError or MissingKeyException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A file a verb reads or writes (an export, a report, a key): say which and why, never a stack trace.
-            Console.Error.WriteLine($"Could not read or write a file: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-        {
-            Console.Error.WriteLine($"The database did not answer: {e.Message}");
-            return 1;
-        }
-    }
-
-    /// <summary>Said before any work: a folder that does not exist for a file to write is the user's to fix (one line, exit 1).</summary>
-    public static void RequireFolderOf(string file)
+    /// <summary>The failures a user can fix, in one line each (exit 1); anything else is reported as a bug, still in one line.</summary>
+    private static string? Explain(Exception e) => e switch
     {
-        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder && !Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"The folder '{folder}' does not exist.");
-    }
+        EmbeddedPostgresException or CommandLineError or MissingKeyException => e.Message,
+        // A file a verb reads or writes (an export, a report, a key): say which and why.
+        IOException or UnauthorizedAccessException => $"Could not read or write a file: {e.Message}",
+        Npgsql.NpgsqlException or TimeoutException => $"The database did not answer: {e.Message}",
+        _ => null,
+    };
 
     public static Option<string?> DataDirOption() => new("--data-dir")
     {
@@ -83,14 +50,19 @@ public static partial class CommandLine
 
     private static Command ServeCommand()
     {
-        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        // ASPNETCORE_URLS, as any ASP.NET host reads it, is how the Docker image listens beyond its loopback with a bare `serve`.
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where to listen, ';' between several (default: ASPNETCORE_URLS, else http://127.0.0.1:5080).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } configured ? configured : "http://127.0.0.1:5080",
+        };
         var dataDir = DataDirOption();
         var command = new Command("serve", "Run the API until Ctrl-C (embedded PostgreSQL unless NPCECRF_DB is set).") { urls, dataDir };
         command.SetAction(async (parse, ct) =>
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var app = AppHost.Build(installation.Settings());
-            app.Urls.Add(parse.GetValue(urls)!);
+            foreach (var url in parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) app.Urls.Add(url);
             Console.WriteLine(installation.Embedded is null
                 ? "Database: NPCECRF_DB"
                 : $"Database: embedded PostgreSQL on 127.0.0.1:{installation.Embedded.Port} ({installation.Embedded.ClusterDir})");

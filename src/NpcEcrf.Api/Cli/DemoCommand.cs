@@ -35,6 +35,9 @@ public static class DemoCommand
                 Console.Error.WriteLine($"No demo study '{name}'. Available: {string.Join(", ", Studies)}.");
                 return 2;
             }
+            // The places first: an unwritable one is said before the demo's minutes of work, in one line.
+            var outFolder = OutputFiles.Folder(parse.GetValue(outDir)!);
+            var jsonFile = parse.GetValue(json) is { } jsonOut ? OutputFiles.File(jsonOut) : null;
             var started = DateTimeOffset.UtcNow;
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(Schema);
@@ -54,13 +57,12 @@ public static class DemoCommand
                 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
                 Console.WriteLine($"Demo API on {address} (database: {(installation.Embedded is null ? "NPCECRF_DB" : "embedded PostgreSQL")}, schema '{Schema}')");
                 using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
-                if (name == GemPdacStudy.Name) return await GemPdacDemoPrinter.Run(http, parse.GetValue(outDir)!, parse.GetValue(json), started);
-                var result = await new DemoRunner(http, Console.WriteLine).Run("admin", parse.GetValue(outDir)!);
-                if (parse.GetValue(json) is { } jsonPath)
+                if (name == GemPdacStudy.Name) return await GemPdacDemoPrinter.Run(http, outFolder, jsonFile, started);
+                var result = await new DemoRunner(http, Console.WriteLine).Run("admin", outFolder);
+                if (jsonFile is not null)
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-                    await File.WriteAllTextAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented), ct);
-                    result = result with { Reports = new Dictionary<string, string>(result.Reports) { ["--json"] = Path.GetFullPath(jsonPath) } };
+                    await OutputFiles.WriteAsync(jsonFile, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented), ct);
+                    result = result with { Reports = new Dictionary<string, string>(result.Reports) { ["--json"] = jsonFile } };
                 }
                 DemoPrinter.Print(result, DateTimeOffset.UtcNow - started);
                 return result.AllReproduced ? 0 : 1;
@@ -110,7 +112,7 @@ public static class DemoPrinter
                  {
                      ("Cut-off", "source/cutoff"), ("Patients", "n"), ("PFS events", "pfsMonths/events"), ("OS events", "osMonths/events"),
                      ("PFS median (months)", "pfsMonths/median"), ("OS median (months)", "osMonths/median"), ("ORR %", "orr/percent"),
-                     ("Liver metastases HR", $"coxPfsMultivariate/{PublishedFacts.LiverMetastases}/hr"),
+                     ("Liver metastases HR", $"coxPfsMultivariate/coefficients/{PublishedFacts.LiverMetastases}/hr"),
                  })
             Console.WriteLine($"    {label,-36} {Value(result.InterimAnalysis, path),-22} {Value(result.FinalAnalysis, path),-22}");
         Console.WriteLine();
@@ -133,7 +135,9 @@ public static class DemoPrinter
     {
         System.Text.Json.Nodes.JsonNode? node = json;
         // Covariate names hold dots ("form.item"): the path is split on slashes.
-        foreach (var part in path.Split('/')) node = node?[part];
+        // A list is entered by the "name" of one of its objects.
+        foreach (var part in path.Split('/'))
+            node = node is System.Text.Json.Nodes.JsonArray list ? list.OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(o => o["name"]?.GetValue<string>() == part) : node?[part];
         return node switch
         {
             null => "-",

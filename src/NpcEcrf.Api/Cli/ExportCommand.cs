@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using NpcEcrf.Api.Exports;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Standards;
@@ -23,7 +24,7 @@ public static class ExportCommand
             var (fileType, badType) = OdmExport.ParseType(parse.GetValue(type));
             if (badType is not null) throw new CommandLineError(badType.Message);
             if (parse.GetValue(study) is null && parse.GetValue(lockName) is null) throw new CommandLineError("Say what to export: --study S, or --lock NAME.");
-            CommandLine.RequireFolderOf(parse.GetValue(output)!);
+            var path = OutputFiles.File(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await UserCommands.OpenStoreAsync(installation, ct);
             await using var session = store.QuerySession();
@@ -45,8 +46,8 @@ public static class ExportCommand
                 }
                 xml = await OdmExport.Write(session, parse.GetValue(study)!, DateTimeOffset.UtcNow, ct, type: fileType);
             }
-            await File.WriteAllTextAsync(parse.GetValue(output)!, xml, ct);
-            Console.WriteLine($"Written: {Path.GetFullPath(parse.GetValue(output)!)}");
+            await OutputFiles.WriteAsync(path, xml, ct);
+            Console.WriteLine($"Written: {path}");
             return 0;
         });
         return command;
@@ -56,10 +57,10 @@ public static class ExportCommand
     private static Command Datasets(StandardKind kind)
     {
         var lockName = new Option<string?>("--lock") { Description = "The lock's name (or id)." };
-        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Instead of a lock: the study as the database knew it then (with --study)." };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Instead of a lock: the study as the database knew it then (with --study).", CustomParser = CliValues.OptionalMoment };
         var study = new Option<string?>("--study") { Description = "The study, with --as-of." };
-        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date)." };
-        var format = new Option<DatasetFormat>("--format") { DefaultValueFactory = _ => DatasetFormat.Json, Description = "json (Dataset-JSON 1.1), xpt (SAS transport v5) or csv." };
+        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date).", CustomParser = CliValues.OptionalDate };
+        var format = new Option<DatasetFormat>("--format") { DefaultValueFactory = _ => DatasetFormat.Json, Description = "json (Dataset-JSON 1.1), xpt (SAS transport v5) or csv." }.Choice();
         var output = new Option<string>("--out") { Required = true, Description = "The folder to write into (created if its parent exists)." };
         var dataDir = CommandLine.DataDirOption();
         var name = kind.ToString().ToLowerInvariant();
@@ -69,8 +70,7 @@ public static class ExportCommand
         {
             if ((parse.GetValue(lockName) is null) == (parse.GetValue(asOf) is null) || (parse.GetValue(asOf) is not null && parse.GetValue(study) is null))
                 throw new CommandLineError($"Say what to export: --lock NAME, or --as-of TIMESTAMP --study S.");
-            var folder = Path.GetFullPath(parse.GetValue(output)!);
-            CommandLine.RequireFolderOf(folder);
+            var folder = OutputFiles.Folder(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             await using var store = await UserCommands.OpenStoreAsync(installation, ct);
             await using var session = store.QuerySession();
@@ -90,8 +90,7 @@ public static class ExportCommand
                 what = $"study {parse.GetValue(study)} as of {at:O}";
             }
             if (problem is not null) throw new CommandLineError(problem.Message);
-            Directory.CreateDirectory(folder);
-            foreach (var file in files) await File.WriteAllBytesAsync(Path.Combine(folder, file.Name), file.Content, ct);
+            await OutputFiles.WriteAllAsync(folder, files.Select(f => (f.Name, f.Content)).ToList(), ct);
             Console.WriteLine($"Written {files.Count} files of {what} to {folder}");
             return 0;
         });

@@ -13,9 +13,8 @@ public static class GemPdacDemoPrinter
         var reports = new Dictionary<string, string>(result.Reports);
         if (jsonPath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-            await File.WriteAllTextAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented));
-            reports["--json"] = Path.GetFullPath(jsonPath);
+            await OutputFiles.WriteAsync(jsonPath, result.FinalAnalysis.ToJsonString(Analyses.ReportWriter.Indented), CancellationToken.None);
+            reports["--json"] = jsonPath;
         }
         Print(result, reports, DateTimeOffset.UtcNow - started);
         return result.Succeeded ? 0 : 1;
@@ -46,7 +45,7 @@ public static class GemPdacDemoPrinter
 
         Console.WriteLine();
         Console.WriteLine("Adverse events, final lock (subjects: any grade / grade 3-4)");
-        foreach (var (term, counts) in r.FinalAnalysis["adverseEvents"]?.AsObject().Where(x => x.Key != "columns") ?? [])
+        foreach (var (term, counts) in Analyses.AnalysisJson.AdverseEventTerms(r.FinalAnalysis).Select(t => (t, Analyses.AnalysisJson.AdverseEventCounts(r.FinalAnalysis, t))))
             Console.WriteLine($"    {term,-36} {counts?[0]} / {(int?)counts?[3] + (int?)counts?[4]}");
 
         Console.WriteLine();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using System.Text.Json;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Infrastructure;
@@ -16,7 +17,7 @@ public static class ImportCommand
         var file = new Argument<string>("FILE") { Description = "The ODM 1.3.2 file: metadata, clinical data, audit records, signatures, annotations." };
         var study = new Option<string?>("--study") { Description = "The new study's id (default: the file's Study OID)." };
         var baseFile = new Option<string?>("--base") { Description = "A definition (JSON) giving what a file of another EDC lacks: treatment, RECIST, adverse-event terms." };
-        var maxMb = new Option<long?>("--max-mb") { Description = $"The largest file read, in MiB (default {OdmFileReader.DefaultMaxBytes / (1024 * 1024)})." };
+        var maxMb = new Option<long?>("--max-mb") { Description = $"The largest file read, in MiB (default {OdmFileReader.DefaultMaxBytes / (1024 * 1024)}).", CustomParser = CliValues.OptionalWhole(1L) };
         var dataDir = CommandLine.DataDirOption();
         var odm = new Command("odm", "Create a study from an ODM 1.3.2 file with its subjects' history; prints the summary (JSON) with every deviation and its line.")
             { file, study, baseFile, maxMb, dataDir };

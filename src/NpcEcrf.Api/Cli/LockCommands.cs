@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text;
+using NpcEcrf.Analysis.Cli;
 using Marten;
 using NpcEcrf.Api.Analyses;
 using NpcEcrf.Api.Hosting;
@@ -28,13 +30,13 @@ public static class LockCommands
         {
             if (await ReadLocks.Find(session, parse.GetValue(lockName)!, ct) is not { } l) return NotFound(parse.GetValue(lockName)!);
             var result = await ReadLocks.Verify(session, l, ct);
-            Console.WriteLine($"lock {l.Name}: recorded {result.StoredHash}\n  stored snapshot {result.SnapshotHash}\n  replayed        {result.ReplayedHash}\n{(result.Verified ? "verified" : "NOT VERIFIED: the events or the snapshot changed after locking")}");
+            Console.WriteLine($"lock {l.Name}: recorded {result.StoredHash}\n  stored snapshot {result.SnapshotHash}\n  replayed        {result.ReplayedHash}\n{(result.Verified ? result.EarlierFormat ? "verified (taken by an earlier version: the replay holds every value its snapshot stored; fields added since are set aside)" : "verified" : "NOT VERIFIED: the events or the snapshot changed after locking")}");
             return result.Verified ? 0 : 1;
         }));
 
         var study = new Option<string>("--study") { Required = true, Description = "The study id." };
         var name = new Option<string>("--name") { Required = true, Description = "A new, unique lock name." };
-        var cutoff = new Option<DateOnly>("--cutoff") { Required = true, Description = "The clinical data cut-off date (yyyy-MM-dd)." };
+        var cutoff = new Option<DateOnly>("--cutoff") { Required = true, Description = "The clinical data cut-off date (yyyy-MM-dd).", CustomParser = CliValues.Date };
         var reason = new Option<string>("--reason") { Required = true, Description = "Why the database is locked (or unlocked)." };
         var soft = new Option<bool>("--soft") { Description = "A soft lock (freeze): queries can still be answered and closed." };
         var create = new Command("create", "Declare a lock.") { study, name, cutoff, reason, soft, dataDir };
@@ -63,56 +65,62 @@ public static class LockCommands
     {
         var dataDir = CommandLine.DataDirOption();
         var lockName = new Option<string?>("--lock") { Description = "Analyse this lock (name or id)." };
-        var inForce = new Option<DateTimeOffset?>("--in-force") { Description = "Analyse the lock in force at this moment." };
-        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Analyse the study as the database knew it then (unpersisted)." };
+        var inForce = new Option<DateTimeOffset?>("--in-force") { Description = "Analyse the lock in force at this moment.", CustomParser = CliValues.OptionalMoment };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Analyse the study as the database knew it then (unpersisted).", CustomParser = CliValues.OptionalMoment };
         var study = new Option<string?>("--study") { Description = "The study (needed with --as-of and --in-force)." };
-        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date)." };
-        var profile = new Option<string>("--profile") { Description = "paper or r.", DefaultValueFactory = _ => "paper" };
+        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date).", CustomParser = CliValues.OptionalDate };
+        var profile = new Option<string>("--profile") { Description = "paper or r." }.Choice("paper", "r");
         var plan = new Option<string?>("--plan") { Description = "A saved analysis plan (its multivariate model)." };
-        var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html." };
+        var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html (and .pdf, as --format chooses)." };
         var json = new Option<string?>("--json") { Description = "Also write the JSON here." };
         var formats = new Option<string[]>("--format")
         {
             Description = "The renderings to write: json, md, html, pdf (pdf needs headless Chromium). Default: json md html.",
-            AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["json", "md", "html"],
-        };
-        formats.AcceptOnlyFromAmong("json", "md", "html", "pdf");
+        }.Choices(["json", "md", "html"], "json", "md", "html", "pdf");
         var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, formats, dataDir };
-        command.SetAction(async (parse, ct) => await WithSession(parse.GetValue(dataDir), ct, async session =>
+        command.Validators.Add(r =>
         {
-            // The report folder first: an unwritable place is said before any work, in one line.
-            Directory.CreateDirectory(parse.GetValue(outDir)!);
-            var chosen = new object?[] { parse.GetValue(lockName), parse.GetValue(inForce), parse.GetValue(asOf) }.Count(x => x is not null);
-            if (chosen != 1) { Console.Error.WriteLine("Choose exactly one of --lock, --in-force, --as-of."); return CommandLine.UsageError; }
+            if (new Option[] { lockName, inForce, asOf }.Count(o => r.GetResult(o) is not null) != 1) r.AddError("Choose exactly one of --lock, --in-force, --as-of.");
+            else if (r.GetResult(asOf) is not null && r.GetResult(study) is null) r.AddError("--as-of needs --study.");
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            // The places first: an unwritable one is said before any work, in one line.
+            var dir = OutputFiles.Folder(parse.GetValue(outDir)!);
+            var jsonFile = parse.GetValue(json) is { } jsonPath ? OutputFiles.File(jsonPath) : null;
+            return await WithSession(parse.GetValue(dataDir), ct, session => Analyse(parse, session, dir, jsonFile, ct));
+        });
+        return command;
+
+        async Task<int> Analyse(ParseResult parse, IDocumentSession session, string dir, string? jsonFile, CancellationToken ct)
+        {
             var now = DateTimeOffset.UtcNow;
             (AnalysisReport? Report, Rejection? Problem) result;
             if (parse.GetValue(lockName) is { } name)
                 result = await ReadLocks.Find(session, name, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
             else if (parse.GetValue(inForce) is { } on)
                 result = await ReadLocks.InForceOn(session, parse.GetValue(study), on, ct) is { } l ? await Analyses.Analyses.OfLock(session, l, parse.GetValue(profile), parse.GetValue(plan), now, ct) : (null, null);
-            else if (parse.GetValue(study) is not { } studyId) { Console.Error.WriteLine("--as-of needs --study."); return CommandLine.UsageError; }
-            else result = await Analyses.Analyses.AsOf(session, studyId, parse.GetValue(asOf)!.Value, parse.GetValue(cutoff), parse.GetValue(profile), parse.GetValue(plan), now, ct);
+            else result = await Analyses.Analyses.AsOf(session, parse.GetValue(study)!, parse.GetValue(asOf)!.Value, parse.GetValue(cutoff), parse.GetValue(profile), parse.GetValue(plan), now, ct);
             if (result.Report is not { } report) { Console.Error.WriteLine($"Nothing to analyse: {(result.Problem is { } problem ? CliOutcomes.Describe(problem) : "no such lock")}"); return 1; }
-            var dir = parse.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
             var text = report.ToJson().ToJsonString(ReportWriter.Indented);
-            var chosenFormats = parse.GetValue(formats)!.Distinct().ToList();
+            var chosenFormats = parse.GetValue(formats)!;
+            var files = new List<(string Name, byte[] Content)>();
             // The PDF first: without Chromium nothing is written, and the one line says what to install.
             if (chosenFormats.Contains("pdf"))
             {
                 var pdf = await PdfReport.Print(report, ct);
                 if (pdf.Pdf is not { } bytes) { Console.Error.WriteLine($"No PDF: {pdf.Problem}"); return 1; }
-                await File.WriteAllBytesAsync(Path.Combine(dir, "analysis.pdf"), bytes, ct);
+                files.Add(("analysis.pdf", bytes));
             }
-            if (chosenFormats.Contains("json")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.json"), text, ct);
-            if (chosenFormats.Contains("md")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.md"), ReportWriter.Markdown(report), ct);
-            if (chosenFormats.Contains("html")) await File.WriteAllTextAsync(Path.Combine(dir, "analysis.html"), ReportWriter.Html(report), ct);
-            if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, text, ct);
+            if (chosenFormats.Contains("json")) files.Add(("analysis.json", Encoding.UTF8.GetBytes(text)));
+            if (chosenFormats.Contains("md")) files.Add(("analysis.md", Encoding.UTF8.GetBytes(ReportWriter.Markdown(report))));
+            if (chosenFormats.Contains("html")) files.Add(("analysis.html", Encoding.UTF8.GetBytes(ReportWriter.Html(report))));
+            await OutputFiles.WriteAllAsync(dir, files, ct);
+            if (jsonFile is not null) await OutputFiles.WriteAsync(jsonFile, text, ct);
             Console.WriteLine(ReportWriter.Markdown(report));
-            Console.WriteLine($"Written: {Path.GetFullPath(dir)}/analysis.{{{string.Join(",", chosenFormats)}}}");
+            Console.WriteLine($"Written: {dir}/analysis.{{{string.Join(",", files.Select(f => Path.GetExtension(f.Name)[1..]))}}}");
             return 0;
-        }));
-        return command;
+        }
     }
 
     private static async Task<int> WithSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, Task<int>> work)

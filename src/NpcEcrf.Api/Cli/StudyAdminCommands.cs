@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using System.Text.Json;
 using FluentValidation;
 using Marten;
@@ -48,9 +49,9 @@ public static class StudyAdminCommands
     {
         var id = StudyArgument();
         var file = FileOption();
-        var from = new Option<DateOnly?>("--effective-from") { Description = "From which date the new version is in force (yyyy-MM-dd, today or later; required once a subject is enrolled)." };
+        var from = new Option<DateOnly?>("--effective-from") { Description = "From which date the new version is in force (yyyy-MM-dd, today or later; required once a subject is enrolled).", CustomParser = CliValues.OptionalDate };
         var reason = new Option<string?>("--reason") { Description = "Why the definition changes (required once a subject is enrolled)." };
-        var version = new Option<long?>("--version") { Description = "The study's version you read (study list); refused if it has changed since." };
+        var version = new Option<long?>("--version") { Description = "The study's version you read (study list); refused if it has changed since.", CustomParser = CliValues.OptionalWhole(1L) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("amend", "A new version of the definition: a revision before any enrolment, an amendment after.") { id, file, from, reason, version, dataDir };
         command.SetAction(async (parse, ct) =>
@@ -85,7 +86,7 @@ public static class StudyAdminCommands
     private static Command Show()
     {
         var id = StudyArgument();
-        var version = new Option<int?>("--version") { Description = "Which version (default: the one in force today)." };
+        var version = new Option<int?>("--version") { Description = "Which version (default: the one in force today).", CustomParser = CliValues.OptionalWhole(1) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("show", "Print a version of the study's definition as JSON (a file `study amend --file` takes back).") { id, version, dataDir };
         command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpcEcrf.Analysis.Cli;
 using Marten;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
@@ -51,12 +52,12 @@ public static class StudyCommands
     {
         var study = new Argument<string>("ID") { Description = "The study id." };
         var output = new Option<string>("--out") { Required = true, Description = "The ODM 1.3.2 XML file to write." };
-        var version = new Option<int?>("--version") { Description = "The definition version (default: the latest)." };
+        var version = new Option<int?>("--version") { Description = "The definition version (default: the latest).", CustomParser = CliValues.OptionalWhole(1) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("export", "Write a study's definition as an ODM 1.3.2 MetaDataVersion.") { study, output, version, dataDir };
         command.SetAction(async (parse, ct) =>
         {
-            CommandLine.RequireFolderOf(parse.GetValue(output)!);
+            var path = OutputFiles.File(parse.GetValue(output)!);
             return await UserCommands.WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
             {
                 if (await session.LoadAsync<Study>(Study.IdFor(parse.GetValue(study)!), ct) is not { } found)
@@ -69,8 +70,8 @@ public static class StudyCommands
                     Console.Error.WriteLine($"Study {found.StudyId} has no definition version {parse.GetValue(version)}.");
                     return 1;
                 }
-                await File.WriteAllTextAsync(parse.GetValue(output)!, DefinitionOdm.Export(found.StudyId, found.Title, definition, DateTimeOffset.UtcNow), ct);
-                Console.WriteLine($"Written: {Path.GetFullPath(parse.GetValue(output)!)} (definition version {definition.Version})");
+                await OutputFiles.WriteAsync(path, DefinitionOdm.Export(found.StudyId, found.Title, definition, DateTimeOffset.UtcNow), ct);
+                Console.WriteLine($"Written: {path} (definition version {definition.Version})");
                 return 0;
             });
         });

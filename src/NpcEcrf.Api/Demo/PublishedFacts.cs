@@ -31,13 +31,13 @@ public static class PublishedFacts
         static string F(JsonNode? n, string format) => n is null ? "missing" : n.GetValue<double>().ToString(format, CultureInfo.InvariantCulture);
         static string I(JsonNode? n) => n is null ? "missing" : n.GetValue<int>().ToString(CultureInfo.InvariantCulture);
         string Ci(JsonNode? node, string format) => $"{F(node?["ci95"]?[0], format)}-{F(node?["ci95"]?[1], format)}";
-        var liver = a["coxPfsMultivariate"]?[LiverMetastases];
-        var pattern = a["baselineItems"]?[DiseasePattern];
+        var liver = Analyses.AnalysisJson.Coefficient(a, LiverMetastases);
+        JsonNode? Pattern(string code) => Analyses.AnalysisJson.BaselineLevel(a, DiseasePattern, code);
         var checks = new List<FactCheck>
         {
             new("Baseline", "Patients", "30", I(a["n"])),
-            new("Baseline", "Metastatic / recurrent / both", "13/10/7", $"{I(pattern?["Metastatic"])}/{I(pattern?["Recurrent"])}/{I(pattern?["Both"])}"),
-            new("Baseline", "Platinum-refractory", "22", I(a["baselineItems"]?[PlatinumRefractory]?["true"])),
+            new("Baseline", "Metastatic / recurrent / both", "13/10/7", $"{I(Pattern("Metastatic"))}/{I(Pattern("Recurrent"))}/{I(Pattern("Both"))}"),
+            new("Baseline", "Platinum-refractory", "22", I(Analyses.AnalysisJson.BaselineLevel(a, PlatinumRefractory, "true"))),
             new("Baseline", ">= 3 cycles", "23", I(a["atLeastThreeCycles"])),
             new("Baseline", "Age, median (range)", "55 (35-76)", $"{F(a["age"]?["median"], "0")} ({F(a["age"]?["min"], "0")}-{F(a["age"]?["max"], "0")})"),
             new("Response", "CR/PR/SD/PD", "0/4/18/8", string.Join('/', new[] { "CR", "PR", "SD", "PD" }.Select(r => I(a["bestOverallResponse"]?[r])))),
@@ -53,7 +53,7 @@ public static class PublishedFacts
         string[] published = ["all", "g1", "g2", "g3", "g4"];
         foreach (var (term, counts) in AdverseEvents)
             checks.Add(new("Adverse events", term + " (all/g1/g2/g3/g4)", string.Join('/', counts),
-                a["adverseEvents"]?[term] is JsonArray row ? string.Join('/', published.Select(c => columns.IndexOf(c) is >= 0 and var i ? I(row[i]) : "missing")) : "0/0/0/0/0"));
+                Analyses.AnalysisJson.AdverseEventCounts(a, term) is { } row ? string.Join('/', published.Select(c => columns.IndexOf(c) is >= 0 and var i ? I(row[i]) : "missing")) : "0/0/0/0/0"));
         return checks;
     }
 }

@@ -68,14 +68,17 @@ public static class OdmExport
     {
         var casebooks = (await session.Query<Casebook>().Where(c => c.StudyId == studyId).ToListAsync(ct)).Where(c => canSeeSite(c.SiteId)).OrderBy(c => c.SubjectNumber, StringComparer.Ordinal);
         var queries = (await session.Query<DataQuery>().Where(q => q.StudyId == studyId).ToListAsync(ct)).Where(q => canSeeSite(q.SiteId)).ToList();
+        // Every stream's events in one read, not a round trip per subject and per query.
+        var ids = casebooks.Select(c => c.Id).Concat(queries.Select(q => q.Id)).ToArray();
+        var byStream = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids) && e.Sequence <= upTo)
+            .OrderBy(e => e.Sequence).ToListAsync(ct)).ToLookup(e => e.StreamId);
         var subjects = new List<OdmSubject>();
         foreach (var c in casebooks)
         {
-            var events = (await session.Events.FetchStreamAsync(c.Id, token: ct)).Where(e => e.Sequence <= upTo).ToList();
+            var events = byStream[c.Id].ToList();
             if (events.Count == 0) continue;
-            var streams = new List<IReadOnlyList<IEvent>>();
-            foreach (var q in queries.Where(q => q.SubjectNumber == c.SubjectNumber).OrderBy(q => q.RaisedAt))
-                if ((await session.Events.FetchStreamAsync(q.Id, token: ct)).Where(e => e.Sequence <= upTo).ToList() is { Count: > 0 } stream) streams.Add(stream);
+            var streams = queries.Where(q => q.SubjectNumber == c.SubjectNumber).OrderBy(q => q.RaisedAt)
+                .Select(q => (IReadOnlyList<IEvent>)byStream[q.Id].ToList()).Where(stream => stream.Count > 0).ToList();
             subjects.Add(new OdmSubject(c.SubjectNumber, c.SiteId, events, streams));
         }
         return subjects;

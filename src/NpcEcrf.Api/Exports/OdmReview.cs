@@ -4,6 +4,7 @@ using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.OdmImport;
 using NpcEcrf.Api.SourceDataVerification;
+using static NpcEcrf.Api.Studies.ReviewFlags;
 
 namespace NpcEcrf.Api.Exports;
 
@@ -25,16 +26,14 @@ public sealed record OdmReviewStep(FormRef? Form, string? Field, IReadOnlyList<O
 
 public static class OdmReview
 {
-    public const string Sdv = "SDV", EditCheck = "EDIT_CHECK", Query = "QUERY";
-
     /// <summary>What a casebook event says about review (null for data and signatures).</summary>
     public static OdmReviewStep? Of(IEvent e) => e.Data switch
     {
-        SourceDataVerified v => new(FormRef.Parse(v.Form), v.Field, Sdv, "VERIFIED", "Source data verified.", "Sponsor", Reason(e), null),
-        SourceDataVerificationRevoked r => new(FormRef.Parse(r.Form), r.Field, Sdv, "REVOKED",
+        SourceDataVerified v => new(FormRef.Parse(v.Form), v.Field, Sdv, Verified, "Source data verified.", "Sponsor", Reason(e), null),
+        SourceDataVerificationRevoked r => new(FormRef.Parse(r.Form), r.Field, Sdv, Revoked,
             $"Verification revoked: the value changed at casebook version {r.ChangedAtVersion}.", "Sponsor", Reason(e), null),
-        EditCheckFlagged f => new(FormRef.Parse(f.Form), f.Field, EditCheck, "FLAGGED", $"{f.CheckId}: {f.Message}", "Sponsor", Reason(e), null),
-        EditCheckCleared f => new(FormRef.Parse(f.Form), f.Field, EditCheck, "CLEARED", $"{f.CheckId}: cleared.", "Sponsor", Reason(e), null),
+        EditCheckFlagged f => new(FormRef.Parse(f.Form), f.Field, EditCheck, Flagged, $"{f.CheckId}: {f.Message}", "Sponsor", Reason(e), null),
+        EditCheckCleared f => new(FormRef.Parse(f.Form), f.Field, EditCheck, Cleared, $"{f.CheckId}: cleared.", "Sponsor", Reason(e), null),
         OdmAnnotationImported a => OdmReviewStep.Imported(a),
         _ => null,
     };
@@ -47,11 +46,11 @@ public static class OdmReview
             new(FormRef.Parse(query.Form), query.Field, Query, value, text, side, Reason(e) ?? reason, id);
         return e.Data switch
         {
-            DataQueryRaised r => Step("RAISED", r.Text, "Sponsor"),
-            DataQueryAnswered a => Step("ANSWERED", a.Text, "Site"),
-            DataQueryClosed c => Step("CLOSED", c.Text is { Length: > 0 } text ? text : c.Automatic ? "Closed automatically." : "Closed.", "Sponsor"),
-            DataQueryCancelled c => Step("CANCELLED", c.Reason, "Sponsor", c.Reason),
-            DataQueryReopened r => Step("REOPENED", r.Reason, "Sponsor", r.Reason),
+            DataQueryRaised r => Step(Raised, r.Text, "Sponsor"),
+            DataQueryAnswered a => Step(Answered, a.Text, "Site"),
+            DataQueryClosed c => Step(Closed, c.Text is { Length: > 0 } text ? text : c.Automatic ? "Closed automatically." : "Closed.", "Sponsor"),
+            DataQueryCancelled c => Step(Cancelled, c.Reason, "Sponsor", c.Reason),
+            DataQueryReopened r => Step(Reopened, r.Reason, "Sponsor", r.Reason),
             _ => null,
         };
     }

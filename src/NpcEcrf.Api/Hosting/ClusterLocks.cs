@@ -9,7 +9,9 @@ namespace NpcEcrf.Api.Hosting;
 /// <item><c>cluster.users</c>, held shared by every process that uses the cluster: whoever can take it exclusively is
 /// the last one using it;</item>
 /// <item><c>cluster.started</c>, the process id of the postmaster one of the installation's processes started: the last
-/// one out stops that server only, never one started by someone else (an operator's pg_ctl).</item>
+/// one out stops that server only, never one started by someone else (an operator's pg_ctl). It says "starting" while
+/// a process starts the server: found so by the next holder of the start lock, the starter died before it could record
+/// the pid, and the server it left running is adopted as ours.</item>
 /// </list>
 /// </summary>
 internal static class ClusterLocks
@@ -60,6 +62,15 @@ internal static class ClusterLocks
             return null;
         }
     }
+
+    private const string Starting = "starting";
+
+    /// <summary>Said (under the start lock) just before starting the server, so a start cut short is known for one.</summary>
+    public static void RecordStarting(string dataDir) => File.WriteAllText(Path.Combine(dataDir, StartedFile), Starting + "\n");
+
+    /// <summary>Whether a process of the installation died starting the server (read under the start lock).</summary>
+    public static bool StartInterrupted(string dataDir) =>
+        File.Exists(Path.Combine(dataDir, StartedFile)) && File.ReadAllText(Path.Combine(dataDir, StartedFile)).Trim() == Starting;
 
     /// <summary>Records that the server with this postmaster pid was started by one of the installation's processes.</summary>
     public static void RecordStarted(string dataDir, int postmasterPid) =>

@@ -76,13 +76,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         // verb beside `serve`, share one server instead of racing to start their own.
         await using (await ClusterLocks.TakeStartLockAsync(dataDir, ct))
         {
-            await pg.InitialiseIfNeededAsync(durable, ct);
-            await pg.StartServerAsync(ct);
+            // Not cancelled once the lock is held: initdb and pg_ctl (bounded by their own timeouts) would go on running
+            // after a cancelled wait, with the lock released under them for another process to start them again.
+            var uncancelled = CancellationToken.None;
+            await pg.InitialiseIfNeededAsync(durable, uncancelled);
+            await pg.StartServerAsync(uncancelled);
             pg._user = ClusterLocks.Join(dataDir);
             try
             {
-                await pg.RequirePasswordsAsync(ct);
-                await pg.CreateRolesAsync(ct);
+                await pg.RequirePasswordsAsync(uncancelled);
+                await pg.CreateRolesAsync(uncancelled);
             }
             catch
             {
@@ -272,6 +275,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             if (RunningPort(PidFile) is { } running && await AnswersAsync(running, ct))
             {
                 Port = running;
+                // Started by one of ours that died before recording it: ours to stop when the last user leaves.
+                if (ClusterLocks.StartInterrupted(_dataDir) && PostmasterPid() is { } adopted) ClusterLocks.RecordStarted(_dataDir, adopted);
                 return;
             }
             if (DateTime.UtcNow > until)
@@ -281,6 +286,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         Port = FreeLoopbackPort();
         var log = Path.Combine(ClusterDir, "server.log");
+        ClusterLocks.RecordStarting(_dataDir);
         await RunServerToolAsync("pg_ctl", ["start", "-D", ClusterDir, "-w", "-t", "60", "-l", log, "-o", $"-p {Port}"], ct);
         if (PostmasterPid() is { } pid) ClusterLocks.RecordStarted(_dataDir, pid);
     }

@@ -38,10 +38,20 @@ public sealed class Installation : IAsyncDisposable
         return Path.Combine(root, "npc-ecrf");
     }
 
+    /// <summary>appsettings.json beside the executable, then the environment (ConnectionStrings__NpcEcrf, Auth__Authority).</summary>
     public static IConfiguration Configuration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
         .AddEnvironmentVariables()
+        .Build();
+
+    /// <summary>
+    /// appsettings.json beside the executable, and nothing else: an environment variable that happens to be called
+    /// DATADIR (configuration keys ignore case) must not move the installation; NPCECRF_DATA_DIR is the variable.
+    /// </summary>
+    private static IConfiguration AppSettingsFile() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
         .Build();
 
     /// <summary>The data directory when --data-dir is not given (the server and every verb must agree on it: it holds the keys).</summary>
@@ -51,7 +61,7 @@ public sealed class Installation : IAsyncDisposable
 
     /// <summary>Where the keys (and the private cluster) live: --data-dir, else NPCECRF_DATA_DIR, else appsettings' DataDir, else the default.</summary>
     public static string ResolveDataDir(string? dataDir) => Path.GetFullPath(
-        new[] { dataDir, Environment.GetEnvironmentVariable(DataDirVariable), Configuration()[DataDirSetting] }
+        new[] { dataDir, Environment.GetEnvironmentVariable(DataDirVariable), AppSettingsFile()[DataDirSetting] }
             .FirstOrDefault(d => !string.IsNullOrWhiteSpace(d)) ?? DefaultDataDir());
 
     public static async Task<Installation> OpenAsync(string? dataDir, CancellationToken ct = default)

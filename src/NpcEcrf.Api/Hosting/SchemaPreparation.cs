@@ -19,6 +19,31 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
 
     public static async Task PrepareAsync(NpcEcrfSettings settings, Action<string> warn, CancellationToken ct)
     {
+        // Processes that start at once (serve and a verb, two verbs) take turns: grants and DDL on the same objects at
+        // the same moment fail in the catalogue ("tuple concurrently updated"). A session lock, released below or with
+        // the connection if the process dies.
+        await using var turn = new NpgsqlConnection(settings.SchemaChangeConnectionString);
+        await turn.OpenAsync(ct);
+        await TurnAsync(turn, "pg_advisory_lock", settings.Schema, ct);
+        try
+        {
+            await PrepareInTurnAsync(settings, warn, ct);
+        }
+        finally
+        {
+            await TurnAsync(turn, "pg_advisory_unlock", settings.Schema, CancellationToken.None);
+        }
+    }
+
+    private static async Task TurnAsync(NpgsqlConnection connection, string function, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select {function}(hashtext('npcecrf schema preparation: ' || $1))", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = schema });
+        await command.ExecuteScalarAsync(ct);
+    }
+
+    private static async Task PrepareInTurnAsync(NpcEcrfSettings settings, Action<string> warn, CancellationToken ct)
+    {
         await ApplySchemaChangesAsync(settings, ct);
         await ExecuteAsync(settings.SchemaChangeConnectionString, EventGuardSql(settings.Schema), ct);
         if (settings.OwnerConnectionString is null)

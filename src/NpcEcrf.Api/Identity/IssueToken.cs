@@ -31,7 +31,13 @@ public sealed record IssueToken(string Username, string Password)
             var arrived = clock.GetTimestamp();
             // A refusal is never answered sooner than the floor: whether the account exists (a hash read, an audit
             // write) must not show in the time it takes.
-            Task Floor(TimeSpan backoff) => Task.Delay(Max(RefusalFloor - clock.GetElapsedTime(arrived), TimeSpan.Zero) + backoff, clock, ct);
+            // Timers count whole milliseconds and may fire a fraction early: wait until the floor has passed by this clock.
+            async Task Floor(TimeSpan backoff)
+            {
+                var until = Max(RefusalFloor, clock.GetElapsedTime(arrived)) + backoff;
+                for (TimeSpan left; (left = until - clock.GetElapsedTime(arrived)) > TimeSpan.Zero;)
+                    await Task.Delay(Max(left, TimeSpan.FromMilliseconds(1)), clock, ct);
+            }
             Task Audit(UserAccount? account, object @event) => account is null
                 ? Task.CompletedTask
                 : SharedStreamAppend.Append(session.DocumentStore, account.Id, @event, account.Username, session.CorrelationId, ct);

@@ -120,14 +120,12 @@ public static class CommandPipeline
         if (stream is null) session.Events.StartStream<TState>(request.StreamId, events.ToArray());
         else stream.AppendMany(events);
         if (request.ReasonForChange is not null) session.SetHeader(ReasonHeader, request.ReasonForChange);
+        // Before Alongside: what it writes in the same save is caused by the same command.
+        if (request.CommandId is { } cause) session.CausationId = cause.ToString();
         if (request.Alongside is not null && await request.Alongside(session, state, events) is { } alongsideRefusal) return alongsideRefusal;
         var version = (stream?.StartingVersion ?? 0) + events.Count;
         var createdAt = request.StartsStream ? request.CreatedAt : null;
-        if (request.CommandId is { } id)
-        {
-            session.CausationId = id.ToString();
-            session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt));
-        }
+        if (request.CommandId is { } id) session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt));
         await session.SaveChangesAsync(ct);
         var after = (await session.LoadAsync<TState>(request.StreamId, ct))!;
         return new CommandOutcome.Accepted(request.Answer(after), version, createdAt);

@@ -12,15 +12,19 @@ using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.TamperEvidence;
+using NpcEcrf.Analysis;
 
 namespace NpcEcrf.Api.Locks;
 
 public sealed record DoseChangeSnapshot(DateOnly Date, decimal FromDose, decimal ToDose, string Reason, string? AdverseEventTerm);
 /// <param name="LatestOnset">The latest onset of the term's events: one on or after the first dose makes the term treatment-emergent.</param>
-public sealed record AdverseEventSnapshot(string Term, int WorstGrade, bool Serious, DateOnly? LatestOnset = null);
+/// <param name="Episodes">Each event of the term (onset, grade, grade changes up to the cut-off): what the plan's treatment-emergence rule reads. Null in snapshots taken before they were kept.</param>
+public sealed record AdverseEventSnapshot(string Term, int WorstGrade, bool Serious, DateOnly? LatestOnset = null, IReadOnlyList<AdverseEventEpisode>? Episodes = null);
 
 /// <summary>One subject as the database knew it at a high-water mark and the clinic knew it at a cut-off date.</summary>
 /// <param name="Baseline">Every item of the study's baseline forms, by "form.item": the candidate covariates of the analysis.</param>
+/// <param name="UnmetCriteria">The eligibility criteria the enrolment recorded as not met as the protocol requires (null in snapshots taken before it was kept).</param>
+/// <param name="UnverifiedForms">Forms entered but not verified by a monitor (a whole-form verification) at the lock.</param>
 public sealed record SubjectSnapshot(
     string SubjectNumber, string SiteId, string Arm,
     string? Sex, int? Age, int? Ecog, IReadOnlyDictionary<string, JsonNode?> Baseline,
@@ -28,7 +32,8 @@ public sealed record SubjectSnapshot(
     IReadOnlyList<DoseChangeSnapshot> DoseChanges, DateOnly? DiscontinuationDate, string? DiscontinuationReason,
     IReadOnlyList<VisitResponse> Responses, Response? BestOverallResponse, decimal? BestPercentChange,
     TimeToEventRecord? Pfs, TimeToEventRecord? Os, DateOnly? LastDoseDate,
-    IReadOnlyList<AdverseEventSnapshot> AdverseEvents, int OpenQueries, SignatureState Signature);
+    IReadOnlyList<AdverseEventSnapshot> AdverseEvents, int OpenQueries, SignatureState Signature,
+    IReadOnlyList<string>? UnmetCriteria = null, int? UnverifiedForms = null);
 
 /// <summary>The frozen cohort a lock (or an as-of request) analyses, with the definition version in force at the cut-off.</summary>
 public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWaterMark, IReadOnlyList<Site> Sites, IReadOnlyList<SubjectSnapshot> Subjects,
@@ -42,6 +47,23 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
     public static string Hash(string canonicalJson) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson))).ToLowerInvariant();
 
     public static CohortSnapshot? FromJson(string json) => JsonSerializer.Deserialize<CohortSnapshot>(json, Json);
+
+    /// <summary>
+    /// Whether a replay holds exactly what a snapshot stored by an earlier version of the product holds. A later version
+    /// only adds fields (each new one nullable, so earlier snapshots still read): those the stored snapshot does not have
+    /// are set aside, and every value it does have must replay identically, in the same order.
+    /// </summary>
+    public static bool ReplaysAsStored(string replayedCanonical, string storedCanonical) =>
+        Keep(JsonNode.Parse(replayedCanonical), JsonNode.Parse(storedCanonical)) is var kept
+        && EventSeal.Canonical(kept?.ToJsonString() ?? "null") == storedCanonical;
+
+    /// <summary>The replayed value with only the object keys the stored one has, all the way down.</summary>
+    private static JsonNode? Keep(JsonNode? replayed, JsonNode? stored) => (replayed, stored) switch
+    {
+        (JsonObject r, JsonObject s) => new JsonObject(s.Where(p => r.ContainsKey(p.Key)).Select(p => KeyValuePair.Create(p.Key, Keep(r[p.Key], p.Value)))),
+        (JsonArray r, JsonArray s) when r.Count == s.Count => new JsonArray([.. r.Select((x, i) => Keep(x, s[i]))]),
+        _ => replayed?.DeepClone(),
+    };
 
     public static CohortSnapshot Build(Study study, IEnumerable<Casebook> casebooks, IEnumerable<DataQuery> queries, DateOnly cutoff, long highWaterMark)
     {
@@ -71,7 +93,9 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
             .GroupBy(a => a.Report.Term)
             .Select(g => new AdverseEventSnapshot(g.Key,
                 g.Max(a => a.GradeChanges.Where(x => x.Date <= cutoff).Select(x => x.Grade).Append(a.Report.Grade).Max()),
-                g.Any(a => a.Report.Serious), g.Max(a => a.Report.OnsetDate)))
+                g.Any(a => a.Report.Serious), g.Max(a => a.Report.OnsetDate),
+                g.OrderBy(a => a.Report.OnsetDate).Select(a => new AdverseEventEpisode(a.Report.OnsetDate, a.Report.Grade,
+                    a.GradeChanges.Where(x => x.Date <= cutoff).OrderBy(x => x.Date).Select(x => new GradeStep(x.Date, x.Grade)).ToList())).ToList()))
             .OrderBy(a => a.Term, StringComparer.Ordinal).ToList();
         var startingDose = firstDose?.Dose;
         // Dose intensity needs drug accountability: units taken x dose over the protocol's days on at the starting dose.
@@ -91,7 +115,9 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
             firstDose is null ? null : TimeToEvent.Pfs(firstDose.Date, visits, death, cutoff),
             firstDose is null ? null : TimeToEvent.Os(firstDose.Date, death, knownAlive, cutoff),
             cycles.Count == 0 ? firstDose?.Date : cycles[^1].StartDate.AddDays(definition.Treatment.DaysOn - 1),
-            adverseEvents, openQueries, CasebookView.SignatureOf(c).State);
+            adverseEvents, openQueries, CasebookView.SignatureOf(c).State,
+            definition.Criteria.Where(x => c.Enrolment.Eligibility.TryGetValue(x.Id, out var met) && met != (x.Kind == CriterionKinds.Inclusion)).Select(x => x.Id).ToList(),
+            SourceDataVerification.ReadSdvProgress.Of(c).Unverified.Count);
     }
 
     /// <summary>The single-valued items of the study's baseline forms, keyed "form.item" (null where not entered).</summary>

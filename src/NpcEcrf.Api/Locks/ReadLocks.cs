@@ -4,7 +4,9 @@ using NpcEcrf.Api.Casebooks;
 
 namespace NpcEcrf.Api.Locks;
 
-public sealed record LockVerification(string Lock, string StoredHash, string SnapshotHash, string ReplayedHash, bool Verified);
+/// <param name="EarlierFormat">The lock was taken by an earlier version: the replay (in today's format, so with another hash)
+/// was compared on the fields that version stored (<see cref="CohortSnapshot.ReplaysAsStored"/>).</param>
+public sealed record LockVerification(string Lock, string StoredHash, string SnapshotHash, string ReplayedHash, bool Verified, bool EarlierFormat = false);
 
 public static class ReadLocks
 {
@@ -44,9 +46,14 @@ public static class ReadLocks
     {
         var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
         var replayed = await CohortReplay.Snapshot(session, l.StudyId, l.Cutoff, l.HighWaterMark, ct);
-        var replayedHash = replayed is null ? "" : CohortSnapshot.Hash(replayed.CanonicalJson());
+        var replayedJson = replayed?.CanonicalJson();
+        var replayedHash = replayedJson is null ? "" : CohortSnapshot.Hash(replayedJson);
         var snapshotHash = stored is null ? "" : CohortSnapshot.Hash(stored.CanonicalJson);
-        return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, l.SnapshotHash == snapshotHash && l.SnapshotHash == replayedHash);
+        var intact = l.SnapshotHash == snapshotHash;
+        if (!intact || replayedHash == l.SnapshotHash || replayedJson is null) return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, intact && replayedHash == l.SnapshotHash);
+        // Another hash from an intact snapshot: a lock an earlier version took, if the replay holds what it stored.
+        var asStored = CohortSnapshot.ReplaysAsStored(replayedJson, stored!.CanonicalJson);
+        return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, asStored, EarlierFormat: asStored);
     }
 
     public static void Map(IEndpointRouteBuilder app)

@@ -5,7 +5,7 @@ using System.Xml.Linq;
 namespace NpcEcrf.Api.OdmImport;
 
 /// <summary>An uploaded ODM file as read: its name, the SHA-256 of its bytes, and the document with line numbers.</summary>
-public sealed record OdmFile(string Name, string Sha256, XDocument Document, string Text);
+public sealed record OdmFile(string Name, string Sha256, XDocument Document);
 
 /// <summary>Why a file is not read at all: the message names the line where the reader stopped (0: before reading).</summary>
 public sealed record OdmFileRefusal(int Line, string Message);
@@ -40,7 +40,7 @@ public static class OdmFileReader
         try
         {
             var document = XDocument.Load(reader, LoadOptions.SetLineInfo);
-            return (new OdmFile(name, sha, document, document.ToString(SaveOptions.DisableFormatting)), null);
+            return (new OdmFile(name, sha, document), null);
         }
         catch (XmlException e)
         {

@@ -31,7 +31,7 @@ public static partial class OdmImportPlanner
     public static (OdmImportPlan? Plan, Rejection? Refused) Plan(OdmFile file, string? studyId, StudyDefinition? baseDefinition, DateOnly today)
     {
         var root = file.Document.Root!;
-        var (imported, refused) = DefinitionOdm.Import(file.Text, baseDefinition);
+        var (imported, refused) = DefinitionOdm.Import(file.Document, baseDefinition);
         if (refused is not null) return (null, Rejection.Invalid(refused.Field, refused.Message));
         var id = studyId ?? imported!.StudyId;
         if (string.IsNullOrWhiteSpace(id)) return (null, Rejection.Invalid("studyId", "The file names no study (Study OID): say which study to create (studyId)."));
@@ -177,14 +177,29 @@ public static partial class OdmImportPlanner
 
         private void Deviate(XObject at, string message) => Deviate(OdmFileReader.Line(at), message);
 
-        /// <summary>The line of the element a definition finding names ("ItemDef I.X", "CodeList CL.Y"), else 0.</summary>
+        /// <summary>The line of the element a definition finding names ("ItemDef I.X", "CodeList CL.Y", or a bare element name), else 0.</summary>
         public int LineOf(string described)
         {
             var space = described.IndexOf(' ');
-            if (space < 0) return _file.Document.Root!.Descendants().FirstOrDefault(e => e.Name.LocalName == described) is { } bare ? OdmFileReader.Line(bare) : 0;
-            var (kind, oid) = (described[..space], described[(space + 1)..].Split(' ')[0]);
-            return _file.Document.Root!.Descendants().FirstOrDefault(e => e.Name.LocalName == kind && e.Attributes().Any(a => a.Name.LocalName.EndsWith("OID", StringComparison.Ordinal) && a.Value == oid))
-                is { } element ? OdmFileReader.Line(element) : 0;
+            var key = space < 0 ? (described, "") : (described[..space], described[(space + 1)..].Split(' ')[0]);
+            return Lines.TryGetValue(key, out var line) ? line : 0;
+        }
+
+        /// <summary>Each element's first line, by (name, OID) and by bare name (""), read once: findings are many, the file is large.</summary>
+        private Dictionary<(string Kind, string Oid), int> Lines => _lines ??= IndexLines();
+        private Dictionary<(string Kind, string Oid), int>? _lines;
+
+        private Dictionary<(string Kind, string Oid), int> IndexLines()
+        {
+            var lines = new Dictionary<(string, string), int>();
+            foreach (var element in _file.Document.Root!.Descendants())
+            {
+                var line = OdmFileReader.Line(element);
+                lines.TryAdd((element.Name.LocalName, ""), line);
+                foreach (var oid in element.Attributes().Where(a => a.Name.LocalName.EndsWith("OID", StringComparison.Ordinal)))
+                    lines.TryAdd((element.Name.LocalName, oid.Value), line);
+            }
+            return lines;
         }
 
         public void Read(XElement root)

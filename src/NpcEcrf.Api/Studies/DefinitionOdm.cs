@@ -235,15 +235,13 @@ public sealed class OdmLayout
             new(DefinitionOdm.CasebookEvent, "Casebook", null, Casebook),
         ];
 
-        /// <summary>The review flags' code lists: what a flag is about (SDV, EDIT_CHECK, QUERY) and its value.</summary>
+        /// <summary>The review flags' code lists (<see cref="ReviewFlags"/>): what a flag is about and its value.</summary>
         internal static readonly OdmCodeList[] FlagLists =
         [
             new(DefinitionOdm.FlagTypeList, "NpcEcrf review flag types", Flags,
-                [new("SDV", "Source data verification", []), new("EDIT_CHECK", "Edit check", []), new("QUERY", "Data query", [])], [(DefinitionOdm.Vendor + "list", Flags)]),
+                [.. ReviewFlags.Types.Select(f => new OdmCode(f.Code, f.Label, []))], [(DefinitionOdm.Vendor + "list", Flags)]),
             new(DefinitionOdm.FlagValueList, "NpcEcrf review flag values", Flags,
-                [new("VERIFIED", "Source data verified", []), new("REVOKED", "Verification revoked (the value changed)", []), new("FLAGGED", "Edit check flagged", []),
-                 new("CLEARED", "Edit check cleared", []), new("RAISED", "Query raised", []), new("ANSWERED", "Query answered", []), new("CLOSED", "Query closed", []),
-                 new("CANCELLED", "Query cancelled", []), new("REOPENED", "Query reopened", [])], [(DefinitionOdm.Vendor + "list", Flags)]),
+                [.. ReviewFlags.Values.Select(f => new OdmCode(f.Code, f.Label, []))], [(DefinitionOdm.Vendor + "list", Flags)]),
         ];
     }
 
@@ -484,7 +482,20 @@ public static partial class DefinitionOdm
     {
         try
         {
-            return (new OdmReader(Parse(xml)).Read(baseDefinition), null);
+            return Import(Parse(xml), baseDefinition);
+        }
+        catch (OdmMalformed e)
+        {
+            return (null, new OdmRefusal(e.Field, e.Message));
+        }
+    }
+
+    /// <summary>The metadata of a document already read (safely: see <see cref="Parse"/>).</summary>
+    public static (OdmImport? Imported, OdmRefusal? Refused) Import(XDocument document, StudyDefinition? baseDefinition)
+    {
+        try
+        {
+            return (new OdmReader(document).Read(baseDefinition), null);
         }
         catch (OdmMalformed e)
         {

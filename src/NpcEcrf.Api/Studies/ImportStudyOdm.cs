@@ -3,6 +3,7 @@ using System.Text.Json;
 using Marten;
 using NpcEcrf.Api.Demo;
 using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.OdmImport;
 
 namespace NpcEcrf.Api.Studies;
 
@@ -48,44 +49,16 @@ public sealed record ImportStudyOdm(string Odm, StudyDefinition? Base = null, st
     }
 
     public static void Map(IEndpointRouteBuilder app) => app
-        .MapPost("/studies/import-odm", async (HttpContext http, IDocumentSession session, TimeProvider clock, string? studyId, string? title, Guid? commandId) =>
+        .MapPost("/studies/import-odm", async (HttpContext http, IDocumentSession session, TimeProvider clock, IConfiguration configuration, string? studyId, string? title, Guid? commandId) =>
         {
-            var (odm, baseJson, errors) = await ReadBody(http.Request, http.RequestAborted);
+            var (upload, errors) = await OdmUpload.Read(http.Request, ImportOdm.MaxBytesFrom(configuration), http.RequestAborted);
             StudyDefinition? baseDefinition = null;
-            if (errors is null && baseJson is not null) (baseDefinition, errors) = ReadBase(baseJson);
+            if (errors is null && upload!.Base is { } baseJson) (baseDefinition, errors) = ReadBase(baseJson);
             if (errors is not null) return Results.ValidationProblem(errors, title: "The request is not valid.");
-            return (await Run(session, Actor.From(http.User), new ImportStudyOdm(odm!, baseDefinition, studyId, title, commandId), clock.GetUtcNow(), http.RequestAborted)).ToHttp();
+            var odm = Encoding.UTF8.GetString(upload!.Odm);
+            return (await Run(session, Actor.From(http.User), new ImportStudyOdm(odm, baseDefinition, studyId, title, commandId), clock.GetUtcNow(), http.RequestAborted)).ToHttp();
         })
         .RequireAuthorization(p => p.RequireRole(CreateStudy.Builders))
         .Accepts<string>("application/xml", "multipart/form-data")
         .WithTags("Studies");
-
-    /// <summary>The ODM file: the whole body, or with a base definition the parts "odm" and "base" of a multipart form.</summary>
-    private static async Task<(string? Odm, string? Base, Dictionary<string, string[]>? Errors)> ReadBody(HttpRequest request, CancellationToken ct)
-    {
-        if (!request.HasFormContentType) return (await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(ct), null, null);
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(ct);
-        }
-        catch (InvalidDataException e)
-        {
-            return (null, null, new() { ["body"] = [$"The form cannot be read: {e.Message}"] });
-        }
-        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("odm" or "base")).Distinct().ToList();
-        if (unknown.Count > 0) return (null, null, unknown.ToDictionary(k => k, k => new[] { $"'{k}' is not a part of this request (odm, base)." }));
-        var odm = await Part(form, "odm", ct);
-        return odm is null ? (null, null, new() { ["odm"] = ["Send the ODM file as the part 'odm'."] }) : (odm, await Part(form, "base", ct), null);
-    }
-
-    private static async Task<string?> Part(IFormCollection form, string name, CancellationToken ct)
-    {
-        if (form.Files.GetFile(name) is { } file)
-        {
-            using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
-            return await reader.ReadToEndAsync(ct);
-        }
-        return form.TryGetValue(name, out var value) ? value.ToString() : null;
-    }
 }

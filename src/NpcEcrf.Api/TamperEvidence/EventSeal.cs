@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
@@ -74,7 +73,7 @@ public sealed class EventSeal(byte[] sealSecret)
 
     /// <summary>Short digest of the canonical payload: lets verify say "payload changed" rather than "something changed".</summary>
     public static string PayloadDigest(string dataJson) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(dataJson))))[..16].ToLowerInvariant();
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(dataJson))))[..16];
 
     /// <summary>PostgreSQL keeps microseconds: the text a timestamp has both before insert and read back.</summary>
     public static string Format(DateTimeOffset t) => Microseconds(t).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
@@ -82,7 +81,7 @@ public sealed class EventSeal(byte[] sealSecret)
     public static DateTimeOffset Microseconds(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 
     private string Hmac(params string[] parts) =>
-        Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(string.Join('\n', parts)))).ToLowerInvariant();
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(string.Join('\n', parts))));
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
@@ -100,30 +99,32 @@ public sealed class EventSeal(byte[] sealSecret)
 
     private static string Write(string json)
     {
-        if (JsonNode.Parse(json) is not { } node) return "null";
-        // Written once, keys sorted on the way out: cloning each subtree to sort it cost more than the HMAC (see docs/performance.md, ODM import).
+        // A read-only document and one writer: the values are written as parsed (numbers keep their text), only the keys are sorted.
+        using var document = JsonDocument.Parse(json);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(json.Length + 16);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder, Indented = false, SkipValidation = true }))
-            Write(writer, node);
+            Write(writer, document.RootElement);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    private static void Write(Utf8JsonWriter writer, JsonElement element)
     {
-        switch (node)
+        switch (element.ValueKind)
         {
-            case null: writer.WriteNullValue(); break;
-            case JsonObject o:
+            case JsonValueKind.Object:
+                var properties = new List<JsonProperty>();
+                foreach (var p in element.EnumerateObject()) properties.Add(p);
+                properties.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
                 writer.WriteStartObject();
-                foreach (var p in o.OrderBy(p => p.Key, StringComparer.Ordinal)) { writer.WritePropertyName(p.Key); Write(writer, p.Value); }
+                foreach (var p in properties) { writer.WritePropertyName(p.Name); Write(writer, p.Value); }
                 writer.WriteEndObject();
                 break;
-            case JsonArray a:
+            case JsonValueKind.Array:
                 writer.WriteStartArray();
-                foreach (var x in a) Write(writer, x);
+                foreach (var x in element.EnumerateArray()) Write(writer, x);
                 writer.WriteEndArray();
                 break;
-            default: node.WriteTo(writer, Compact); break;
+            default: element.WriteTo(writer); break;
         }
     }
 }

@@ -16,8 +16,12 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// </summary>
 public static class SealedBulkAppend
 {
-    /// <summary>Starts each stream (none may exist) with its events, versions 1..n; answers the events as stored, for projections.</summary>
-    public static async Task<IReadOnlyList<IReadOnlyList<IEvent>>> StartStreams<TAggregate>(IDocumentSession session, IReadOnlyList<(Guid Id, IReadOnlyList<object> Events)> streams, CancellationToken ct)
+    /// <summary>
+    /// Starts each stream (none may exist) with its events, versions 1..n, and stores what the inline projection of
+    /// <typeparamref name="TAggregate"/> makes of each (<paramref name="project"/>; a stream it makes nothing of has no document).
+    /// </summary>
+    public static async Task StartStreams<TAggregate>(IDocumentSession session, IReadOnlyList<(Guid Id, IReadOnlyList<object> Events)> streams,
+        Func<IReadOnlyList<IEvent>, TAggregate?> project, CancellationToken ct) where TAggregate : class
     {
         var options = (StoreOptions)session.DocumentStore.Options;
         var listener = options.Listeners.OfType<SealingListener>().Single();
@@ -30,36 +34,15 @@ public static class SealedBulkAppend
         var witness = await listener.NewestSealed(connection, ct);
         var defaults = SealDefaults.Of(session);
         var tenant = session.TenantId;
-        var total = streams.Sum(s => s.Events.Count);
-        var sequences = new long[total];
-        await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
-        {
-            next.Parameters.AddWithValue("n", total);
-            await using var reader = await next.ExecuteReaderAsync(ct);
-            for (var i = 0; await reader.ReadAsync(ct); i++) sequences[i] = reader.GetInt64(0);
-        }
 
-        var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
-        await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
-        {
-            // In id order: two imports that race for the same streams wait on them in one order (a conflict, not a deadlock).
-            foreach (var (id, events) in streams.OrderBy(s => s.Id))
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-
-        // Streams are sealed independently of each other (each chains to its own predecessor), by every core, handed
-        // out in order, while this thread COPYs the streams already sealed.
+        // Streams are sealed and projected independently of each other (each chains to its own predecessor), by every
+        // core, handed out in order, from now on: meanwhile this thread draws the sequence numbers, writes mt_streams,
+        // then COPYs the events of the streams already sealed.
         var rows = new (IEvent Event, string Data, string Headers)[streams.Count][];
+        var documents = new string?[streams.Count];
         var ready = streams.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var nextStream = -1;
-        // A failed COPY stops the sealers too, rather than leave them sealing streams nobody will write.
+        // A failed write stops the sealers too, rather than leave them sealing streams nobody will write.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         void Seal()
         {
@@ -68,6 +51,8 @@ public static class SealedBulkAppend
                 try
                 {
                     rows[i] = SealStream(streams[i].Id, streams[i].Events, listener.Seal, serializer, witness, defaults, tenant);
+                    // Projected as soon as sealed: the stored events carry their version and timestamp, as the inline projection sees them.
+                    documents[i] = project(Array.ConvertAll(rows[i], r => r.Event)) is { } document ? serializer.ToJson(document) : null;
                     ready[i].SetResult();
                 }
                 catch (Exception e)
@@ -79,6 +64,30 @@ public static class SealedBulkAppend
         var sealers = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(Seal, stop.Token)).ToArray();
         try
         {
+            var total = streams.Sum(s => s.Events.Count);
+            var sequences = new long[total];
+            await using (var next = new NpgsqlCommand($"select nextval('\"{schema}\".mt_events_sequence') from generate_series(1, @n)", connection))
+            {
+                next.Parameters.AddWithValue("n", total);
+                await using var reader = await next.ExecuteReaderAsync(ct);
+                for (var i = 0; await reader.ReadAsync(ct); i++) sequences[i] = reader.GetInt64(0);
+            }
+
+            var aggregate = ((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(TAggregate));
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy \"{schema}\".mt_streams (id, type, version, tenant_id) from stdin (format binary)", ct))
+            {
+                // In id order: two imports that race for the same streams wait on them in one order (a conflict, not a deadlock).
+                foreach (var (id, events) in streams.OrderBy(s => s.Id))
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                    await copy.WriteAsync(aggregate, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
+                }
+                await copy.CompleteAsync(ct);
+            }
+
             await using (var copy = await connection.BeginBinaryImportAsync($"""
                 copy "{schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, correlation_id, causation_id, user_name)
                 from stdin (format binary)
@@ -119,31 +128,22 @@ public static class SealedBulkAppend
             throw;
         }
         await Task.WhenAll(sealers);
-        var stored = rows.Select(r => (IReadOnlyList<IEvent>)r.Select(x => x.Event).ToArray()).ToList();
-        return stored;
-    }
 
-    /// <summary>
-    /// New documents COPYed into their table in the session's transaction (it must have begun, as
-    /// <see cref="StartStreams{TAggregate}"/> begins it), serialised as Marten stores them, with the
-    /// version a projected aggregate's row carries (its last event's); none may exist yet.
-    /// </summary>
-    public static async Task InsertDocuments<T>(IDocumentSession session, IEnumerable<(Guid Id, T Document, long Version)> documents, CancellationToken ct) where T : notnull
-    {
-        var options = (StoreOptions)session.DocumentStore.Options;
-        var serializer = options.Serializer();
-        var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
-        var connection = (NpgsqlConnection)session.Connection!;
-        await using var copy = await connection.BeginBinaryImportAsync($"copy {table} (id, data, mt_version, mt_dotnet_type) from stdin (format binary)", ct);
-        foreach (var (id, document, version) in documents)
+        // The projected documents, as Marten stores an inline projection's aggregate: the version of its stream's last event.
+        var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(TAggregate)).TableName.QualifiedName;
+        await using (var copy = await connection.BeginBinaryImportAsync($"copy {table} (id, data, mt_version, mt_dotnet_type) from stdin (format binary)", ct))
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(id, NpgsqlDbType.Uuid, ct);
-            await copy.WriteAsync(serializer.ToJson(document), NpgsqlDbType.Jsonb, ct);
-            await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(typeof(T).FullName!, NpgsqlDbType.Varchar, ct);
+            for (var i = 0; i < streams.Count; i++)
+            {
+                if (documents[i] is not { } json) continue;
+                copy.StartRow();
+                copy.Write(streams[i].Id, NpgsqlDbType.Uuid);
+                copy.Write(json, NpgsqlDbType.Jsonb);
+                copy.Write(rows[i][^1].Event.Version, NpgsqlDbType.Bigint);
+                copy.Write(typeof(TAggregate).FullName!, NpgsqlDbType.Varchar);
+            }
+            await copy.CompleteAsync(ct);
         }
-        await copy.CompleteAsync(ct);
     }
 
     /// <summary>One stream's events, wrapped, numbered 1..n and sealed in order, with the payload and headers as stored.</summary>

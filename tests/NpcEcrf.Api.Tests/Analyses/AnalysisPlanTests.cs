@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Analyses;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -98,18 +99,18 @@ public class AnalysisPlanTests(StudyFixture app) : IClassFixture<StudyFixture>
         var statistician = await app.ClientFor("stat.plans", ["statistician"]);
         await (await statistician.PostJson("/analysis-plans", Plan(TwoArms, "by-arm", "arm"))).ShouldBe(HttpStatusCode.Created);
 
-        var analysis = JsonNode.Parse(await (await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm")).Content.ReadAsStringAsync())!;
+        var analysis = AnalysisSchema.Valid(await (await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm")).Content.ReadAsStringAsync());
         var byArm = analysis["byArm"]!;
         Assert.Equal(["A", "B"], byArm["arms"]!.AsArray().Select(a => a!["arm"]!.GetValue<string>()));
         Assert.Equal([4, 3], byArm["arms"]!.AsArray().Select(a => a!["osMonths"]!["events"]!.GetValue<int>()));
         Assert.True(byArm["osLogRank"]!["chiSquare"]!.GetValue<double>() > 1, "arm A dies sooner: the log-rank test sees it");
         Assert.Equal("B vs A", byArm["osCox"]![0]!["comparison"]!.GetValue<string>());
-        Assert.True(analysis["coxPfsMultivariate"]!["arm"]!["hr"]!.GetValue<double>() < 1);
+        Assert.True(AnalysisJson.Coefficient(analysis.AsObject(), "arm")!["hr"]!.GetValue<double>() < 1);
         Assert.Empty(analysis["coxPfsMultivariate"]!["warnings"]!.AsArray());
         Assert.Contains(analysis["coxUnivariate"]!.AsArray(), r => r!["factor"]!.GetValue<string>() == "arm");
         // Every coded or boolean baseline item of the definition is described, entered or not.
-        Assert.Equal(0, analysis["baselineItems"]!["metastatic-sites.liver"]!["true"]!.GetValue<int>());
-        Assert.Equal(0, analysis["baselineItems"]!["disease-status.pattern"]!["Metastatic"]!.GetValue<int>());
+        Assert.Equal(0, AnalysisJson.BaselineLevel(analysis.AsObject(), "metastatic-sites.liver", "true")!.GetValue<int>());
+        Assert.Equal(0, AnalysisJson.BaselineLevel(analysis.AsObject(), "disease-status.pattern", "Metastatic")!.GetValue<int>());
 
         var markdown = await (await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm&format=md")).Content.ReadAsStringAsync();
         Assert.Contains("## By arm: log-rank tests", markdown);

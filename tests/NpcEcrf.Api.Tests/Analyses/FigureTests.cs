@@ -26,11 +26,12 @@ public class FigureTests
 
     private static readonly AnalysisPlan LiverPlan = new("liver-age", ["metastatic-sites.liver", "age"], Ties.Breslow, "Test");
 
-    private static AnalysisReport Report(AnalysisPlan? plan)
+    private static AnalysisReport Report(AnalysisPlan? plan, IReadOnlyList<AnalysisSubject>? subjects = null)
     {
-        var dataset = new AnalysisDataset(Subjects, [new("A", "Only arm")], [Covariate.Binary("metastatic-sites.liver", "Liver metastases")], []);
+        subjects ??= Subjects;
+        var dataset = new AnalysisDataset(subjects, [new("A", "Only arm")], [Covariate.Binary("metastatic-sites.liver", "Liver metastases")], []);
         return new AnalysisReport(new AnalysisSource("lock", "final", new string('a', 64), new DateOnly(2024, 6, 1), 1, null), AnalysisProfile.Paper, plan,
-            StudyAnalysis.Run(dataset, AnalysisProfile.Paper, plan), Subjects, new DateTimeOffset(2024, 6, 2, 10, 0, 0, TimeSpan.Zero), "5.0") { StudyId = "FIG-STUDY" };
+            StudyAnalysis.Run(dataset, AnalysisProfile.Paper, plan), subjects, new DateTimeOffset(2024, 6, 2, 10, 0, 0, TimeSpan.Zero), "5.0") { StudyId = "FIG-STUDY" };
     }
 
     private static string FigureOf(string html, string id) => Regex.Match(html, $"<figure id=\"{id}\">.*?</figure>", RegexOptions.Singleline).Value;
@@ -158,8 +159,9 @@ public class FigureTests
         Assert.Contains("univariate Cox models of PFS, each factor fitted alone", univariate);
         var multivariate = FigureOf(withPlan, "forest-multivariate");
         Assert.Contains("multivariate Cox model of PFS, plan liver-age (Breslow ties, n = 10", multivariate);
-        Assert.Contains(">Liver metastases: yes vs no</text>", multivariate);
-        Assert.Contains(">Age: per year</text>", multivariate);
+        // The model's rows by the label catalogue's coefficient labels, as the tables print them.
+        Assert.Contains(">Liver metastases (yes vs no)</text>", multivariate);
+        Assert.Contains(">Age (per year)</text>", multivariate);
 
         // Without a plan there is no model: the screen is captioned as the screen, and nothing claims to be the model.
         var withoutPlan = ReportWriter.Html(Report(null));
@@ -169,10 +171,28 @@ public class FigureTests
     }
 
     [Fact]
+    public void the_figures_draw_the_analysis_populations_and_name_factors_by_their_labels()
+    {
+        // An enrolled subject never dosed, with liver metastases and an early progression: outside the safety set (the
+        // default survival set), so in no curve, and not on the swimmer plot of time on treatment.
+        var untreated = Subject(11, "PD", 40, 0.5, true, true) with { Treated = false };
+        var html = ReportWriter.Html(Report(LiverPlan, [.. Subjects, untreated]));
+        Assert.Contains("Kaplan-Meier: progression-free survival, safety set (n = 10)", FigureOf(html, "km-pfs"));
+        Assert.Contains(">Safety set (n = 10,", FigureOf(html, "km-pfs"));
+        var byLiver = FigureOf(html, "km-pfs-by-metastatic-sites-liver");
+        Assert.Contains(">Liver metastases: Yes (n = 4,", byLiver);
+        Assert.DoesNotContain("F-11", FigureOf(html, "swimmer"));
+        var figures = html[html.IndexOf("<h2>Figures</h2>", StringComparison.Ordinal)..];
+        // No internal name in any figure: the covariate's dotted name only in the element ids, no camelCase word.
+        Assert.DoesNotContain("metastatic-sites.liver", figures);
+        Assert.DoesNotMatch(@">[^<]*\b[a-z]+[A-Z][A-Za-z]*\b[^<]*<", figures);
+    }
+
+    [Fact]
     public void the_forest_plot_has_columns_n_hr_with_ci_and_p_beside_a_log_axis_with_its_full_label()
     {
         var report = Report(LiverPlan);
-        var rows = ForestFigure.Multivariate(report.Result.CoxPfsMultivariate!, report.Result.CoxUnivariate);
+        var rows = ForestFigure.Multivariate(report.Result.CoxPfsMultivariate!);
         var svg = ForestFigure.Draw(rows, "progression or death");
         foreach (var (cls, header) in new[] { ("col-n", "n"), ("col-hr", "HR (95% CI)"), ("col-p", "P") })
             Assert.Matches($"class=\"{cls}\"[^>]*>{Regex.Escape(header)}</text>", svg);

@@ -20,7 +20,7 @@ public class PdfReportTests
             false, "Progression", new Dictionary<string, int> { [$"Term {i % 12}"] = 1 + i % 5 })).ToList();
         var terms = subjects.SelectMany(s => s.WorstGradeByTerm.Keys).Distinct().Order().ToList();
         var dataset = new AnalysisDataset(subjects, [new("A", "Only arm")], [], terms);
-        return new AnalysisReport(new AnalysisSource("lock", "final \"quoted\" </style>", new string('b', 64), new DateOnly(2024, 6, 1), 7, null), AnalysisProfile.Paper, null,
+        return new AnalysisReport(new AnalysisSource("lock", "final \"quoted\" </style>", new string('b', 64), new DateOnly(2024, 6, 1), 7, null, "soft"), AnalysisProfile.Paper, null,
             StudyAnalysis.Run(dataset, AnalysisProfile.Paper, null), subjects, new DateTimeOffset(2024, 6, 2, 10, 0, 0, TimeSpan.Zero), "5.0") { StudyId = "PDF-STUDY" };
     }
 
@@ -28,7 +28,7 @@ public class PdfReportTests
     public void the_print_css_puts_study_lock_hash_time_and_page_n_of_n_in_every_page_s_margins_whatever_the_lock_is_called()
     {
         var css = PdfReport.PrintCss(Report());
-        Assert.Contains($"@top-left{{content:\"Study PDF-STUDY · lock final \\22 quoted\\22  \\3C /style\\3E  · cut-off 2024-06-01\\A SHA-256 {new string('b', 64)}\"", css);
+        Assert.Contains($"@top-left{{content:\"Study PDF-STUDY · soft lock final \\22 quoted\\22  \\3C /style\\3E  · cut-off 2024-06-01\\A SHA-256 {new string('b', 64)}\"", css);
         Assert.Contains("Generated 2024-06-02 10:00:00 UTC by NpcEcrf", css);
         Assert.Contains("content:\"Page \" counter(page) \" of \" counter(pages)", css);
         Assert.Equal(1, css.Split("</style>").Length - 1);
@@ -85,7 +85,7 @@ public class PdfReportTests
             Assert.True(pages.Count >= 2, $"a report of {pages.Count} page(s)");
             for (var i = 0; i < pages.Count; i++)
             {
-                foreach (var expected in new[] { "Study PDF-STUDY · lock final \"quoted\" </style> · cut-off 2024-06-01", $"SHA-256 {new string('b', 64)}",
+                foreach (var expected in new[] { "Study PDF-STUDY · soft lock final \"quoted\" </style> · cut-off 2024-06-01", $"SHA-256 {new string('b', 64)}",
                              "Generated 2024-06-02 10:00:00 UTC by NpcEcrf", $"Page {i + 1} of {pages.Count}" })
                     Assert.True(pages[i].Contains(expected), $"page {i + 1} lacks '{expected}':\n{pages[i]}");
             }

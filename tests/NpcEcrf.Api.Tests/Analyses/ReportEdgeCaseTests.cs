@@ -43,7 +43,7 @@ public class ReportEdgeCaseTests
     public void rates_past_2_7_months_of_follow_up_are_not_estimable_never_100(string profile)
     {
         var report = Report(AnalysisProfile.Named(profile)!);
-        var survival = ReportWriter.Tables(report).Single(t => t.Title == "Survival (months)");
+        var survival = ReportWriter.Tables(report).Single(t => t.Title == "Survival in months (Safety set, n = 7)");
         Assert.Equal(["6-month rate % (95% CI)", "12-month rate % (95% CI)"], survival.Header[5..7]);
         Assert.All(survival.Rows, row => Assert.Equal(["not estimable§", "not estimable§"], row[5..7]));
         Assert.Equal([$"§ {Printed.Explanation(Footnote.NotEstimable)}"], survival.Notes);
@@ -60,13 +60,15 @@ public class ReportEdgeCaseTests
     public void grade_5_has_its_own_column_in_the_table_and_the_json()
     {
         var report = Report(AnalysisProfile.Paper);
-        var table = ReportWriter.Tables(report).Single(t => t.Title.StartsWith("Adverse events", StringComparison.Ordinal));
-        Assert.Equal(["Term", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5", "Grade >= 3"], table.Header);
-        Assert.Equal(["Sepsis", "3 (42.9%)", "1 (14.3%)", "0 (0.0%)", "1 (14.3%)", "0 (0.0%)", "1 (14.3%)", "2 (28.6%)"], table.Rows.Single());
+        var table = ReportWriter.Tables(report).Single(t => t.Title.StartsWith("Treatment-emergent adverse events", StringComparison.Ordinal));
+        Assert.Equal(["System organ class / preferred term", "MedDRA code", "Any grade", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5", "Grade >= 3"], table.Header);
+        // Sepsis is not MedDRA-coded here: it is listed by its verbatim term, under the uncoded heading.
+        Assert.Equal(["\u2003Sepsis", "", "3 (42.9%)", "1 (14.3%)", "0 (0.0%)", "1 (14.3%)", "0 (0.0%)", "1 (14.3%)", "2 (28.6%)"], table.Rows[^1]);
+        Assert.Equal("Not coded (verbatim terms)", table.Rows[0][0]);
         var json = report.ToJson();
         Assert.Equal(["all", "g1", "g2", "g3", "g4", "g5"], json["adverseEvents"]!["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
-        Assert.Equal([3, 1, 0, 1, 0, 1], json["adverseEvents"]!["Sepsis"]!.AsArray().Select(c => c!.GetValue<int>()));
-        Assert.Equal(["term", "anyGrade", "grade1", "grade2", "grade3", "grade4", "grade5", "grade3OrMore"], json["adverseEventTable"]![0]!.AsObject().Select(p => p.Key));
+        Assert.Equal([3, 1, 0, 1, 0, 1], AnalysisJson.AdverseEventCounts(json, "Sepsis")!.Select(c => c!.GetValue<int>()));
+        Assert.Equal(["term", "anyGrade", "grade1", "grade2", "grade3", "grade4", "grade5", "grade3OrMore", "soc", "preferredTerm", "meddraCode"], json["adverseEventTable"]![0]!.AsObject().Select(p => p.Key));
         Assert.Equal(1, json["adverseEventTable"]![0]!["grade5"]!["n"]!.GetValue<int>());
     }
 }

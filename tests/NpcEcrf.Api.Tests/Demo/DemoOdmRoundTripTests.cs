@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -51,6 +52,7 @@ public class DemoOdmRoundTripTests(DemoFixture demo)
         var stat = await demo.ClientFor("odmrt.demo.stat", ["statistician"]);
         var copied = await (await stat.GetAsync($"{locked.Headers.Location}/analysis?profile=paper")).ShouldBe(HttpStatusCode.OK);
         var originalAnalysis = await (await stat.GetAsync("/locks/final/analysis?profile=paper")).ShouldBe(HttpStatusCode.OK);
+        AnalysisSchema.AssertValid(copied);
         foreach (var key in new[] { "n", "age", "orr", "dcr", "bestOverallResponse", "pfsMonths", "osMonths", "adverseEvents", "baselineItems", "coxUnivariate" })
             Assert.True(JsonElement.DeepEquals(originalAnalysis.GetProperty(key), copied.GetProperty(key)), $"{key}: {originalAnalysis.GetProperty(key)} vs {copied.GetProperty(key)}");
     }

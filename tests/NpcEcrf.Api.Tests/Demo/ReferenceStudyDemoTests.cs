@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Analyses;
 using NpcEcrf.Api.Demo;
 using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Tests.Infrastructure;
@@ -45,15 +46,15 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         var a = demo.Result.FinalAnalysis;
         Assert.Equal(30, a["n"]!.GetValue<int>());
         Assert.Equal(4.0 / 30 * 100, a["orr"]!["percent"]!.GetValue<double>(), 10);
-        Assert.Equal(7.907, a["coxPfsMultivariate"]!["metastatic-sites.liver"]!["hr"]!.GetValue<double>(), 3);
-        Assert.Equal(13, a["baselineItems"]!["disease-status.pattern"]!["Metastatic"]!.GetValue<int>());
-        Assert.Equal(22, a["baselineItems"]!["prior-therapy.platinumRefractory"]!["true"]!.GetValue<int>());
+        Assert.Equal(7.907, AnalysisJson.Coefficient(a, "metastatic-sites.liver")!["hr"]!.GetValue<double>(), 3);
+        Assert.Equal(13, AnalysisJson.BaselineLevel(a, "disease-status.pattern", "Metastatic")!.GetValue<int>());
+        Assert.Equal(22, AnalysisJson.BaselineLevel(a, "prior-therapy.platinumRefractory", "true")!.GetValue<int>());
         // One arm: nothing by arm, and the arm is no factor.
         Assert.Null(a["byArm"]);
         Assert.DoesNotContain(a["coxUnivariate"]!.AsArray(), r => r!["factor"]!.GetValue<string>() == "arm");
         Assert.Equal("final", a["lock"]!["name"]!.GetValue<string>());
         Assert.Equal(demo.Result.Final.Hash, a["lock"]!["hash"]!.GetValue<string>());
-        Assert.Equal([15, 6, 5, 4, 0, 0], a["adverseEvents"]!["Hand-foot syndrome"]!.AsArray().Select(x => x!.GetValue<int>()));
+        Assert.Equal([15, 6, 5, 4, 0, 0], AnalysisJson.AdverseEventCounts(a, "Hand-foot syndrome")!.Select(x => x!.GetValue<int>()));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using NpcEcrf.Api.Tests.Analyses;
+using NpcEcrf.Api.Analyses;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -77,9 +79,11 @@ public class SecondStudyDemoTests(SecondStudyFixture demo, ITestOutputHelper out
         Assert.Equal(new Dictionary<string, int> { ["RED"] = 15, ["STD"] = 21 }, R.Final.SubjectsPerArm);
 
         var final = await (await auditor.GetAsync($"/locks/{GemPdacDemo.FinalLock}/analysis")).ShouldBe(HttpStatusCode.OK);
+        AnalysisSchema.AssertValid(final);
         Assert.Equal(36, final.GetProperty("n").GetInt32());
         var interim = await (await auditor.GetAsync($"/locks/{GemPdacDemo.InterimLock}/analysis")).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(R.Plan.Subjects.Count(s => s.EnrolmentDate <= GemPdacStudy.InterimCutoff), interim.GetProperty("n").GetInt32());
+        AnalysisSchema.AssertValid(interim);
         Assert.Equal(22, R.Interim.Subjects);
     }
 
@@ -150,10 +154,11 @@ public class SecondStudyDemoTests(SecondStudyFixture demo, ITestOutputHelper out
         // Thrombocytopenia is a term only from the amendment on.
         Assert.Contains("adverse-event/AE7.report.term", Fields(await subject.Post("/adverse-events", Ae(GemPdacStudy.PlateletCountDecreased, 1), HttpStatusCode.BadRequest)));
 
-        var final = R.FinalAnalysis["adverseEvents"]!.AsObject();
+        var final = AnalysisJson.AdverseEventTerms(R.FinalAnalysis);
         foreach (var term in new[] { "Neutrophil count decreased", "Febrile neutropenia", "Anemia", GemPdacStudy.PlateletCountDecreased })
-            Assert.True(final.ContainsKey(term), term);
-        Assert.Equal(0, final["Febrile neutropenia"]![1]!.GetValue<int>() + final["Febrile neutropenia"]![2]!.GetValue<int>());
+            Assert.Contains(term, final);
+        var febrile = AnalysisJson.AdverseEventCounts(R.FinalAnalysis, "Febrile neutropenia")!;
+        Assert.Equal(0, febrile[1]!.GetValue<int>() + febrile[2]!.GetValue<int>());
     }
 
     [Fact]

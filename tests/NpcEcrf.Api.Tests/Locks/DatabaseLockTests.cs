@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using System.Net;
 using System.Text.Json;
 using NpcEcrf.Api.Locks;
@@ -108,6 +109,8 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
         var statistician = await app.ClientFor("stat.lock", ["statistician"]);
         var before = await (await statistician.GetAsync("/locks/interim-a/analysis")).ShouldBe(HttpStatusCode.OK);
         var after = await (await statistician.GetAsync("/locks/final-a/analysis")).ShouldBe(HttpStatusCode.OK);
+        AnalysisSchema.AssertValid(before);
+        AnalysisSchema.AssertValid(after);
         Assert.Equal(before.GetProperty("n").GetInt32(), after.GetProperty("n").GetInt32());
         Assert.Equal((55.0, 54.0), (before.GetProperty("age").GetProperty("min").GetDouble(), after.GetProperty("age").GetProperty("min").GetDouble()));
         Assert.Equal("interim-a", before.GetProperty("lock").GetProperty("name").GetString());
@@ -128,6 +131,41 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
             $"update \"{app.Schema}\".mt_events set data = jsonb_set(data, '{{ageAtEnrolment}}', '70') where stream_id = '{id}' and version = 2");
         var verified = await (await dm.GetAsync("/locks/tamper-a/verify")).ShouldBe(HttpStatusCode.OK);
         Assert.False(verified.GetProperty("verified").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task a_lock_taken_by_an_earlier_version_verifies_on_the_fields_it_stored_and_only_if_they_replay(bool changeAStoredValue, bool verifies)
+    {
+        await Subject(changeAStoredValue ? "L-07" : "L-06");
+        var dm = await DataManager();
+        var name = changeAStoredValue ? "earlier-b" : "earlier-a";
+        await Lock(dm, name, "2021-12-31");
+        await Unlock(dm, name);
+        // What an earlier version stored: the same snapshot without the fields added since, hashed as it was then.
+        var id = DatabaseLock.IdFor(StudyFixture.StudyId, name);
+        string earlier;
+        await using (var session = app.Store.QuerySession())
+        {
+            var stored = System.Text.Json.Nodes.JsonNode.Parse((await session.LoadAsync<LockSnapshot>(id))!.CanonicalJson)!;
+            foreach (var subject in stored["subjects"]!.AsArray())
+            {
+                subject!.AsObject().Remove("unverifiedForms");
+                subject.AsObject().Remove("unmetCriteria");
+                foreach (var ae in subject["adverseEvents"]!.AsArray()) ae!.AsObject().Remove("episodes");
+                if (changeAStoredValue) subject["age"] = 99;
+            }
+            earlier = NpcEcrf.Api.TamperEvidence.EventSeal.Canonical(stored.ToJsonString());
+        }
+        await TestDatabase.ExecuteAsSuperuserAsync(
+            $"update \"{app.Schema}\".mt_doc_locksnapshot set data = jsonb_set(data, '{{canonicalJson}}', to_jsonb($s${earlier}$s$::text)) where id = '{id}';" +
+            $"update \"{app.Schema}\".mt_doc_databaselock set data = jsonb_set(data, '{{snapshotHash}}', to_jsonb('{CohortSnapshot.Hash(earlier)}'::text)) where id = '{id}'");
+
+        var verified = await (await dm.GetAsync($"/locks/{name}/verify")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(verifies, verified.GetProperty("verified").GetBoolean());
+        Assert.Equal(verifies, verified.GetProperty("earlierFormat").GetBoolean());
+        Assert.NotEqual(verified.GetProperty("storedHash").GetString(), verified.GetProperty("replayedHash").GetString());
     }
 
     [Fact]

@@ -221,6 +221,31 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
     }
 
     [Fact]
+    public async Task a_retried_import_with_its_command_id_answers_as_the_first_and_writes_once()
+    {
+        var admin = await Admin();
+        var commandId = Guid.NewGuid();
+        var url = $"/studies/import/odm?studyId=CARDIO-RETRY&fileName=cardio.xml&commandId={commandId}";
+        var first = await (await admin.PostAsync(url, WithBase(ForeignFiles.Snapshot()))).ShouldBe(HttpStatusCode.Created);
+        var written = await Written();
+
+        var again = await (await admin.PostAsync(url, WithBase(ForeignFiles.Snapshot()))).ShouldBe(HttpStatusCode.Created);
+        Assert.Equal(first.GetProperty("eventsWritten").GetInt32(), again.GetProperty("eventsWritten").GetInt32());
+        Assert.Equal(first.GetProperty("fileSha256").GetString(), again.GetProperty("fileSha256").GetString());
+        Assert.Equal(written, await Written());
+        // Every event of the import, the subjects' COPYed ones too, names the command that caused it.
+        await using (var session = app.Store.QuerySession())
+        {
+            var subject = await session.Events.FetchStreamAsync(CasebookDoc.IdFor("CARDIO-RETRY", "101"));
+            Assert.NotEmpty(subject);
+            Assert.All(subject, e => Assert.Equal(commandId.ToString(), e.CausationId));
+        }
+        // Without the command id it is a second import of the same study: refused.
+        await (await admin.PostAsync("/studies/import/odm?studyId=CARDIO-RETRY", WithBase(ForeignFiles.Snapshot()))).ShouldBe(HttpStatusCode.Conflict);
+        Assert.Equal(written, await Written());
+    }
+
+    [Fact]
     public async Task a_cra_may_not_import()
     {
         var cra = await app.ClientFor("import.cra", ["cra"], $"{StudyFixture.StudyId}/S1");

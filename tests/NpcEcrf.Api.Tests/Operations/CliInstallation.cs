@@ -21,7 +21,10 @@ public sealed class CliInstallation : IAsyncDisposable
 
     public Task<Run> Verb(int expectedExit, params string[] args) => VerbWith(new Dictionary<string, string>(), expectedExit, args);
 
-    /// <summary>A verb with extra environment variables (NPCECRF_SCHEMA, NPCECRF_DB, ...) and optionally another --data-dir.</summary>
+    /// <summary>
+    /// A verb with extra environment variables (NPCECRF_SCHEMA, NPCECRF_DB, ...) and optionally another --data-dir;
+    /// with <see cref="InEnvironment"/>, the data directory is given by NPCECRF_DATA_DIR (for verbs without --data-dir).
+    /// </summary>
     public async Task<Run> VerbWith(IReadOnlyDictionary<string, string> environment, int expectedExit, string[] args, string? dataDir = null)
     {
         using var process = Process.Start(ProcessFor(args, environment, dataDir ?? DataDir))!;
@@ -48,15 +51,21 @@ public sealed class CliInstallation : IAsyncDisposable
 
     public bool ServerRunning => _servers.Count > 0 && _servers.All(s => !s.HasExited);
 
-    private static ProcessStartInfo ProcessFor(string[] args, IReadOnlyDictionary<string, string> environment, string dataDir)
+    public const string InEnvironment = "(NPCECRF_DATA_DIR)";
+
+    private ProcessStartInfo ProcessFor(string[] args, IReadOnlyDictionary<string, string> environment, string dataDir)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "npc-ecrf.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--data-dir");
-        psi.ArgumentList.Add(dataDir);
         foreach (var variable in new[] { Installation.DatabaseVariable, Installation.OwnerDatabaseVariable, Installation.SchemaVariable, Installation.DataDirVariable })
             psi.Environment.Remove(variable);
+        if (dataDir == InEnvironment) psi.Environment[Installation.DataDirVariable] = DataDir;
+        else
+        {
+            psi.ArgumentList.Add("--data-dir");
+            psi.ArgumentList.Add(dataDir);
+        }
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         return psi;
     }

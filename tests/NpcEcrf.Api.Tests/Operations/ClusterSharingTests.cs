@@ -1,3 +1,5 @@
+using NpcEcrf.Api.Hosting;
+
 namespace NpcEcrf.Api.Tests.Operations;
 
 /// <summary>An installation with no server running: made once by a verb, which stops the cluster it started.</summary>
@@ -39,5 +41,58 @@ public class ClusterSharingTests(IdleInstallation installation) : IClassFixture<
         await File.WriteAllTextAsync(pidFile, $"{gone.Id}\n{Path.Combine(Cli.DataDir, "pgdata")}\n1795544735\n54321\n\n127.0.0.1\n  1234567         7\nready   \n");
         Assert.Contains("admin", (await Cli.Verb("users", "list")).Stdout);
         Assert.Null(Cli.Postmaster());
+    }
+
+    [Fact]
+    public async Task a_server_left_by_a_verb_that_died_starting_it_is_adopted_and_stopped_by_the_last_one_out()
+    {
+        // What a verb killed between pg_ctl start and recording the server leaves: a running server and "starting".
+        await PgCtl("start", "-w", "-l", Path.Combine(Cli.DataDir, "pgdata", "server.log"), "-o", $"-p {FreePort()}");
+        await File.WriteAllTextAsync(Path.Combine(Cli.DataDir, "cluster.started"), "starting\n");
+        Assert.NotNull(Cli.Postmaster());
+        Assert.Contains("admin", (await Cli.Verb("users", "list")).Stdout);
+        Assert.Null(Cli.Postmaster());
+    }
+
+    [Fact]
+    public async Task a_server_an_operator_started_is_used_and_left_running()
+    {
+        await PgCtl("start", "-w", "-l", Path.Combine(Cli.DataDir, "pgdata", "server.log"), "-o", $"-p {FreePort()}");
+        File.Delete(Path.Combine(Cli.DataDir, "cluster.started"));
+        try
+        {
+            Assert.Contains("admin", (await Cli.Verb("users", "list")).Stdout);
+            Assert.NotNull(Cli.Postmaster());
+        }
+        finally
+        {
+            await PgCtl("stop", "-m", "fast", "-w");
+        }
+        Assert.Null(Cli.Postmaster());
+    }
+
+    /// <summary>pg_ctl on the installation's cluster as an operator runs it (as the postgres user when we are root).</summary>
+    private async Task PgCtl(params string[] args)
+    {
+        var pgCtl = Path.Combine(EmbeddedPostgres.FindServerBinaries()!, "pg_ctl");
+        var root = Environment.UserName == "root";
+        var psi = new System.Diagnostics.ProcessStartInfo(root ? "runuser" : pgCtl) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (root) foreach (var a in new[] { "-u", "postgres", "--", pgCtl }) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(args[0]);
+        psi.ArgumentList.Add("-D");
+        psi.ArgumentList.Add(Path.Combine(Cli.DataDir, "pgdata"));
+        foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"pg_ctl {string.Join(' ', args)}: {await stderr}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

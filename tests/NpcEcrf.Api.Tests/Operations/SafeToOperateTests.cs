@@ -1,3 +1,4 @@
+using NpcEcrf.Api.Tests.Analyses;
 using System.Net;
 using System.Net.Http.Headers;
 using Npgsql;
@@ -62,6 +63,17 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
     }
 
     [Fact]
+    public async Task the_docker_images_health_check_command_passes_on_a_running_server_and_fails_without_one()
+    {
+        Assert.Equal(0, await DockerSetupTests.RunHealthCheck(installation.Http.BaseAddress!.Port));
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var nothing = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Assert.NotEqual(0, await DockerSetupTests.RunHealthCheck(nothing));
+    }
+
+    [Fact]
     public async Task a_token_captured_from_stdout_is_a_bearer_token_as_it_is()
     {
         var token = await Cli.Verb("token", "--username", "admin");
@@ -90,6 +102,7 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
         Assert.Matches(@"^\d+:[0-9a-f]{64}\n$", runs["verify --head"].Stdout);
         Assert.Equal($"Written: {Path.Combine(output, "study.xml")}\n", runs["export"].Stdout);
         Assert.StartsWith("# Analysis", runs["analyse"].Stdout);
+        AnalysisSchema.Valid(File.ReadAllText(Path.Combine(output, "analysis", "analysis.json")));
         foreach (var (verb, run) in runs)
         {
             Assert.DoesNotMatch(@"(?im)^(info|warn|fail|dbug|crit):|async daemon|Marten|Wolverine", run.Stdout);

@@ -36,7 +36,7 @@ public class AdamCrossCheckTests(DemoFixture demo)
         }
         Same(fit.PfsMedian, analysis["pfsMonths"]!);
         Same(fit.OsMedian, analysis["osMonths"]!);
-        var hr = analysis["coxPfsMultivariate"]!["metastatic-sites.liver"]!;
+        var hr = NpcEcrf.Api.Analyses.AnalysisJson.Coefficient(analysis.AsObject(), "metastatic-sites.liver")!;
         var coefficient = fit.PfsCox.Coefficients.Single(c => c.Name == liver);
         Assert.Equal(hr["hr"]!.GetValue<double>(), coefficient.Hr);
         Assert.Equal(hr["ci95"]![0]!.GetValue<double>(), coefficient.HrLower);

@@ -20,14 +20,9 @@ public static class ForestFigure
     public static IReadOnlyList<ForestRow> Univariate(StudyAnalysisResult r) =>
         r.CoxUnivariate.Select(c => new ForestRow($"{c.Label}: {c.Comparison}", c.N, c.Hr, c.HrLower, c.HrUpper, c.P)).ToList();
 
-    /// <summary>The plan's multivariate model, its columns labelled as the screen labels the same comparisons.</summary>
-    public static IReadOnlyList<ForestRow> Multivariate(CoxModel model, IReadOnlyList<CoxScreenRow> screen)
-    {
-        // A model column is named after its factor, with the comparison where the factor has several (Factor.ColumnName).
-        var labels = screen.GroupBy(s => s.Factor).SelectMany(g => g.Select(s => (Column: g.Count() > 1 ? $"{s.Factor} ({s.Comparison})" : s.Factor, Label: $"{s.Label}: {s.Comparison}")))
-            .ToDictionary(x => x.Column, x => x.Label);
-        return model.Coefficients.Select(c => new ForestRow(labels.GetValueOrDefault(c.Name, c.Name), model.N, c.Hr, c.HrLower, c.HrUpper, c.P)).ToList();
-    }
+    /// <summary>The plan's multivariate model, each column under its label from the catalogue (<see cref="CoxModel.CoefficientLabels"/>).</summary>
+    public static IReadOnlyList<ForestRow> Multivariate(CoxModel model) =>
+        model.Coefficients.Select((c, i) => new ForestRow(model.CoefficientLabels[i], model.N, c.Hr, c.HrLower, c.HrUpper, c.P)).ToList();
 
     public static string Hr(ForestRow row) => double.IsFinite(row.Hr)
         ? $"{row.Hr.ToString("0.00", Inv)} ({Bound(row.Lower)}-{Bound(row.Upper)})"

@@ -105,7 +105,7 @@ public static class Adsl
 
     /// <summary>Treated, with baseline lesions (the snapshot's best response exists only then), and assessed after baseline or dead before.</summary>
     public static bool Efficacy(SubjectSnapshot s) =>
-        Safety(s) && s.BestOverallResponse is not null && (s.Responses.Count > 0 || s.Pfs?.Event == true);
+        Safety(s) && Analysis.Populations.Assessable(s.BestOverallResponse is not null, s.Responses.Count, s.Pfs?.Event == true);
 
     public static Dataset Build(CohortSnapshot snapshot)
     {

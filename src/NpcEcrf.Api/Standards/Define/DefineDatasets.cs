@@ -1,6 +1,6 @@
-using System.Text;
 using System.Xml.Linq;
 using NpcEcrf.Api.Studies;
+using NpcEcrf.Api.Standards.Formats;
 using static NpcEcrf.Api.Standards.DefineXml;
 
 namespace NpcEcrf.Api.Standards.Define;
@@ -32,12 +32,12 @@ internal static class DefineDatasets
         ["ADAE"] = "One record per subject per adverse event",
     };
 
-    public static string ItemGroupOid(Dataset d) => $"IG.{DefinitionOdm.Oid(d.Name)}";
-    public static string ItemOid(Dataset d, Variable v) => $"IT.{DefinitionOdm.Oid(d.Name)}.{DefinitionOdm.Oid(v.Name)}";
+    public static string ItemGroupOid(Dataset d) => DatasetFiles.ItemGroupOid(d);
+    public static string ItemOid(Dataset d, Variable v) => DatasetFiles.ItemOid(d, v);
     public static string MethodOid(Dataset d, Variable v) => $"MT.{DefinitionOdm.Oid(d.Name)}.{DefinitionOdm.Oid(v.Name)}";
     public static string LeafId(Dataset d) => $"LF.{DefinitionOdm.Oid(d.Name)}";
     /// <summary>The transport file of a dataset: lower-case, as the FDA's Technical Conformance Guide asks.</summary>
-    public static string FileName(Dataset d) => $"{d.Name.ToLowerInvariant()}.xpt";
+    public static string FileName(Dataset d) => Xpt.FileName(d);
 
     public static string Structure(Dataset d) => Structures.TryGetValue(d.Name, out var known) ? known
         : "One record per " + string.Join(" per ", d.Variables.Where(v => v.Key && v.Name is not "STUDYID").Select(v => v.Name).DefaultIfEmpty("record"));
@@ -59,7 +59,7 @@ internal static class DefineDatasets
             new XAttribute("ItemOID", ItemOid(d, v)),
             new XAttribute("OrderNumber", i + 1),
             new XAttribute("Mandatory", Mandatory(d, i) ? "Yes" : "No"),
-            v.Key ? new XAttribute("KeySequence", d.Variables.Take(i).Count(k => k.Key) + 1) : null,
+            DatasetFiles.KeySequence(d, v) is { } key ? new XAttribute("KeySequence", key) : null,
             HasMethod(v) ? new XAttribute("MethodOID", MethodOid(d, v)) : null)),
         new XElement(Def + "Class", new XAttribute("Name", d.Class)),
         new XElement(Def + "leaf", new XAttribute("ID", LeafId(d)), new XAttribute(Xlink + "href", FileName(d)),
@@ -88,7 +88,7 @@ internal static class DefineDatasets
         };
         var length = v.Type switch
         {
-            VariableType.Text => v.Length ?? TextLength(d, v),
+            VariableType.Text => DatasetFiles.TextLength(d, v),
             VariableType.Date when !numericDate => (int?)null,
             _ => v.Length ?? 8,
         };
@@ -127,11 +127,4 @@ internal static class DefineDatasets
         new XAttribute("Name", $"Algorithm to derive {d.Name}.{v.Name}"),
         new XAttribute("Type", "Computation"),
         Description(v.Derivation!));
-
-    // SAS transport counts bytes; a variable with no value gets the shortest length SAS allows.
-    private static int TextLength(Dataset d, Variable v)
-    {
-        var index = d.Variables.ToList().IndexOf(v);
-        return d.Rows.Select(r => r[index] is { } value ? Encoding.UTF8.GetByteCount(DefineCodeLists.Format(value)) : 0).DefaultIfEmpty(0).Max() is var max and > 0 ? max : 1;
-    }
 }

@@ -13,8 +13,8 @@ public static class DatasetFiles
     /// <summary>The file name regulators expect: the dataset name in lower case ("dm.xpt"), so the lock cannot be in it.</summary>
     public static string FileName(Dataset dataset, string extension) => $"{dataset.Name.ToLowerInvariant()}.{extension}";
 
-    public static string ItemGroupOid(Dataset dataset) => $"IG.{dataset.Name}";
-    public static string ItemOid(Dataset dataset, Variable variable) => $"IT.{dataset.Name}.{variable.Name}";
+    public static string ItemGroupOid(Dataset dataset) => $"IG.{DefinitionOdm.Oid(dataset.Name)}";
+    public static string ItemOid(Dataset dataset, Variable variable) => $"IT.{DefinitionOdm.Oid(dataset.Name)}.{DefinitionOdm.Oid(variable.Name)}";
 
     /// <summary>The Define-XML MetaDataVersion OID for the set the dataset belongs to (one per study, standard and lock).</summary>
     public static string MetaDataVersionOid(DatasetSource source) =>
