@@ -58,6 +58,21 @@ public static class CliValues
         return option;
     }
 
+    /// <summary>Some of the given words, each at most once (default: <paramref name="defaults"/>), offered to completion too; the message lists them.</summary>
+    public static Option<string[]> Choices(this Option<string[]> option, string[] defaults, params string[] choices)
+    {
+        option.DefaultValueFactory = _ => defaults;
+        option.AllowMultipleArgumentsPerToken = true;
+        option.CustomParser = r =>
+        {
+            var values = r.Tokens.Select(t => t.Value).ToArray();
+            if (values.FirstOrDefault(v => !choices.Contains(v)) is { } bad) r.AddError($"{Name(r)} must be {Listed(choices)}, not '{bad}'");
+            return values.Length == 0 ? defaults : values.Distinct().ToArray();
+        };
+        option.CompletionSources.Add(choices);
+        return option;
+    }
+
     /// <summary>An enum by its name in lower case (json, xpt, csv; default: the first); the message lists them.</summary>
     public static Option<T> Choice<T>(this Option<T> option) where T : struct, Enum
     {

@@ -9,11 +9,14 @@ namespace NpcEcrf.Analysis;
 /// <param name="Treated">At least one dose received (the safety set).</param>
 /// <param name="Eligible">Every eligibility criterion answered as the protocol requires; null where the enrolment did not record them.</param>
 /// <param name="PostBaselineAssessments">Tumour assessments after the baseline one, up to the cut-off.</param>
+/// <param name="FirstResponseMonths">Months from the first dose to the first assessment read CR or PR (before any progression); null if none.</param>
+/// <param name="ProgressionMonths">Months from the first dose to the first assessment read PD; null if none.</param>
 public sealed record AnalysisSubject(
     string SubjectNumber, string Site, string Arm, int? Age, string? Sex, int? Ecog, IReadOnlyDictionary<string, object?> Covariates,
     int CyclesCompleted, int DoseReductions, double? DoseIntensity, string? BestOverallResponse, double? BestPercentChange,
     double? PfsMonths, bool PfsEvent, double? OsMonths, bool OsEvent, double TreatmentMonths, bool OnTreatment, string? EndOfTreatment,
-    IReadOnlyDictionary<string, int> WorstGradeByTerm, bool Treated = true, bool? Eligible = true, int PostBaselineAssessments = 1);
+    IReadOnlyDictionary<string, int> WorstGradeByTerm, bool Treated = true, bool? Eligible = true, int PostBaselineAssessments = 1,
+    double? FirstResponseMonths = null, double? ProgressionMonths = null);
 
 public enum CovariateKind { Binary, Continuous, Categorical }
 

@@ -17,8 +17,9 @@ public sealed record SurvivalSummary(
 public sealed record HazardRatio(double Hr, [property: JsonPropertyName("ci95")] double[] Ci95, double P, double Coef, double Se);
 public sealed record CoxScreenRow(string Factor, string Label, string Comparison, int N, double Hr, double HrLower, double HrUpper, double P, bool Candidate, IReadOnlyList<string> Warnings);
 /// <param name="CoefficientLabels">Each coefficient's human label (<see cref="Labels.Column"/>), in the order of <paramref name="Coefficients"/>.</param>
+/// <param name="N">The subjects in the model: those with PFS and every covariate of the plan.</param>
 public sealed record CoxModel(string Plan, string Rationale, string Ties, IReadOnlyList<CoxCoefficient> Coefficients, double LrChiSquare, double LrP, IReadOnlyList<string> Warnings,
-    IReadOnlyList<string> CoefficientLabels);
+    IReadOnlyList<string> CoefficientLabels, int N = 0);
 /// <summary>
 /// One term (or, in the system-organ-class table, one class), by each subject's worst grade: grades 1 to 5 (CTCAE grade 5
 /// is death) each in its own column. The term's MedDRA preferred term, code and class where the definition codes it.
@@ -130,9 +131,9 @@ public static class StudyAnalysis
     }
 
     /// <summary>An endpoint of a subject: months and whether the event happened, or null where it cannot be timed.</summary>
-    private delegate (double Months, bool Event)? Endpoint(AnalysisSubject s);
-    private static readonly Endpoint Pfs = s => s.PfsMonths is { } m ? (m, s.PfsEvent) : null;
-    private static readonly Endpoint Os = s => s.OsMonths is { } m ? (m, s.OsEvent) : null;
+    internal delegate (double Months, bool Event)? Endpoint(AnalysisSubject s);
+    internal static readonly Endpoint Pfs = s => s.PfsMonths is { } m ? (m, s.PfsEvent) : null;
+    internal static readonly Endpoint Os = s => s.OsMonths is { } m ? (m, s.OsEvent) : null;
 
     private static Dictionary<string, int> BestResponses(IReadOnlyList<AnalysisSubject> subjects) =>
         Responses.ToDictionary(r => r, r => subjects.Count(s => (s.BestOverallResponse ?? "NE") == r));
@@ -144,7 +145,7 @@ public static class StudyAnalysis
         return new Rate(e.Estimate * 100, [e.Lower * 100, e.Upper * 100], Labels.Proportion(profile.Proportion));
     }
 
-    private static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
+    internal static SurvivalSummary Survival(IReadOnlyList<AnalysisSubject> subjects, Endpoint endpoint, AnalysisProfile profile)
     {
         var data = subjects.Select(s => endpoint(s)).OfType<(double Months, bool Event)>().ToList();
         var time = data.Select(d => d.Months).ToList();
@@ -196,7 +197,7 @@ public static class StudyAnalysis
         var fit = Cox.Fit(used.Select(s => s.PfsMonths!.Value).ToList(), used.Select(s => s.PfsEvent).ToList(),
             used.Select(s => columns.Select(c => c.Column.Value(s)!.Value).ToArray()).ToList(), columns.Select(c => c.Name).ToList(), plan.Ties);
         return new CoxModel(plan.Name, plan.Rationale, Labels.TiesMethod(plan.Ties), fit.Coefficients, fit.LrTest.ChiSquare, fit.LrTest.P, [.. warnings, .. fit.Warnings],
-            columns.Select(c => c.Label).ToList());
+            columns.Select(c => c.Label).ToList(), used.Count);
     }
 
     /// <summary>Per arm: n enrolled, response on the arm's evaluable subjects, survival on its part of the survival set.</summary>

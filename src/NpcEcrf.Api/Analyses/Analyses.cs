@@ -44,15 +44,34 @@ public static class Analyses
             : $"Study {studyId} has no saved analysis plan '{planName}'."));
     }
 
-    public static IResult Render(AnalysisReport report, string? format) => format switch
+    /// <summary>The formats a report is rendered in: the query's format=, else the Accept header's, else JSON.</summary>
+    public static string Format(string? format, string? accept) => format?.ToLowerInvariant() switch
+    {
+        { } chosen => chosen,
+        null when accept?.Contains("application/pdf", StringComparison.OrdinalIgnoreCase) == true => "pdf",
+        null when accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true => "html",
+        null when accept?.Contains("text/markdown", StringComparison.OrdinalIgnoreCase) == true => "md",
+        _ => "json",
+    };
+
+    public static async Task<IResult> Render(AnalysisReport report, string? format, string? accept, CancellationToken ct) => Format(format, accept) switch
     {
         "md" or "markdown" => Results.Text(ReportWriter.Markdown(report), "text/markdown"),
         "html" => Results.Text(ReportWriter.Html(report), "text/html"),
+        "pdf" => Pdf(await PdfReport.Print(report, ct)),
         _ => Results.Text(report.ToJson().ToJsonString(ReportWriter.Indented), "application/json"),
     };
 
-    /// <summary>What <see cref="Render"/> answers, by ?format= (json, md or html).</summary>
-    private static readonly string[] ReportTypes = ["application/json", "text/markdown", "text/html"];
+    /// <summary>What <see cref="Render"/> answers, by ?format= or the Accept header (json, md, html or pdf).</summary>
+    private static readonly string[] ReportTypes = ["application/json", "text/markdown", "text/html", "application/pdf"];
+
+    /// <summary>The PDF, inline; without Chromium a 501 that says what to install; a failed print a 503 with Chromium's reason.</summary>
+    public static IResult Pdf(PdfOutcome outcome) => outcome switch
+    {
+        { Pdf: { } pdf } => Results.Bytes(pdf, "application/pdf"),
+        { Unavailable: true } => Results.Problem(title: "PDF rendering is not available on this server.", detail: outcome.Problem, statusCode: StatusCodes.Status501NotImplemented),
+        _ => Results.Problem(title: "The PDF could not be printed.", detail: outcome.Problem, statusCode: StatusCodes.Status503ServiceUnavailable),
+    };
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -66,27 +85,27 @@ public static class Analyses
 
         // Statisticians analyse locks only; auditors any lock or as-of moment.
         // An analysis is of the whole cohort: readers whose work is one site's subjects (monitors, data managers) are refused.
-        app.MapGet("/locks/{lockRef}/analysis", async (string lockRef, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/locks/{lockRef}/analysis", async (string lockRef, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
-            return problem?.ToHttp() ?? Render(report!, format);
+            return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
         }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
-            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseLock", "Analyse a lock's frozen data (JSON, Markdown or HTML)", "Analyses");
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409, 501).Operation("analyseLock", "Analyse a lock's frozen data (JSON, Markdown, HTML or PDF)", "Analyses");
 
-        app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
-            return problem?.ToHttp() ?? Render(report!, format);
+            return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
         }).RequireAuthorization(p => p.RequireRole(ReadLocks.StudyWideReaders))
-            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseLockInForce", "Analyse the lock in force on a date", "Analyses");
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409, 501).Operation("analyseLockInForce", "Analyse the lock in force on a date", "Analyses");
 
-        app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
             var (report, problem) = await AsOf(session, studyId, at.ToUniversalTime(), cutoff, profile, plan, clock.GetUtcNow(), ct);
-            return problem?.ToHttp() ?? Render(report!, format);
+            return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
         }).RequireAuthorization(p => p.RequireRole(Roles.Auditor))
-            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409).Operation("analyseAsOf", "Analyse a study as it stood at a moment (auditors)", "Analyses");
+            .ProducesDocument(ReportTypes).Refuses(400, 403, 404, 409, 501).Operation("analyseAsOf", "Analyse a study as it stood at a moment (auditors)", "Analyses");
     }
 }

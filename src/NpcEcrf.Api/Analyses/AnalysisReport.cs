@@ -40,11 +40,14 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
         typeof(AnalysisReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(AnalysisReport).Assembly.GetName().Version?.ToString() ?? "unknown";
 
+    /// <summary>The study analysed (printed in the PDF's page headers).</summary>
+    public string? StudyId { get; init; }
+
     public static AnalysisReport Of(CohortSnapshot snapshot, AnalysisSource source, AnalysisProfile profile, AnalysisPlan? plan, DateTimeOffset now)
     {
         var dataset = Dataset(snapshot, (plan?.Rules ?? PopulationRules.Default).TreatmentEmergence);
         return new AnalysisReport(source, profile, plan, StudyAnalysis.Run(dataset, profile, plan), dataset.Subjects, now, snapshot.Definition.AdverseEvents.CtcaeVersion,
-            snapshot.DefinitionVersion, DataStatus.Of(snapshot));
+            snapshot.DefinitionVersion, DataStatus.Of(snapshot)) { StudyId = snapshot.StudyId };
     }
 
     /// <summary>The snapshot as the analysis sees it: arms, covariates and adverse-event coding from the definition version in force at the cut-off.</summary>
@@ -72,7 +75,13 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
         s.FirstDoseDate is { } first && s.LastDoseDate is { } last ? (last.DayNumber - first.DayNumber + 1) / TimeToEvent.DaysPerMonth : 0,
         s.FirstDoseDate is not null && s.DiscontinuationDate is null && s.Os?.Event != true, s.DiscontinuationReason ?? (s.Os?.Event == true ? "Death" : null),
         s.AdverseEvents.Select(a => (a.Term, Grade: EmergentGrade(s.FirstDoseDate, a, emergence))).Where(a => a.Grade is not null).ToDictionary(a => a.Term, a => a.Grade!.Value),
-        s.FirstDoseDate is not null, s.UnmetCriteria is null ? null : s.UnmetCriteria.Count == 0, s.Responses.Count);
+        s.FirstDoseDate is not null, s.UnmetCriteria is null ? null : s.UnmetCriteria.Count == 0, s.Responses.Count,
+        FirstResponseMonths: MonthsTo(s, s.Responses.TakeWhile(v => v.Overall != Response.PD).FirstOrDefault(v => v.Overall is Response.CR or Response.PR)?.Date),
+        ProgressionMonths: MonthsTo(s, Recist.FirstProgression(s.Responses)));
+
+    /// <summary>Months from the first dose to a date, as ADTTE counts them (days = date - first dose + 1).</summary>
+    private static double? MonthsTo(SubjectSnapshot s, DateOnly? date) =>
+        s.FirstDoseDate is { } first && date is { } d ? TimeToEvent.Of(first, d, false, "").Months : null;
 
     /// <summary>A term's worst treatment-emergent grade; a snapshot without the events' history falls back to the term's latest onset and worst grade.</summary>
     private static int? EmergentGrade(DateOnly? firstDose, AdverseEventSnapshot a, TreatmentEmergence emergence) =>
@@ -144,7 +153,7 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
             ["screenCandidates"] = Node(r.ScreenCandidates),
             ["coxPfsMultivariate"] = r.CoxPfsMultivariate is not { } model ? null : new JsonObject
             {
-                ["plan"] = model.Plan, ["rationale"] = model.Rationale, ["ties"] = model.Ties, ["waldCi"] = true,
+                ["plan"] = model.Plan, ["rationale"] = model.Rationale, ["ties"] = model.Ties, ["waldCi"] = true, ["n"] = model.N,
                 ["lrChiSquare"] = model.LrChiSquare, ["lrP"] = model.LrP,
                 ["coefficients"] = Array(model.Coefficients.Select((c, i) => (c, Label: model.CoefficientLabels[i])), x => new JsonObject
                 {
@@ -176,6 +185,7 @@ public sealed record AnalysisReport(AnalysisSource Source, AnalysisProfile Profi
                 ["bestOverallResponse"] = s.BestOverallResponse, ["bestPercentChange"] = s.BestPercentChange,
                 ["pfsMonths"] = s.PfsMonths, ["pfsEvent"] = s.PfsEvent, ["osMonths"] = s.OsMonths, ["osEvent"] = s.OsEvent,
                 ["treatmentMonths"] = s.TreatmentMonths, ["onTreatment"] = s.OnTreatment, ["endOfTreatment"] = s.EndOfTreatment,
+                ["firstResponseMonths"] = s.FirstResponseMonths, ["progressionMonths"] = s.ProgressionMonths,
                 ["adverseEvents"] = Array(s.WorstGradeByTerm.OrderBy(a => a.Key, StringComparer.Ordinal), a => new JsonObject { ["term"] = a.Key, ["worstGrade"] = a.Value }),
             }),
             ["generatedAt"] = GeneratedAt.UtcDateTime.ToString("O"),

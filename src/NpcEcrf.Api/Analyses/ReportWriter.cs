@@ -176,33 +176,23 @@ public static class ReportWriter
         string E(string s) => WebUtility.HtmlEncode(s);
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
             .Append(E($"NpcEcrf analysis: {report.Source.LockName ?? "as-of"}"))
-            .Append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}th{background:#eee}figure{margin:1.5em 0}figcaption{font-weight:bold}.footnote{font-size:12px;margin:0 0 .4em}svg text{font-size:11px;font-family:sans-serif}</style></head><body>");
+            .Append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}th{background:#eee}figure{margin:1.5em 0}figcaption{font-weight:bold}.footnote{font-size:12px;margin:0 0 .4em}svg text{font-family:sans-serif}</style>")
+            .Append(PdfReport.PrintCss(report))
+            .Append("</head><body>");
         html.Append($"<h1>{E($"Analysis: {report.Source.LockName ?? "as-of snapshot"}")}</h1><ul>");
         foreach (var line in Provenance(report)) html.Append($"<li>{E(line)}</li>");
         html.Append("</ul>");
         foreach (var (title, header, rows, notes) in Tables(report))
         {
-            html.Append($"<h2>{E(title)}</h2><table><tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
+            // A heading, its table and its footnotes are one block: printing never leaves the heading alone at a page's foot.
+            html.Append($"<section class=\"table-block\"><h2>{E(title)}</h2><table><tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
             foreach (var row in rows) html.Append($"<tr>{string.Concat(row.Select(c => $"<td>{E(c)}</td>"))}</tr>");
             html.Append("</table>");
             foreach (var note in notes) html.Append($"<p class=\"footnote\">{E(note)}</p>");
+            html.Append("</section>");
         }
-        html.Append("<h2>Figures</h2>");
-        html.Append(Figure("km-pfs", "Kaplan-Meier: progression-free survival", Svg.KaplanMeier([("All", report.Result.PfsMonths)])));
-        html.Append(Figure("km-os", "Kaplan-Meier: overall survival", Svg.KaplanMeier([("All", report.Result.OsMonths)])));
-        if (report.Result.ByArm is { } byArm)
-        {
-            html.Append(Figure("km-pfs-by-arm", $"Kaplan-Meier by arm: progression-free survival{LogRankCaption(byArm.PfsLogRank)}", Svg.KaplanMeier(byArm.Arms.Select(a => (a.Name, a.PfsMonths)).ToList())));
-            html.Append(Figure("km-os-by-arm", $"Kaplan-Meier by arm: overall survival{LogRankCaption(byArm.OsLogRank)}", Svg.KaplanMeier(byArm.Arms.Select(a => (a.Name, a.OsMonths)).ToList())));
-        }
-        html.Append(Figure("forest", "Forest plot: Cox model of PFS", Svg.Forest(report.Result)));
-        html.Append(Figure("waterfall", "Waterfall: best % change in the target-lesion sum", Svg.Waterfall(report.Subjects)));
-        html.Append(Figure("swimmer", "Swimmer plot: time on treatment", Svg.Swimmer(report.Subjects)));
+        html.Append(Figures.ReportFigures.Html(report));
         html.Append("</body></html>");
         return html.ToString();
     }
-
-    private static string LogRankCaption(LogRankResult? test) => test is null ? "" : $" (log-rank chi-square {F(test.ChiSquare, "0.000")}, df {test.Df}, P {P(test.P)})";
-
-    private static string Figure(string id, string caption, string svg) => $"<figure id=\"{id}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption>{svg}</figure>";
 }

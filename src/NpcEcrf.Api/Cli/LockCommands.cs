@@ -71,9 +71,13 @@ public static class LockCommands
         var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date).", CustomParser = CliValues.OptionalDate };
         var profile = new Option<string>("--profile") { Description = "paper or r." }.Choice("paper", "r");
         var plan = new Option<string?>("--plan") { Description = "A saved analysis plan (its multivariate model)." };
-        var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html." };
+        var outDir = new Option<string>("--out") { Required = true, Description = "Where to write analysis.json, .md and .html (and .pdf, as --format chooses)." };
         var json = new Option<string?>("--json") { Description = "Also write the JSON here." };
-        var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, dataDir };
+        var formats = new Option<string[]>("--format")
+        {
+            Description = "The renderings to write: json, md, html, pdf (pdf needs headless Chromium). Default: json md html.",
+        }.Choices(["json", "md", "html"], "json", "md", "html", "pdf");
+        var command = new Command("analyse", "Analyse a lock, the lock in force on a date, or an as-of moment.") { lockName, inForce, asOf, study, cutoff, profile, plan, outDir, json, formats, dataDir };
         command.Validators.Add(r =>
         {
             if (new Option[] { lockName, inForce, asOf }.Count(o => r.GetResult(o) is not null) != 1) r.AddError("Choose exactly one of --lock, --in-force, --as-of.");
@@ -99,12 +103,22 @@ public static class LockCommands
             else result = await Analyses.Analyses.AsOf(session, parse.GetValue(study)!, parse.GetValue(asOf)!.Value, parse.GetValue(cutoff), parse.GetValue(profile), parse.GetValue(plan), now, ct);
             if (result.Report is not { } report) { Console.Error.WriteLine($"Nothing to analyse: {(result.Problem is { } problem ? CliOutcomes.Describe(problem) : "no such lock")}"); return 1; }
             var text = report.ToJson().ToJsonString(ReportWriter.Indented);
-            await OutputFiles.WriteAllAsync(dir, [
-                ("analysis.json", Encoding.UTF8.GetBytes(text)), ("analysis.md", Encoding.UTF8.GetBytes(ReportWriter.Markdown(report))),
-                ("analysis.html", Encoding.UTF8.GetBytes(ReportWriter.Html(report)))], ct);
+            var chosenFormats = parse.GetValue(formats)!;
+            var files = new List<(string Name, byte[] Content)>();
+            // The PDF first: without Chromium nothing is written, and the one line says what to install.
+            if (chosenFormats.Contains("pdf"))
+            {
+                var pdf = await PdfReport.Print(report, ct);
+                if (pdf.Pdf is not { } bytes) { Console.Error.WriteLine($"No PDF: {pdf.Problem}"); return 1; }
+                files.Add(("analysis.pdf", bytes));
+            }
+            if (chosenFormats.Contains("json")) files.Add(("analysis.json", Encoding.UTF8.GetBytes(text)));
+            if (chosenFormats.Contains("md")) files.Add(("analysis.md", Encoding.UTF8.GetBytes(ReportWriter.Markdown(report))));
+            if (chosenFormats.Contains("html")) files.Add(("analysis.html", Encoding.UTF8.GetBytes(ReportWriter.Html(report))));
+            await OutputFiles.WriteAllAsync(dir, files, ct);
             if (jsonFile is not null) await OutputFiles.WriteAsync(jsonFile, text, ct);
             Console.WriteLine(ReportWriter.Markdown(report));
-            Console.WriteLine($"Written: {dir}/analysis.{{json,md,html}}");
+            Console.WriteLine($"Written: {dir}/analysis.{{{string.Join(",", files.Select(f => Path.GetExtension(f.Name)[1..]))}}}");
             return 0;
         }
     }

@@ -127,6 +127,13 @@ public sealed class DemoRunner(HttpClient http, Action<string> progress) : DemoS
                 await File.WriteAllTextAsync(path, format == "json" ? json.ToJsonString(Analyses.ReportWriter.Indented) : await Text($"GET /locks/{lockName}/analysis?format={format}", () => Analysis(format)));
                 reports[$"{lockName}.{extension}"] = Path.GetFullPath(path);
             }
+            // The PDF as the product prints it, where this machine has Chromium to print with.
+            if (Analyses.PdfReport.FindChromium() is not null)
+            {
+                var pdf = Path.Combine(outDir, $"{lockName}-analysis.pdf");
+                await File.WriteAllBytesAsync(pdf, await Bytes($"GET /locks/{lockName}/analysis?format=pdf", () => Analysis("pdf")));
+                reports[$"{lockName}.pdf"] = Path.GetFullPath(pdf);
+            }
         }
         // The final lock's CDISC datasets beside its reports: SDTM and ADaM as SAS transport and Dataset-JSON, each with its Define-XML.
         foreach (var standard in new[] { "sdtm", "adam" })

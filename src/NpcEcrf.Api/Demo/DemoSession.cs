@@ -104,6 +104,15 @@ public abstract class DemoSession(HttpClient http, string studyId)
         return await reader.ReadToEndAsync();
     }
 
+    /// <summary>A binary answer (a PDF) as the API sent it.</summary>
+    protected static async Task<byte[]> Bytes(string what, Func<Task<FileResponse>> call)
+    {
+        using var file = await Call(what, call);
+        using var buffer = new MemoryStream();
+        await file.Stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>A zip the API answers (a lock's datasets), unpacked into a folder; the files' full paths.</summary>
     protected static async Task<IReadOnlyList<string>> Unzip(string what, Func<Task<FileResponse>> call, string folder)
     {

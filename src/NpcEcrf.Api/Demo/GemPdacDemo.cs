@@ -105,6 +105,13 @@ public sealed class GemPdacDemo(HttpClient http, Action<string> progress) : Demo
                     : await Text($"GET /locks/{lockName}/analysis?format={format}", () => As("stat").AnalyseLockAsync(lockName, format: format)));
                 reports[$"{lockName}.{format}"] = Path.GetFullPath(path);
             }
+        // The final report as a PDF too, where this machine has Chromium to print it.
+        if (Analyses.PdfReport.FindChromium() is not null)
+        {
+            var pdf = Path.Combine(outDir, $"{FinalLock}-analysis.pdf");
+            await File.WriteAllBytesAsync(pdf, await Bytes($"GET /locks/{FinalLock}/analysis?format=pdf", () => As("stat").AnalyseLockAsync(FinalLock, format: "pdf")));
+            reports[$"{FinalLock}.pdf"] = Path.GetFullPath(pdf);
+        }
         return new GemPdacResult(plan, effectiveFrom, interim, final, interimAnalysis, finalAnalysis, queriesBefore, queries, reports);
     }
 

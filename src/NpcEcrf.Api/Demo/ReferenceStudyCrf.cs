@@ -19,9 +19,9 @@ public sealed record DemoPlan(IReadOnlyList<SubjectPlan> Subjects, IReadOnlyList
 /// Modelling choices (docs/demo.md): everyone starts at 12 mg/day except three patients whose only adverse
 /// events were grade 1 (started at 10 mg by physician's choice); the other five 10-mg patients are reduced
 /// 12 -> 10 mg for their highest-grade event. Scans every 6 weeks (day 43, 85, ...) until progression, whose
-/// scan falls on the twin's PFS day; target lesions T1 (liver if liver metastases, else lung) and T2 (a
-/// cervical node) sum to 50 mm at baseline: SD visits 45 mm (-10%), PR visits 30 mm (-40%), progression 30%
-/// above the nadir.
+/// scan falls on the twin's PFS day; target lesions T1 (liver if liver metastases, else lung, 16-46 mm) and T2 (a
+/// cervical node, short axis 15-26 mm) at baseline, then each patient's own course (<see cref="LesionSizes"/>) read
+/// by RECIST as the patient's best response, progressing at the PFS scan.
 /// </summary>
 public static class ReferenceStudyCrf
 {
@@ -33,10 +33,12 @@ public static class ReferenceStudyCrf
     {
         var subjects = Patients.Select(Subject).ToList();
         var lastFact = subjects.Max(s => LastDate(s));
+        // A transcription error that doubles the V2 measurement of a stable patient: the 80%-growth check catches it.
+        var v2 = Lesions(Patients.Single(p => p.Id == 20)).Scans[1].DiametersMm[0];
         var errors = new List<PlannedError>
         {
-            new(SubjectNumber(20), "tumour-assessment/V2", "targetDiametersMm.T1", 27m,
-                "Transcription error: the radiology report says 27 mm.", Detection.EditCheck, ""),
+            new(SubjectNumber(20), "tumour-assessment/V2", "targetDiametersMm.T1", v2,
+                $"Transcription error: the radiology report says {v2} mm.", Detection.EditCheck, ""),
             new(SubjectNumber(7), "metastatic-sites", "liver", true,
                 "Source check: the baseline CT report describes two liver metastases.", Detection.Monitor,
                 "The baseline CT report mentions hepatic lesions; please check the liver metastases field."),
@@ -70,10 +72,11 @@ public static class ReferenceStudyCrf
         Add("/forms/metastatic-sites", new { data = new { liver = p.LiverMetastases, lung = distant && !p.LiverMetastases, bone = distant && p.Id % 2 == 0, distantLymphNodes = distant && p.Id % 3 == 0 } });
         Add("/forms/prior-therapy", new { data = new { priorSystemicLines = p.PlatinumRefractory ? 2 : 1, platinumRefractory = p.PlatinumRefractory, priorRadiotherapy = p.Pattern != "metastatic" || p.Id % 2 == 0 } });
         var t1Organ = p.LiverMetastases ? "liver" : "lung";
+        var lesions = Lesions(p);
         Add("/baseline-lesions", new
         {
             assessmentDate = enrolment.AddDays(-7), method = "CT",
-            targets = new object[] { new { lesionId = "T1", organ = t1Organ, nodal = false, diameterMm = 30m }, new { lesionId = "T2", organ = "cervical lymph node", nodal = true, diameterMm = 20m } },
+            targets = new object[] { new { lesionId = "T1", organ = t1Organ, nodal = false, diameterMm = lesions.Baseline[0] }, new { lesionId = "T2", organ = "cervical lymph node", nodal = true, diameterMm = lesions.Baseline[1] } },
             nonTargets = new object[] { new { lesionId = "NT1", organ = "nasopharynx", description = "Primary site" } },
         });
 
@@ -114,18 +117,14 @@ public static class ReferenceStudyCrf
         }
 
         // Tumour assessments every 6 weeks; the last one falls on the PFS day (progression, or the censoring scan).
-        var scanDays = new List<int>();
-        if (p.BestResponse != Bor.PD)
-            for (var day = 43; day < p.PfsDays - 20; day += 42) scanDays.Add(day);
-        scanDays.Add(p.PfsDays);
+        var scanDays = ScanDays(p);
         for (var i = 0; i < scanDays.Count; i++)
         {
-            var last = i == scanDays.Count - 1;
-            var (t1, t2) = last && p.Progressed ? Progression(p.BestResponse) : p.BestResponse == Bor.PR ? (18m, 12m) : (27m, 18m);
+            var scan = lesions.Scans[i];
             Add("/tumour-assessments", new
             {
                 assessmentId = $"V{i + 1}", date = Day(scanDays[i]), method = "CT",
-                targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = t1, ["T2"] = t2 }, nonTarget = "NonCRNonPD", newLesions = false,
+                targetDiametersMm = new Dictionary<string, decimal?> { ["T1"] = scan.DiametersMm[0], ["T2"] = scan.DiametersMm[1] }, nonTarget = "NonCRNonPD", newLesions = scan.NewLesions,
             });
         }
         if (p.Progressed) Add("/discontinuation", new { date = Day(p.PfsDays), reason = "Progression", details = (string?)null });
@@ -142,13 +141,23 @@ public static class ReferenceStudyCrf
         return new SubjectPlan(SubjectNumber(p.Id), $"S{p.Site}", firstDose, entries);
     }
 
-    /// <summary>Progression: 30% above the nadir (the visits' sum before it), at least 5 mm more.</summary>
-    private static (decimal T1, decimal T2) Progression(Bor best) => best switch
+    /// <summary>Scans every 6 weeks (PD-best patients have only the one on their PFS day), the last on the PFS day.</summary>
+    private static IReadOnlyList<int> ScanDays(Patient p)
     {
-        Bor.PR => (26m, 13m),  // nadir 30 -> 39 (+30%)
-        Bor.SD => (38m, 20m),  // nadir 45 -> 58 (+29%)
-        _ => (42m, 23m),       // nadir 50 (baseline) -> 65 (+30%)
-    };
+        var days = new List<int>();
+        if (p.BestResponse != Bor.PD)
+            for (var day = 43; day < p.PfsDays - 20; day += 42) days.Add(day);
+        days.Add(p.PfsDays);
+        return days;
+    }
+
+    /// <summary>The patient's target lesions at baseline (T1 in the liver or lung, T2 a cervical node) and at each scan.</summary>
+    private static (decimal[] Baseline, IReadOnlyList<LesionScan> Scans) Lesions(Patient p)
+    {
+        decimal[] baseline = [LesionSizes.Baseline(p.Id * 7 + 1, 16, 46), LesionSizes.Baseline(p.Id * 7 + 2, 15, 26)];
+        var course = p.BestResponse switch { Bor.PR => LesionSizes.Course.PartialResponse, Bor.SD => LesionSizes.Course.StableDisease, _ => LesionSizes.Course.Progression };
+        return (baseline, LesionSizes.Scans(baseline, [false, true], course, ScanDays(p).Count, p.Progressed, p.Id));
+    }
 
     /// <summary>Writes each planned error's wrong value into the entry a CRA would first make.</summary>
     private static SubjectPlan Introduce(SubjectPlan s, IReadOnlyList<PlannedError> errors)
@@ -161,7 +170,7 @@ public static class ReferenceStudyCrf
     private static CrfEntry Wrong(CrfEntry entry, PlannedError error) => (error.Form, entry.Path, entry.Body) switch
     {
         ("tumour-assessment/V2", "/tumour-assessments", var b) when Prop<string>(b, "assessmentId") == "V2" =>
-            entry with { Body = With(b, "targetDiametersMm", new Dictionary<string, decimal?> { ["T1"] = 54m, ["T2"] = Prop<Dictionary<string, decimal?>>(b, "targetDiametersMm")["T2"] }) },
+            entry with { Body = With(b, "targetDiametersMm", new Dictionary<string, decimal?> { ["T1"] = 2 * (decimal)error.RightValue, ["T2"] = Prop<Dictionary<string, decimal?>>(b, "targetDiametersMm")["T2"] }) },
         ("metastatic-sites", "/forms/metastatic-sites", var b) => entry with { Body = With(b, "data", With(Prop<object>(b, "data"), "liver", false)) },
         ("dose-change/DC1", "/dose-changes", var b) => entry with { Body = With(b, "adverseEventId", null) },
         _ => entry,

@@ -117,6 +117,23 @@ public class AnalysisPlanTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Contains("| Experimental (B) | 5 |", markdown);
         var html = await (await statistician.GetAsync("/locks/arms-final/analysis?format=html")).Content.ReadAsStringAsync();
         Assert.Contains("id=\"km-os-by-arm\"", html);
+        Assert.Contains("class=\"log-rank\"", html);
+
+        // The PDF of the same report, asked for by format= or by the Accept header.
+        using var byAccept = new HttpRequestMessage(HttpMethod.Get, "/locks/arms-final/analysis?plan=by-arm");
+        byAccept.Headers.Accept.ParseAdd("application/pdf");
+        foreach (var response in new[] { await statistician.GetAsync("/locks/arms-final/analysis?plan=by-arm&format=pdf"), await statistician.SendAsync(byAccept) })
+        {
+            if (NpcEcrf.Api.Analyses.PdfReport.FindChromium() is null)
+            {
+                var missing = await response.ShouldBe(HttpStatusCode.NotImplemented);
+                Assert.Contains("apt-get install chromium", missing.GetProperty("detail").GetString());
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString((await response.Content.ReadAsByteArrayAsync())[..4]));
+        }
 
         // The reference study's plan is not this study's: refused, naming it.
         await (await statistician.PostJson("/analysis-plans", Plan(StudyFixture.StudyId, "reference-only", "age"))).ShouldBe(HttpStatusCode.Created);

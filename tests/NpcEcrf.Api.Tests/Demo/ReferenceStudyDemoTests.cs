@@ -77,12 +77,14 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
     public void the_audit_trail_of_a_corrected_field_shows_both_values_reason_and_user_and_time_travel_shows_the_old_value()
     {
         var audit = demo.Result.Audit;
-        Assert.Equal("54", audit.OldValue);
-        Assert.Equal("27", audit.NewValue);
+        // The generator's V2 measurement of NPC-020, entered doubled.
+        var right = (decimal)ReferenceStudyCrf.Create().Errors[0].RightValue;
+        Assert.Equal((2 * right).ToString(System.Globalization.CultureInfo.InvariantCulture), audit.OldValue);
+        Assert.Equal(right.ToString(System.Globalization.CultureInfo.InvariantCulture), audit.NewValue);
         Assert.Contains("Transcription error", audit.Reason);
         Assert.Equal("cra.s2", audit.User);
         var v2 = audit.CasebookBefore.GetProperty("assessments").EnumerateArray().First(a => a.GetProperty("assessmentId").GetString() == "V2");
-        Assert.Equal(54m, v2.GetProperty("targetDiametersMm").GetProperty("T1").GetDecimal());
+        Assert.Equal(2 * right, v2.GetProperty("targetDiametersMm").GetProperty("T1").GetDecimal());
     }
 
     [Fact]
@@ -91,7 +93,7 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
         var auditor = await demo.ClientFor("odm.auditor", ["auditor"]);
         var xml = await (await auditor.GetAsync($"/studies/{ReferenceStudy.StudyId}/export/odm")).Content.ReadAsStringAsync();
         Studies.OdmFiles.AssertSchemaValid(xml);
-        Assert.Contains("<ReasonForChange>Transcription error: the radiology report says 27 mm.</ReasonForChange>", xml);
+        Assert.Contains($"<ReasonForChange>Transcription error: the radiology report says {ReferenceStudyCrf.Create().Errors[0].RightValue} mm.</ReasonForChange>", xml);
         Assert.Contains("<Signature>", xml);
         Assert.Contains("<FlagType CodeListOID=\"CL.NPCECRF.FLAG_TYPE\">QUERY</FlagType>", xml);
         Assert.Equal(30, System.Text.RegularExpressions.Regex.Matches(xml, "SubjectKey=\"NPC-\\d{3}\" TransactionType=\"Insert\"").Count);
@@ -111,9 +113,25 @@ public class ReferenceStudyDemoTests(DemoFixture demo, ITestOutputHelper output)
             Assert.True(File.Exists(Path.Combine(folder, "define.xml")) && Directory.GetFiles(folder).Length >= 5, folder);
         Assert.Equal(4, demo.Result.Reports.Values.Count(Directory.Exists));
         var html = File.ReadAllText(demo.Result.Reports["final.html"]);
-        foreach (var figure in new[] { "km-pfs", "km-os", "forest", "waterfall", "swimmer" }) Assert.Contains($"id=\"{figure}\"", html);
+        foreach (var figure in new[] { "km-pfs", "km-os", "km-pfs-by-metastatic-sites-liver", "forest-univariate", "forest-multivariate", "waterfall", "swimmer" }) Assert.Contains($"id=\"{figure}\"", html);
         Assert.DoesNotContain("by-arm", html);
         Assert.DoesNotContain("By arm", File.ReadAllText(demo.Result.Reports["final.md"]));
         Assert.Contains(demo.Result.Final.Hash, html);
+        // The PDF, where this machine has Chromium to print it.
+        if (NpcEcrf.Api.Analyses.PdfReport.FindChromium() is not null)
+            Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(demo.Result.Reports["final.pdf"])[..4]));
+    }
+
+    [Fact]
+    public void the_waterfall_shows_varied_lesion_changes_each_consistent_with_the_best_overall_response()
+    {
+        var changes = demo.Result.FinalAnalysis["subjects"]!.AsArray()
+            .Select(s => (Bor: s!["bestOverallResponse"]!.GetValue<string>(), Change: s["bestPercentChange"]!.GetValue<double>())).ToList();
+        Assert.True(changes.Select(c => c.Change).Distinct().Count() >= 20, string.Join(", ", changes));
+        Assert.All(changes.Where(c => c.Bor == "PR"), c => Assert.InRange(c.Change, -100, -30));
+        Assert.All(changes.Where(c => c.Bor == "SD"), c => Assert.InRange(c.Change, -29.9, 19.9));
+        // Progression at the first scan: growth of 20% or more, or a new lesion with the targets little changed.
+        Assert.Contains(changes, c => c.Bor == "PD" && c.Change >= 20);
+        Assert.Contains(changes, c => c.Bor == "PD" && c.Change < 20);
     }
 }

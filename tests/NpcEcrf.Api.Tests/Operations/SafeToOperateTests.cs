@@ -111,6 +111,23 @@ public class SafeToOperateTests(ServedInstallation installation) : IClassFixture
     }
 
     [Fact]
+    public async Task analyse_format_pdf_writes_the_pdf_alone_or_says_in_one_line_what_to_install()
+    {
+        var output = Path.Combine(Cli.DataDir, "pdf");
+        var run = await Cli.Verb("analyse", "--as-of", "2030-01-01T00:00:00Z", "--study", "ANLO-NPC", "--out", output, "--format", "pdf");
+        Assert.False(File.Exists(Path.Combine(output, "analysis.json")), "only the formats asked for are written");
+        if (NpcEcrf.Api.Analyses.PdfReport.FindChromium() is null)
+        {
+            Assert.Equal(1, run.Exit);
+            Assert.Contains("apt-get install chromium", run.Stderr);
+            return;
+        }
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(output, "analysis.pdf"))[..4]));
+        Assert.EndsWith($"Written: {Path.GetFullPath(output)}/analysis.{{pdf}}\n", run.Stdout);
+    }
+
+    [Fact]
     public async Task a_missing_key_where_events_exist_is_refused_by_every_verb_naming_where_it_is_expected()
     {
         foreach (var keyFile in new[] { Installation.SealKeyFile, Installation.TokenKeyFile })
