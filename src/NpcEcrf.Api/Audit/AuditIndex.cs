@@ -32,7 +32,7 @@ public static class AuditIndex
           create table "{{schema}}".{{Streams}} (stream_id uuid primary key, study_id text, site_id text, subject_number text);
           create table "{{schema}}".{{Events}} (
             seq_id bigint primary key, ts timestamptz not null, stream_id uuid not null, type text not null, user_name text,
-            study_id text, site_id text, subject_number text);
+            study_id text, site_id text, subject_number text, fields text[] not null);
           create table "{{schema}}".{{Fields}} (field text not null, ts timestamptz not null, seq_id bigint not null, primary key (field, ts, seq_id));
           {{Fill(schema, $"\"{schema}\".mt_events")}}
           create index npcecrf_audit_by_time on "{{schema}}".{{Events}} (ts, seq_id);
@@ -61,16 +61,17 @@ public static class AuditIndex
             select stream_id, data->>'studyId', data->>'siteId', data->>'subjectNumber' from {source}
             where type in ({string.Join(", ", SubjectOpeners.Select(t => $"'{t}'"))})
             on conflict (stream_id) do nothing;
-          insert into "{schema}".{Events} (seq_id, ts, stream_id, type, user_name, study_id, site_id, subject_number)
-            select e.seq_id, e.timestamp, e.stream_id, e.type, e.user_name, s.study_id, s.site_id, s.subject_number
-            from {source} e left join "{schema}".{Streams} s on s.stream_id = e.stream_id;
-          -- An event names a field by its "field" (a correction, a query, a check) or as a key of its payload (a form's values);
-          -- the union keeps each name once.
-          insert into "{schema}".{Fields} (field, ts, seq_id)
-            select f.field, e.timestamp, e.seq_id from {source} e
-            cross join lateral (select e.data->>'field'
-                                union select jsonb_object_keys(case when jsonb_typeof(e.data) = 'object' then e.data else jsonb_build_object() end)) f(field)
-            where f.field is not null;
+          -- An event names a field by its "field" (a correction, a query, a check) or as a key of its payload (a form's values):
+          -- kept with the event (to check a field beside another filter) and a row each (to page by a field alone).
+          with indexed as (
+            insert into "{schema}".{Events} (seq_id, ts, stream_id, type, user_name, study_id, site_id, subject_number, fields)
+            select e.seq_id, e.timestamp, e.stream_id, e.type, e.user_name, s.study_id, s.site_id, s.subject_number,
+                   array(select f from (select e.data->>'field'
+                                        union select jsonb_object_keys(case when jsonb_typeof(e.data) = 'object' then e.data else jsonb_build_object() end)) k(f)
+                         where f is not null order by f)
+            from {source} e left join "{schema}".{Streams} s on s.stream_id = e.stream_id
+            returning seq_id, ts, fields)
+          insert into "{schema}".{Fields} (field, ts, seq_id) select unnest(fields), ts, seq_id from indexed;
         """;
 
     /// <summary>The application's role reads and appends to the index, never rewrites it (as mt_events).</summary>
