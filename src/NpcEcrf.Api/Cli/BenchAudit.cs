@@ -23,27 +23,38 @@ public static partial class BenchCommand
     {
         var events = new Option<int>("--events") { Description = "Events in the trail (about 105 a subject).", DefaultValueFactory = _ => 1_000_000 };
         var pageSize = new Option<int>("--page") { Description = "Entries a page.", DefaultValueFactory = _ => 100 };
-        var plans = new Option<bool>("--plans") { Description = "Print each page's query plan (EXPLAIN ANALYZE) too." };
+        var plans = new Option<bool>("--plans") { Description = "Print each page's query plans (EXPLAIN ANALYZE) too." };
+        var reuse = new Option<bool>("--reuse") { Description = "Time the trail the last run built (in the schema bench_audit) instead of building one." };
         var dataDir = CommandLine.DataDirOption();
-        var command = new Command("audit", "The audit trail: a filtered page for each filter, against a plain indexed SQL read of a page of events.") { events, pageSize, plans, dataDir };
+        var command = new Command("audit", "The audit trail: a filtered page for each filter, against a plain indexed SQL read of a page of events.") { events, pageSize, plans, reuse, dataDir };
         command.SetAction(async (parse, ct) =>
         {
             var (n, limit) = (parse.GetValue(events), parse.GetValue(pageSize));
             if (n < 1000 || limit is < 1 or > AuditTrail.MaxPageSize) throw new CommandLineError($"--events is at least 1000 and --page 1 to {AuditTrail.MaxPageSize}.");
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(AuditSchema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
+            long written;
+            if (parse.GetValue(reuse))
             {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{AuditSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
+                await using var count = new NpgsqlConnection(settings.ConnectionString);
+                await count.OpenAsync(ct);
+                written = (long)(await new NpgsqlCommand($"select count(*) from \"{AuditSchema}\".mt_events", count).ExecuteScalarAsync(ct))!;
+                Console.WriteLine($"Reusing the trail of {written:N0} events in {AuditSchema}.");
             }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
-            await using var store = AppHost.Store(settings);
-
-            var building = Stopwatch.StartNew();
-            var written = await BuildTrail(store, n, ct);
-            Console.WriteLine($"Trail of {written:N0} events ({AuditSites} sites, {AuditUsers} users) written, sealed and indexed in {building.Elapsed.TotalSeconds:0.0} s " +
-                              $"({written / building.Elapsed.TotalSeconds:N0} events/s, the bulk import's COPY path).");
+            else
+            {
+                await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
+                {
+                    await drop.OpenAsync(ct);
+                    await new NpgsqlCommand($"drop schema if exists \"{AuditSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
+                }
+                await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+                await using var store = AppHost.Store(settings);
+                var building = Stopwatch.StartNew();
+                written = await BuildTrail(store, n, ct);
+                Console.WriteLine($"Trail of {written:N0} events ({AuditSites} sites, {AuditUsers} users) written, sealed and indexed in {building.Elapsed.TotalSeconds:0.0} s " +
+                                  $"({written / building.Elapsed.TotalSeconds:N0} events/s, the bulk import's COPY path).");
+            }
             await using (var analyze = new NpgsqlConnection(settings.SchemaChangeConnectionString))
             {
                 await analyze.OpenAsync(ct);
@@ -56,7 +67,7 @@ public static partial class BenchCommand
 
             var trail = new AuditTrail(settings);
             var (early, middle, late) = (await Position(settings, 0.4, ct), await Position(settings, 0.5, ct), await Position(settings, 0.6, ct));
-            var subject = $"B{n / 105 / 2:00000}";
+            var subject = $"B{written / 105 / 2:00000}";
             var cases = new (string Name, AuditFilter Filter)[]
             {
                 ("none", new AuditFilter()),
@@ -84,7 +95,8 @@ public static partial class BenchCommand
                 var (first, firstSeconds) = await BestAsync(() => trail.Page(filter, null, limit, ct));
                 var (_, deepSeconds) = await BestAsync(() => trail.Page(filter, middle, limit, ct));
                 var (firstRows, firstBuffers) = await Explain(settings, filter, null, limit, ct);
-                if (parse.GetValue(plans)) Console.WriteLine(await Plan(settings, filter, middle, limit, ct));
+                if (parse.GetValue(plans))
+                    Console.WriteLine($"  {name}, first page:\n{await Plan(settings, filter, null, limit, ct)}\n  {name}, from the middle:\n{await Plan(settings, filter, middle, limit, ct)}");
                 var (deepRows, deepBuffers) = await Explain(settings, filter, middle, limit, ct);
                 Console.WriteLine($"| {name} | {first.Entries.Count} | {Ms(firstSeconds)} | {firstSeconds / baseFirst:0.0}x | {Ms(deepSeconds)} | {deepSeconds / baseDeep:0.0}x | " +
                                   $"{firstRows:N0} / {deepRows:N0} | {firstBuffers:N0} / {deepBuffers:N0} |");

@@ -103,6 +103,7 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
             ("user=cra.s1", "e.user_name = 'cra.s1'", []),
             ("field=score", "(e.data->>'field' = 'score' or e.data ? 'score')", []),
             ("eventType=data_point_corrected", "e.type = 'data_point_corrected'", []),
+            ("user=cra.s1&field=score&siteId=S1", "e.user_name = 'cra.s1' and (e.data->>'field' = 'score' or e.data ? 'score') and coalesce(c.data->>'siteId', q.data->>'siteId') = 'S1'", []),
             ("eventType=data_query_raised&siteId=S2&field=score", "e.type = 'data_query_raised' and coalesce(c.data->>'siteId', q.data->>'siteId') = 'S2' and (e.data->>'field' = 'score' or e.data ? 'score')", []),
             ($"from={Iso(from)}&to={Iso(to)}", "e.timestamp >= @from and e.timestamp <= @to", [("from", from), ("to", to)]),
             ($"subjectNumber=P-01&from={Iso(fromP1)}", "coalesce(c.data->>'subjectNumber', q.data->>'subjectNumber') = 'P-01' and e.timestamp >= @from", [("from", fromP1)]),
@@ -125,6 +126,9 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
         var monitor = await app.ClientFor("monitor.s2", ["monitor"], $"{StudyFixture.StudyId}/S2");
         Assert.Equal(await Expected("coalesce(c.data->>'siteId', q.data->>'siteId') = 'S2' and (e.data->>'field' = 'score' or e.data ? 'score')"),
             Sequences(await Walk(monitor, "field=score")));
+        Assert.Equal(await Expected("coalesce(c.data->>'siteId', q.data->>'siteId') = 'S2' and coalesce(c.data->>'subjectNumber', q.data->>'subjectNumber') = 'P-02'"),
+            Sequences(await Walk(monitor, "subjectNumber=P-02")));
+        Assert.Empty(Sequences(await Walk(monitor, "subjectNumber=P-01")));
     }
 
     [Fact]
