@@ -12,6 +12,9 @@ using NpcEcrf.Api.TamperEvidence;
 
 namespace NpcEcrf.Api.Cli;
 
+/// <summary>One filter's pages: entries on the first, each page's time over the baseline's, and the rows each plan read.</summary>
+public sealed record AuditBenchRow(string Filter, int Entries, double FirstRatio, double MiddleRatio, long FirstRowsRead, long MiddleRowsRead);
+
 public static partial class BenchCommand
 {
     private const string AuditSchema = "bench_audit";
@@ -55,56 +58,66 @@ public static partial class BenchCommand
                 Console.WriteLine($"Trail of {written:N0} events ({AuditSites} sites, {AuditUsers} users) written, sealed and indexed in {building.Elapsed.TotalSeconds:0.0} s " +
                                   $"({written / building.Elapsed.TotalSeconds:N0} events/s, the bulk import's COPY path).");
             }
-            await using (var analyze = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await analyze.OpenAsync(ct);
-                // What autovacuum would do soon after a load this size; the planner needs the statistics.
-                await new NpgsqlCommand($"analyze \"{AuditSchema}\".mt_events; analyze \"{AuditSchema}\".{AuditIndex.Events}; analyze \"{AuditSchema}\".{AuditIndex.Fields}", analyze)
-                    { CommandTimeout = 0 }.ExecuteNonQueryAsync(ct);
-                Console.WriteLine($"Sizes: mt_events {await Size(analyze, "mt_events", ct)}, index table {await Size(analyze, AuditIndex.Events, ct)}, " +
-                                  $"field index {await Size(analyze, AuditIndex.Fields, ct)} (each with its indexes).");
-            }
-
-            var trail = new AuditTrail(settings);
-            var (early, middle, late) = (await Position(settings, 0.4, ct), await Position(settings, 0.5, ct), await Position(settings, 0.6, ct));
-            var subject = $"B{written / 105 / 2:00000}";
-            var cases = new (string Name, AuditFilter Filter)[]
-            {
-                ("none", new AuditFilter()),
-                ("study", new AuditFilter(StudyId: AuditStudy)),
-                ("subject", new AuditFilter(StudyId: AuditStudy, SubjectNumber: subject)),
-                ("site", new AuditFilter(SiteId: "S7")),
-                ("user", new AuditFilter(User: "cra.3")),
-                ("field (rare: a correction's)", new AuditFilter(Field: "priorSystemicLines")),
-                ("field (common)", new AuditFilter(Field: "grade")),
-                ("event type (rare)", new AuditFilter(EventType: "data_point_corrected")),
-                ("event type (common)", new AuditFilter(EventType: "cycle_recorded")),
-                ("time window (40%-60%)", new AuditFilter(From: early.Timestamp, To: late.Timestamp)),
-                ("site + event type + field", new AuditFilter(SiteId: "S7", EventType: "data_point_corrected", Field: "priorSystemicLines")),
-                ("monitor of 2 sites", new AuditFilter(AllowedSites: [$"{AuditStudy}/S3", $"{AuditStudy}/S4"])),
-            };
-
-            var (baseFirstRows, baseFirst) = await BestAsync(() => PlainPage(settings, null, limit, ct));
-            var (_, baseDeep) = await BestAsync(() => PlainPage(settings, middle.Sequence, limit, ct));
-            Console.WriteLine($"Baseline, a plain indexed SQL read of {limit} events (mt_events by primary key, the same columns): first page {Ms(baseFirst)}, " +
-                              $"a page from the middle {Ms(baseDeep)} ({baseFirstRows} rows).");
-            Console.WriteLine($"| filter | entries on the page | first page | ratio | page from the middle | ratio | rows the plan read (first / middle) | buffers (first / middle) |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
-            foreach (var (name, filter) in cases)
-            {
-                var (first, firstSeconds) = await BestAsync(() => trail.Page(filter, null, limit, ct));
-                var (_, deepSeconds) = await BestAsync(() => trail.Page(filter, middle, limit, ct));
-                var (firstRows, firstBuffers) = await Explain(settings, filter, null, limit, ct);
-                if (parse.GetValue(plans))
-                    Console.WriteLine($"  {name}, first page:\n{await Plan(settings, filter, null, limit, ct)}\n  {name}, from the middle:\n{await Plan(settings, filter, middle, limit, ct)}");
-                var (deepRows, deepBuffers) = await Explain(settings, filter, middle, limit, ct);
-                Console.WriteLine($"| {name} | {first.Entries.Count} | {Ms(firstSeconds)} | {firstSeconds / baseFirst:0.0}x | {Ms(deepSeconds)} | {deepSeconds / baseDeep:0.0}x | " +
-                                  $"{firstRows:N0} / {deepRows:N0} | {firstBuffers:N0} / {deepBuffers:N0} |");
-            }
+            await AuditBench(settings, written, limit, parse.GetValue(plans), Console.WriteLine, ct);
             Console.WriteLine($"Best of 3 after a warm-up each; nproc {Environment.ProcessorCount}, load average {LoadAverage()}.");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Each filter's first page and a page from the middle, timed against the plain read, with what each plan read.</summary>
+    public static async Task<IReadOnlyList<AuditBenchRow>> AuditBench(NpcEcrfSettings settings, long written, int limit, bool plans, Action<string> log, CancellationToken ct)
+    {
+        var schema = settings.Schema;
+        var rows = new List<AuditBenchRow>();
+        await using (var analyze = new NpgsqlConnection(settings.SchemaChangeConnectionString))
+        {
+            await analyze.OpenAsync(ct);
+            // What autovacuum would do soon after a load this size; the planner needs the statistics.
+            await new NpgsqlCommand($"analyze \"{schema}\".mt_events; analyze \"{schema}\".{AuditIndex.Events}; analyze \"{schema}\".{AuditIndex.Fields}", analyze)
+                { CommandTimeout = 0 }.ExecuteNonQueryAsync(ct);
+            log($"Sizes: mt_events {await Size(analyze, schema, "mt_events", ct)}, index table {await Size(analyze, schema, AuditIndex.Events, ct)}, " +
+                $"field index {await Size(analyze, schema, AuditIndex.Fields, ct)} (each with its indexes).");
+        }
+
+        var trail = new AuditTrail(settings);
+        var (early, middle, late) = (await Position(settings, 0.4, ct), await Position(settings, 0.5, ct), await Position(settings, 0.6, ct));
+        var subject = $"B{written / 105 / 2:00000}";
+        var cases = new (string Name, AuditFilter Filter)[]
+        {
+            ("none", new AuditFilter()),
+            ("study", new AuditFilter(StudyId: AuditStudy)),
+            ("subject", new AuditFilter(StudyId: AuditStudy, SubjectNumber: subject)),
+            ("site", new AuditFilter(SiteId: "S7")),
+            ("user", new AuditFilter(User: "cra.3")),
+            ("field (rare: a correction's)", new AuditFilter(Field: "priorSystemicLines")),
+            ("field (common)", new AuditFilter(Field: "grade")),
+            ("event type (rare)", new AuditFilter(EventType: "data_point_corrected")),
+            ("event type (common)", new AuditFilter(EventType: "cycle_recorded")),
+            ("time window (40%-60%)", new AuditFilter(From: early.Timestamp, To: late.Timestamp)),
+            ("site + event type + field", new AuditFilter(SiteId: "S7", EventType: "data_point_corrected", Field: "priorSystemicLines")),
+            ("monitor of 2 sites", new AuditFilter(AllowedSites: [$"{AuditStudy}/S3", $"{AuditStudy}/S4"])),
+        };
+
+        var (baseFirstRows, baseFirst) = await BestAsync(() => PlainPage(settings, null, limit, ct));
+        var (_, baseDeep) = await BestAsync(() => PlainPage(settings, middle.Sequence, limit, ct));
+        log($"Baseline, a plain indexed SQL read of {limit} events (mt_events by primary key, the same columns): first page {Ms(baseFirst)}, " +
+            $"a page from the middle {Ms(baseDeep)} ({baseFirstRows} rows).");
+        log($"| filter | entries on the page | first page | ratio | page from the middle | ratio | rows the plan read (first / middle) | buffers (first / middle) |");
+        log("|---|---|---|---|---|---|---|---|");
+        foreach (var (name, filter) in cases)
+        {
+            var (first, firstSeconds) = await BestAsync(() => trail.Page(filter, null, limit, ct));
+            var (_, deepSeconds) = await BestAsync(() => trail.Page(filter, middle, limit, ct));
+            var (firstRows, firstBuffers) = await Explain(settings, filter, null, limit, ct);
+            if (plans)
+                log($"  {name}, first page:\n{await Plan(settings, filter, null, limit, ct)}\n  {name}, from the middle:\n{await Plan(settings, filter, middle, limit, ct)}");
+            var (deepRows, deepBuffers) = await Explain(settings, filter, middle, limit, ct);
+            rows.Add(new AuditBenchRow(name, first.Entries.Count, firstSeconds / baseFirst, deepSeconds / baseDeep, firstRows, deepRows));
+            log($"| {name} | {first.Entries.Count} | {Ms(firstSeconds)} | {firstSeconds / baseFirst:0.0}x | {Ms(deepSeconds)} | {deepSeconds / baseDeep:0.0}x | " +
+                $"{firstRows:N0} / {deepRows:N0} | {firstBuffers:N0} / {deepBuffers:N0} |");
+        }
+        return rows;
     }
 
     private static string Ms(double seconds) => $"{seconds * 1000:0.0} ms";
@@ -113,7 +126,7 @@ public static partial class BenchCommand
     /// A study and enough subjects for <paramref name="events"/> events (the asof benchmark's history, 20 sites), written
     /// by the bulk import's sealed COPY 500 subjects a transaction, each batch by one of 20 users; the trigger indexes them.
     /// </summary>
-    private static async Task<long> BuildTrail(IDocumentStore store, int events, CancellationToken ct)
+    public static async Task<long> BuildTrail(IDocumentStore store, int events, CancellationToken ct)
     {
         List<object> History(int i)
         {
@@ -155,8 +168,8 @@ public static partial class BenchCommand
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select ts, seq_id from "{AuditSchema}".{AuditIndex.Events} order by ts, seq_id
-            offset (select (count(*) * {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)})::bigint from "{AuditSchema}".{AuditIndex.Events}) limit 1
+            select ts, seq_id from "{settings.Schema}".{AuditIndex.Events} order by ts, seq_id
+            offset (select (count(*) * {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)})::bigint from "{settings.Schema}".{AuditIndex.Events}) limit 1
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
@@ -173,7 +186,7 @@ public static partial class BenchCommand
                    e.data->>'form', e.data->>'field', e.data->>'oldValue', coalesce(e.data->>'newValue', (e.data - 'passwordHash')::text),
                    e.headers->>'reasonForChange', e.correlation_id, e.causation_id,
                    e.data->'audit'->>'user', e.data->'audit'->>'at', e.data->'audit'->>'reason', e.data->'audit'->>'sourceFile', e.data->'audit'->>'fileSha256'
-            from "{AuditSchema}".mt_events e where e.seq_id > @after order by e.seq_id limit {limit}
+            from "{settings.Schema}".mt_events e where e.seq_id > @after order by e.seq_id limit {limit}
             """, connection);
         command.Parameters.AddWithValue("after", after ?? 0);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -192,7 +205,7 @@ public static partial class BenchCommand
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        await using var command = AuditTrail.PageCommand(AuditSchema, filter, after, limit);
+        await using var command = AuditTrail.PageCommand(settings.Schema, filter, after, limit);
         command.Connection = connection;
         command.CommandText = "explain (analyze, buffers, format json) " + command.CommandText;
         using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(ct))!);
@@ -214,7 +227,7 @@ public static partial class BenchCommand
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        await using var command = AuditTrail.PageCommand(AuditSchema, filter, after, limit);
+        await using var command = AuditTrail.PageCommand(settings.Schema, filter, after, limit);
         command.Connection = connection;
         command.CommandText = "explain (analyze, buffers, costs off, timing off) " + command.CommandText;
         var lines = new List<string>();
@@ -223,9 +236,9 @@ public static partial class BenchCommand
         return string.Join('\n', lines);
     }
 
-    private static async Task<string> Size(NpgsqlConnection connection, string table, CancellationToken ct)
+    private static async Task<string> Size(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select pg_size_pretty(pg_total_relation_size('\"{AuditSchema}\".{table}'))", connection);
+        await using var command = new NpgsqlCommand($"select pg_size_pretty(pg_total_relation_size('\"{schema}\".{table}'))", connection);
         return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 }
