@@ -32,7 +32,7 @@ public class BenchAuditTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(1, rows.Single(r => r.Filter == "site + event type + field").Entries);
         Assert.All(rows, r => Assert.True(double.IsFinite(r.FirstRatio) && r.FirstRatio > 0 && double.IsFinite(r.MiddleRatio), r.Filter));
         // The plans were read (on a trail this small the planner may rightly scan whole tables: the bound is shown at 1M events).
-        Assert.All(rows, r => Assert.True(r.FirstRowsRead > 0, r.Filter));
+        Assert.All(rows, r => Assert.True(r.FirstRowsRead > 0 || r.Entries == 0, r.Filter));
         Assert.Contains(lines, l => l.StartsWith("| none | 10 |"));
     }
 }
