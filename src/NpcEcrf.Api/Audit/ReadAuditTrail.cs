@@ -26,41 +26,56 @@ public sealed class AuditQuery
 
 public static class ReadAuditTrail
 {
-    public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfter);
+    /// <param name="NextAfter">The sequence number of the last entry when more may follow (the older way to ask for the next page).</param>
+    /// <param name="Next">The opaque cursor of the next page (<c>?cursor=</c>) when more may follow; null at the end.</param>
+    public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfter, string? Next);
 
     public static readonly string[] AuditRoles = [Roles.Auditor, Roles.Admin, Roles.Monitor, Roles.DataManager];
+
+    private const string CsvHeader = "sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id,original_user,original_timestamp_utc,original_reason,source_file,source_sha256\n";
 
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/audit", async (HttpContext http, AuditTrail trail, IDocumentSession session, [AsParameters] AuditQuery query,
-            [Description("The page after this sequence number (the previous page's nextAfter).")] long? after,
+            [Description("The next page: the previous page's next (an opaque cursor).")] string? cursor,
+            [Description("The page after this sequence number (the previous page's nextAfter; the older way to page).")] long? after,
             [Description("Entries per page (1 to 1000, default 100).")] int? limit) =>
         {
             if (Filter(http, query) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
-            var page = await trail.Page(filter, after ?? 0, limit ?? 100, http.RequestAborted);
-            await RecordView(session, http, filter, after ?? 0, page.Count, "json");
-            var next = page.Count == Math.Clamp(limit ?? 100, 1, AuditTrail.MaxPageSize) ? page[^1].Sequence : (long?)null;
-            return Results.Ok(new AuditPage(page, next));
+            if (after is not null && cursor is not null) return Problems.Validation("cursor", "Give either cursor or after, not both.");
+            AuditCursor? from = null;
+            if (cursor is not null && (from = AuditCursor.Decode(cursor)) is null)
+                return Problems.Validation("cursor", "This is not a cursor of the audit trail: pass the 'next' of the page before.");
+            if (after is > 0 && (from = await trail.After(after.Value, http.RequestAborted)) is null)
+                return Problems.Validation("after", $"No entry of the audit trail has the sequence number {after}: pass the 'nextAfter' or 'next' of the page before.");
+            var (entries, next) = await trail.Page(filter, from, limit ?? 100, http.RequestAborted);
+            await RecordView(session, http, filter, from?.Sequence ?? 0, entries.Count, "json");
+            return Results.Ok(new AuditPage(entries, next?.Sequence, next?.Encode()));
         }).Produces<AuditPage>().Refuses(400, 403).Operation("getAuditTrail", "Read the audit trail, a page at a time, filtered", "Audit");
 
-        app.MapGet("/audit/export.csv", async (HttpContext http, AuditTrail trail, IDocumentSession session, [AsParameters] AuditQuery query) =>
+        // Written as it is read, a page at a time: an export of the whole trail holds one page in memory, not the file.
+        app.MapGet("/audit/export.csv", (HttpContext http, AuditTrail trail, IDocumentSession session, [AsParameters] AuditQuery query) =>
         {
             if (Filter(http, query) is not { } filter) return Problems.Forbidden("Auditors, admins, monitors and data managers review the audit trail.");
-            var csv = new StringBuilder("sequence,timestamp_utc,user,event_type,stream_id,version,study,site,subject,form,field,old_value,new_value,reason_for_change,correlation_id,causation_id,original_user,original_timestamp_utc,original_reason,source_file,source_sha256\n");
-            var count = 0;
-            await foreach (var e in trail.Stream(filter, 0, null, http.RequestAborted))
+            return Results.Stream(async body =>
             {
-                count++;
-                csv.AppendJoin(',', new[]
+                await using var writer = new StreamWriter(body, new UTF8Encoding(false));
+                await writer.WriteAsync(CsvHeader);
+                var count = 0;
+                await foreach (var e in trail.Stream(filter, http.RequestAborted))
                 {
-                    e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("O"), e.User, e.EventType, e.StreamId.ToString(),
-                    e.Version.ToString(CultureInfo.InvariantCulture), e.StudyId, e.SiteId, e.SubjectNumber, e.Form, e.Field, e.OldValue, e.NewValue,
-                    e.Reason, e.CorrelationId, e.CausationId,
-                    e.OriginalUser, e.OriginalTimestamp?.UtcDateTime.ToString("O"), e.OriginalReason, e.SourceFile, e.SourceSha256,
-                }.Select(Csv)).Append('\n');
-            }
-            await RecordView(session, http, filter, 0, count, "csv");
-            return Results.Text(csv.ToString(), "text/csv");
+                    count++;
+                    await writer.WriteAsync(string.Join(',', new[]
+                    {
+                        e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("O"), e.User, e.EventType, e.StreamId.ToString(),
+                        e.Version.ToString(CultureInfo.InvariantCulture), e.StudyId, e.SiteId, e.SubjectNumber, e.Form, e.Field, e.OldValue, e.NewValue,
+                        e.Reason, e.CorrelationId, e.CausationId,
+                        e.OriginalUser, e.OriginalTimestamp?.UtcDateTime.ToString("O"), e.OriginalReason, e.SourceFile, e.SourceSha256,
+                    }.Select(Csv)) + "\n");
+                }
+                await writer.FlushAsync(http.RequestAborted);
+                await RecordView(session, http, filter, 0, count, "csv");
+            }, "text/csv");
         }).ProducesDocument("text/csv").Refuses(403).Operation("exportAuditTrailCsv", "Export the filtered audit trail as CSV", "Audit");
     }
 

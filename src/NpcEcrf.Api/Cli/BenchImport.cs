@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
 using Npgsql;
+using NpcEcrf.Api.Audit;
 using NpcEcrf.Api.Casebooks;
 using NpcEcrf.Api.Exports;
 using NpcEcrf.Api.Hosting;
@@ -52,7 +53,7 @@ public static partial class BenchCommand
         var subjects = new Option<int>("--subjects") { Description = "Subjects (about 20 events each).", DefaultValueFactory = _ => 200, CustomParser = CliValues.Whole(1) };
         var runs = new Option<int>("--runs") { Description = "Runs (the median is reported).", DefaultValueFactory = _ => 3, CustomParser = CliValues.Whole(1) };
         var dataDir = CommandLine.DataDirOption();
-        var command = new Command("import", "ODM import (parse, plan, write with seals and casebooks) against a binary COPY of the same rows (streams, events, casebooks).") { subjects, runs, dataDir };
+        var command = new Command("import", "ODM import (parse, plan, write with seals and casebooks) against a binary COPY of the same rows (streams, events, casebooks, audit index).") { subjects, runs, dataDir };
         command.SetAction(async (parse, ct) =>
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
@@ -87,7 +88,7 @@ public static partial class BenchCommand
         await using (var query = store.QuerySession())
             file = Encoding.UTF8.GetBytes(await OdmExport.Write(query, source, DateTimeOffset.UtcNow, ct));
         log($"Seeded {subjects:N0} subjects and exported them ({file.Length / 1048576.0:0.0} MB transactional ODM) in {seeding.Elapsed.TotalSeconds:0.0} s.");
-        log($"Baseline: binary COPY, in one transaction, of the rows the import wrote (mt_streams, mt_events, casebooks) into {settings.Schema}.{CopyTable}* " +
+        log($"Baseline: binary COPY, in one transaction, of the rows the import wrote (mt_streams, mt_events, casebooks, audit index) into {settings.Schema}.{CopyTable}* " +
             "(LIKE ... INCLUDING ALL: same columns, defaults, checks and indexes, and the events' foreign key to their streams).");
 
         var results = new List<ImportBenchRun>();
@@ -124,7 +125,8 @@ public static partial class BenchCommand
     }
 
     /// <summary>
-    /// Every row the import wrote for these streams (mt_streams, mt_events, and the casebook documents) read out
+    /// Every row the import wrote for these streams (mt_streams, mt_events, the casebook documents and the audit trail's
+    /// index rows) read out
     /// (binary, untimed), then COPYed (timed) into fresh empty tables like them, with mt_events' foreign key to its
     /// streams: the same rows into the same structure, in one transaction, as the import writes them. The events'
     /// COPY alone is timed apart too, the baseline of earlier runs.
@@ -144,6 +146,10 @@ public static partial class BenchCommand
             ("mt_streams", CopyTable + "_streams", $"id in ({ids})"),
             ("mt_events", CopyTable, $"stream_id in ({ids}) order by seq_id"),
             (casebookTable, CopyTable + "_casebooks", $"id in ({ids})"),
+            // The audit trail's index rows, which a trigger writes with every event (docs/security.md, "Audit trail").
+            (AuditIndex.Streams, CopyTable + "_audit_streams", $"stream_id in ({ids})"),
+            (AuditIndex.Events, CopyTable + "_audit_index", $"stream_id in ({ids})"),
+            (AuditIndex.Fields, CopyTable + "_audit_fields", $"seq_id in (select seq_id from \"{schema}\".mt_events where stream_id in ({ids}))"),
         };
         var buffers = new List<byte[]>();
         foreach (var (source, copy, rows) in tables)

@@ -25,6 +25,8 @@ public static class AppHost
     public static WebApplication Build(NpcEcrfSettings settings, string[]? args = null, Action<WebApplicationBuilder>? customise = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        // Every statement the host runs (requests, projections, Wolverine) is bounded; the command line's are not.
+        settings = settings.WithStatementTimeout();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Clock);
         builder.Services.AddHttpContextAccessor();

@@ -96,8 +96,18 @@ public sealed class Installation : IAsyncDisposable
             OidcAuthority = config["Auth:Authority"],
             OidcAudience = config["Auth:Audience"],
             Clock = clock ?? TimeProvider.System,
+            StatementTimeout = StatementTimeoutFrom(config),
         };
     }
+
+    /// <summary>Database:StatementTimeoutSeconds (env Database__StatementTimeoutSeconds): the web host's limit per SQL statement; 0 for none; 30 s if unset.</summary>
+    public static TimeSpan? StatementTimeoutFrom(IConfiguration config) => config["Database:StatementTimeoutSeconds"] switch
+    {
+        null or "" => NpcEcrfSettings.DefaultStatementTimeout,
+        var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) =>
+            seconds == 0 ? null : TimeSpan.FromSeconds(seconds),
+        var text => throw new Cli.CommandLineError($"Database:StatementTimeoutSeconds is '{text}': give whole seconds, or 0 for no limit."),
+    };
 
     public const string LegacyKeyFile = "signing-key";
     public const string SealKeyFile = "seal-key";

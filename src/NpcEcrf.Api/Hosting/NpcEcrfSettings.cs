@@ -27,4 +27,20 @@ public sealed record NpcEcrfSettings
     public string? OidcAuthority { get; init; }
     public string? OidcAudience { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// The longest any one SQL statement of the web host may run (PostgreSQL's statement_timeout on every connection
+    /// it opens), so that no request can hold a backend or its memory for long; a request cut off answers 503. Null: none.
+    /// Configured by Database:StatementTimeoutSeconds (<see cref="Installation.StatementTimeoutFrom"/>).
+    /// </summary>
+    public TimeSpan? StatementTimeout { get; init; } = DefaultStatementTimeout;
+    public static readonly TimeSpan DefaultStatementTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>These settings with the statement timeout on the application's connection (the owner's schema changes keep none).</summary>
+    public NpcEcrfSettings WithStatementTimeout()
+    {
+        if (StatementTimeout is not { } timeout) return this;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        builder.Options = $"{builder.Options} -c statement_timeout={(long)Math.Ceiling(timeout.TotalMilliseconds)}".Trim();
+        return this with { ConnectionString = builder.ConnectionString, StatementTimeout = null };
+    }
 }

@@ -46,6 +46,7 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
     {
         await ApplySchemaChangesAsync(settings, ct);
         await ExecuteAsync(settings.SchemaChangeConnectionString, EventGuardSql(settings.Schema), ct);
+        await ExecuteAsync(settings.SchemaChangeConnectionString, Audit.AuditIndex.Sql(settings.Schema), ct);
         if (settings.OwnerConnectionString is null)
             warn($"Only one database connection is configured ({Installation.DatabaseVariable}): its role owns the schema, so it can " +
                  $"switch off the guard on mt_events and rewrite history. Set {Installation.OwnerDatabaseVariable} for schema changes and " +
@@ -141,6 +142,7 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
         revoke update, delete, truncate on "{schema}".mt_events from "{applicationRole}";
         revoke delete, truncate on "{schema}".mt_streams from "{applicationRole}";
         revoke insert, update, delete, truncate on "{schema}".{MaintenanceLogTable} from "{applicationRole}";
+        {Audit.AuditIndex.RevokeSql(schema, applicationRole)}
         grant usage, select, update on all sequences in schema "{schema}" to "{applicationRole}";
         grant execute on all functions in schema "{schema}" to "{applicationRole}";
         commit;

@@ -75,6 +75,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         return false;
     }
 
+    /// <summary>PostgreSQL cancelled a statement (query_canceled): the statement timeout, since a request the client aborted answers no one.</summary>
+    private static bool StatementTimedOut(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.QueryCanceled }) return true;
+        return false;
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (exception is BadHttpRequestException { InnerException: JsonException json })
@@ -85,6 +93,21 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 HttpContext = context,
                 ProblemDetails = new HttpValidationProblemDetails(StrictJson.Describe(json, RequestType(context), await Body(context)))
                     { Status = 400, Title = "The request body is not valid JSON for this form." },
+            });
+        }
+        if (StatementTimedOut(exception))
+        {
+            // PostgreSQL cancelled the statement at the host's statement_timeout: nothing was committed, and no backend is held.
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = 503, Title = "The request took longer than the database allows. Nothing was saved.",
+                    Detail = "Try again shortly; a read of many records can be narrowed by a filter or a smaller page.",
+                },
             });
         }
         if (DatabaseUnavailable(exception))
