@@ -55,19 +55,23 @@ public static class AuditIndex
           referencing new table as inserted for each statement execute function "{{schema}}".npcecrf_index_events();
         """;
 
+    private static readonly string ImportedForm = TamperEvidence.EventTypes.Alias(typeof(OdmImport.OdmFormImported));
+
     /// <summary>The index rows of the events in <paramref name="source"/> (mt_events itself, or a trigger's new rows).</summary>
     private static string Fill(string schema, string source) => $"""
           insert into "{schema}".{Streams} (stream_id, study_id, site_id, subject_number)
             select stream_id, data->>'studyId', data->>'siteId', data->>'subjectNumber' from {source}
             where type in ({string.Join(", ", SubjectOpeners.Select(t => $"'{t}'"))})
             on conflict (stream_id) do nothing;
-          -- An event names a field by its "field" (a correction, a query, a check) or as a key of its payload (a form's values):
+          -- An event names a field by its "field" (a correction, a query, a check) or as a key of its payload (a form's values;
+          -- an imported form's are the keys of its "value", not its envelope's):
           -- kept with the event (to check a field beside another filter) and a row each (to page by a field alone).
           with indexed as (
             insert into "{schema}".{Events} (seq_id, ts, stream_id, type, user_name, study_id, site_id, subject_number, fields)
             select e.seq_id, e.timestamp, e.stream_id, e.type, e.user_name, s.study_id, s.site_id, s.subject_number,
                    array(select f from (select e.data->>'field'
-                                        union select jsonb_object_keys(case when jsonb_typeof(e.data) = 'object' then e.data else jsonb_build_object() end)) k(f)
+                                        union select jsonb_object_keys(case when e.type = '{ImportedForm}' and jsonb_typeof(e.data->'value') = 'object' then e.data->'value'
+                                                                           when jsonb_typeof(e.data) = 'object' then e.data else jsonb_build_object() end)) k(f)
                          where f is not null order by f)
             from {source} e left join "{schema}".{Streams} s on s.stream_id = e.stream_id
             returning seq_id, ts, fields)

@@ -95,6 +95,12 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.True(update.GetProperty("timestamp").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(-1), "our own timestamp is the import's");
         var csv = await (await auditor.GetAsync("/audit/export.csv?studyId=CARDIO-A&eventType=odm_form_imported")).Content.ReadAsStringAsync();
         Assert.Contains("Transcription error,cardio.xml," + Sha256(file), csv);
+        // A field filter finds an imported form by its own items (the systolic value entered, then corrected), not by the
+        // import's envelope (form, key, value, audit).
+        var systolic = await (await auditor.GetAsync("/audit?studyId=CARDIO-A&field=SYSBP")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(3, systolic.GetProperty("entries").GetArrayLength());
+        var envelope = await (await auditor.GetAsync("/audit?studyId=CARDIO-A&field=value")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(0, envelope.GetProperty("entries").GetArrayLength());
 
         var report = await Tampering.Verify(app);
         Assert.True(report.Clean, string.Join("\n", report.Findings));
