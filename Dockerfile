@@ -15,6 +15,8 @@ COPY build/ build/
 COPY --from=projects /src/src/ src/
 RUN dotnet restore src/NpcEcrf.Api/NpcEcrf.Api.csproj
 COPY src/ src/
+# The typed client (src/NpcEcrf.Client, which the API's demo uses) is generated from the committed contract at build time.
+COPY docs/openapi.json docs/openapi.json
 RUN dotnet publish src/NpcEcrf.Api/NpcEcrf.Api.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
