@@ -54,6 +54,12 @@ public static class Analyses
         _ => "json",
     };
 
+    private static readonly string[] Formats = ["json", "md", "markdown", "html", "pdf"];
+
+    /// <summary>A format= the reports do not come in is a 400, said before any analysis is run (not a JSON answer instead).</summary>
+    public static IResult? UnknownFormat(string? format) => format is null || Formats.Contains(format.ToLowerInvariant()) ? null
+        : Problems.Validation("format", $"'{format}' is not a report format: json, md, html or pdf.");
+
     public static async Task<IResult> Render(AnalysisReport report, string? format, string? accept, CancellationToken ct) => Format(format, accept) switch
     {
         "md" or "markdown" => Results.Text(ReportWriter.Markdown(report), "text/markdown"),
@@ -87,6 +93,7 @@ public static class Analyses
         // An analysis is of the whole cohort: readers whose work is one site's subjects (monitors, data managers) are refused.
         app.MapGet("/locks/{lockRef}/analysis", async (string lockRef, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
+            if (UnknownFormat(format) is { } badFormat) return badFormat;
             if (await ReadLocks.Find(session, lockRef, ct) is not { } l) return Problems.NotFound($"Lock '{lockRef}'");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
@@ -95,6 +102,7 @@ public static class Analyses
 
         app.MapGet("/analyses/in-force", async (string studyId, DateTimeOffset on, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
+            if (UnknownFormat(format) is { } badFormat) return badFormat;
             if (await ReadLocks.InForceOn(session, studyId, on, ct) is not { } l) return Problems.NotFound($"A lock in force on {on:O}");
             var (report, problem) = await OfLock(session, l, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
@@ -103,6 +111,7 @@ public static class Analyses
 
         app.MapGet("/analyses/as-of", async (string studyId, DateTimeOffset at, DateOnly? cutoff, string? profile, string? plan, string? format, HttpRequest request, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         {
+            if (UnknownFormat(format) is { } badFormat) return badFormat;
             var (report, problem) = await AsOf(session, studyId, at.ToUniversalTime(), cutoff, profile, plan, clock.GetUtcNow(), ct);
             return problem?.ToHttp() ?? await Render(report!, format, request.Headers.Accept.ToString(), ct);
         }).RequireAuthorization(p => p.RequireRole(Roles.Auditor))

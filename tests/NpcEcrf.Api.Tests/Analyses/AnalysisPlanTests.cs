@@ -119,6 +119,10 @@ public class AnalysisPlanTests(StudyFixture app) : IClassFixture<StudyFixture>
         Assert.Contains("id=\"km-os-by-arm\"", html);
         Assert.Contains("class=\"log-rank\"", html);
 
+        // A format the reports do not come in is refused, not answered as JSON.
+        var unknown = await (await statistician.GetAsync("/locks/arms-final/analysis?format=docx")).ShouldBe(HttpStatusCode.BadRequest);
+        Assert.True(unknown.GetProperty("errors").TryGetProperty("format", out _));
+
         // The PDF of the same report, asked for by format= or by the Accept header.
         using var byAccept = new HttpRequestMessage(HttpMethod.Get, "/locks/arms-final/analysis?plan=by-arm");
         byAccept.Headers.Accept.ParseAdd("application/pdf");
