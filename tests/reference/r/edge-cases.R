@@ -1,14 +1,7 @@
 # Reference values for the edge cases of issue 14, from R's survival package (and base R's stats for proportions).
 # Run from this folder:  Rscript edge-cases.R   (writes data/edge_*.csv and expected/edge_*.csv)
 # The test suite reads the committed files; it never needs R. The R call behind each file is named beside it.
-suppressMessages(library(survival))
-dir.create("data", showWarnings = FALSE)
-dir.create("expected", showWarnings = FALSE)
-fmt <- function(x) ifelse(is.na(x), "NA", formatC(x, digits = 17, format = "g"))
-write_table <- function(df, path) {
-  for (n in names(df)) if (is.numeric(df[[n]])) df[[n]] <- fmt(df[[n]])
-  write.csv(df, path, row.names = FALSE, quote = FALSE)
-}
+source("common.R")
 
 edges <- list()
 # Every event before 2.8 months, the last observation an event: the curve reaches 0 at 2.75 months.

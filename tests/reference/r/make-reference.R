@@ -1,14 +1,7 @@
 # Reference values for the statistics engine's tests, from R's survival package.
 # Run from this folder:  Rscript make-reference.R   (writes data/*.csv and expected/*.csv)
 # The test suite reads the committed files; it never needs R.
-suppressMessages(library(survival))
-dir.create("data", showWarnings = FALSE)
-dir.create("expected", showWarnings = FALSE)
-fmt <- function(x) ifelse(is.na(x), "NA", formatC(x, digits = 17, format = "g"))
-write_table <- function(df, path) {
-  for (n in names(df)) if (is.numeric(df[[n]])) df[[n]] <- fmt(df[[n]])
-  write.csv(df, path, row.names = FALSE, quote = FALSE)
-}
+source("common.R")
 
 datasets <- list()
 l <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog")])
