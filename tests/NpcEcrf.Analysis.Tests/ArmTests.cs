@@ -39,7 +39,7 @@ public class ArmTests
         return new AnalysisSubject($"T-{i:00}", "S1", k < 10 ? "A" : "B", 40 + i, i % 2 == 0 ? "F" : "M", i % 3 == 0 ? 1 : 0,
             new Dictionary<string, object?> { ["status.pattern"] = new[] { "R", "M", "B" }[i % 3], ["sites.liver"] = i % 4 == 0, ["prior.lines"] = i % 3 + 1.0 },
             4, 0, 1, i % 5 == 0 ? "PR" : "SD", -5, PfsTimes[k], PfsEvents[k] == 1, OsTimes[k], OsEvents[k] == 1, PfsTimes[k], false, null,
-            new Dictionary<string, int>());
+            new Dictionary<string, int>(), Treated: true, Eligible: true, PostBaselineAssessments: 2);
     }
 
     private static readonly AnalysisSubject[] Cohort = Enumerable.Range(0, 20).Select(Subject).ToArray();

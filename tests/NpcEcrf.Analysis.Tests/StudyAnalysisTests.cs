@@ -7,7 +7,7 @@ public class StudyAnalysisTests
         new($"H-{i}", "S1", "A", age, i % 2 == 0 ? "F" : "M", i % 3 == 0 ? 1 : 0,
             new Dictionary<string, object?> { ["sites.liver"] = liver, ["status.pattern"] = i % 3 == 0 ? "R" : i % 3 == 1 ? "M" : "B", ["prior.lines"] = i % 4 == 0 ? null : i % 3 + 1.0 },
             cycles, i % 5 == 0 ? 1 : 0, 0.95, bor, -10, pfs, progressed, os, died, pfs, !progressed, progressed ? "Progression" : null,
-            aes.ToDictionary(a => a.Item1, a => a.Item2));
+            aes.ToDictionary(a => a.Item1, a => a.Item2), Treated: true, Eligible: true, PostBaselineAssessments: 2);
 
     internal static readonly Covariate[] Covariates =
     [

@@ -15,7 +15,7 @@ public sealed record AnalysisSubject(
     string SubjectNumber, string Site, string Arm, int? Age, string? Sex, int? Ecog, IReadOnlyDictionary<string, object?> Covariates,
     int CyclesCompleted, int DoseReductions, double? DoseIntensity, string? BestOverallResponse, double? BestPercentChange,
     double? PfsMonths, bool PfsEvent, double? OsMonths, bool OsEvent, double TreatmentMonths, bool OnTreatment, string? EndOfTreatment,
-    IReadOnlyDictionary<string, int> WorstGradeByTerm, bool Treated = true, bool? Eligible = true, int PostBaselineAssessments = 1,
+    IReadOnlyDictionary<string, int> WorstGradeByTerm, bool Treated, bool? Eligible, int PostBaselineAssessments,
     double? FirstResponseMonths = null, double? ProgressionMonths = null);
 
 public enum CovariateKind { Binary, Continuous, Categorical }

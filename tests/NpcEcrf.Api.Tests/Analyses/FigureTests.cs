@@ -14,7 +14,7 @@ public class FigureTests
     private static AnalysisSubject Subject(int i, string bor, double? change, double months, bool progressed, bool liver, bool died = false, bool onTreatment = false) => new(
         $"F-{i:00}", "S1", "A", 50 + i, i % 2 == 0 ? "F" : "M", i % 3 == 0 ? 1 : 0, new Dictionary<string, object?> { ["metastatic-sites.liver"] = liver },
         4, 0, 1.0, bor, change, months, progressed, months + 2, died, months * 0.8, onTreatment, onTreatment ? null : "Progression",
-        new Dictionary<string, int>(), FirstResponseMonths: bor == "PR" ? 1.4 : null, ProgressionMonths: progressed ? months : null);
+        new Dictionary<string, int>(), Treated: true, Eligible: true, PostBaselineAssessments: 2, FirstResponseMonths: bor == "PR" ? 1.4 : null, ProgressionMonths: progressed ? months : null);
 
     private static readonly AnalysisSubject[] Subjects =
     [

@@ -17,7 +17,8 @@ public class PdfReportTests
         // Enough subjects and terms for a report of several pages.
         var subjects = Enumerable.Range(1, 40).Select(i => new AnalysisSubject($"P-{i:00}", "S1", "A", 40 + i, i % 2 == 0 ? "F" : "M", i % 3 == 0 ? 1 : 0,
             new Dictionary<string, object?>(), 3, 0, 1.0, i % 4 == 0 ? "PR" : "SD", i % 4 == 0 ? -40 : -5, 2 + i / 4.0, i % 5 != 0, 4 + i / 3.0, i % 3 != 0, 2 + i / 5.0,
-            false, "Progression", new Dictionary<string, int> { [$"Term {i % 12}"] = 1 + i % 5 })).ToList();
+            false, "Progression", new Dictionary<string, int> { [$"Term {i % 12}"] = 1 + i % 5 },
+            Treated: true, Eligible: true, PostBaselineAssessments: 2)).ToList();
         var terms = subjects.SelectMany(s => s.WorstGradeByTerm.Keys).Distinct().Order().ToList();
         var dataset = new AnalysisDataset(subjects, [new("A", "Only arm")], [], terms);
         return new AnalysisReport(new AnalysisSource("lock", "final \"quoted\" </style>", new string('b', 64), new DateOnly(2024, 6, 1), 7, null, "soft"), AnalysisProfile.Paper, null,

@@ -12,7 +12,8 @@ public class ReportEdgeCaseTests
     // Seven subjects, one partial response, followed at most 2.7 months; one fatal (grade 5) event.
     private static AnalysisSubject Subject(int i, string bor, double months, bool progressed, int? grade) => new(
         $"E-{i}", "S1", "A", 50 + i, "F", 0, new Dictionary<string, object?>(), 2, 0, 1.0, bor, null, months, progressed, months, grade == 5, months,
-        false, null, grade is { } g ? new Dictionary<string, int> { ["Sepsis"] = g } : []);
+        false, null, grade is { } g ? new Dictionary<string, int> { ["Sepsis"] = g } : [],
+        Treated: true, Eligible: true, PostBaselineAssessments: 2);
 
     private static AnalysisReport Report(AnalysisProfile profile)
     {
