@@ -3,7 +3,8 @@ using Marten;
 namespace NpcEcrf.Api.Infrastructure;
 
 /// <summary>A retried command's first result, kept in the same transaction as its events.</summary>
-public sealed record ProcessedCommand(Guid Id, Guid StreamId, long Version, string User, string? CreatedAt);
+/// <param name="Fingerprint">What the command carried, where the answer depends on more than its stream (an imported file's hash); null otherwise.</param>
+public sealed record ProcessedCommand(Guid Id, Guid StreamId, long Version, string User, string? CreatedAt, string? Fingerprint = null);
 
 /// <summary>The events a decision produced, after the data checks: perhaps more (flags, revocations), or a refusal.</summary>
 public sealed record CheckedEvents(IReadOnlyList<object> Events, Rejection? Refusal = null);
@@ -26,6 +27,11 @@ public sealed class WriteRequest<TState> where TState : class
     public bool StartsStream { get; init; }
     public string? AlreadyExists { get; init; }
     public Guid? CommandId { get; init; }
+    /// <summary>
+    /// What must be the same for a retry with <see cref="CommandId"/> to be the same command (an imported file's hash):
+    /// the same id with another fingerprint is refused, not answered with the first command's answer.
+    /// </summary>
+    public string? Fingerprint { get; init; }
     /// <summary>Given the state and the decided events: what the user saw changed since (nothing is written then).</summary>
     public Func<TState, IReadOnlyList<object>, CommandOutcome.Stale?>? Stale { get; init; }
     /// <summary>The study whose locks apply (its canonical id), once the state is known.</summary>
@@ -100,7 +106,8 @@ public static class CommandPipeline
 
         if (request.CommandId is { } commandId && await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } done)
         {
-            if (done.StreamId != request.StreamId || done.User != actor.Username) return Rejection.Conflict("That command id was already used for another command.");
+            if (done.StreamId != request.StreamId || done.User != actor.Username || done.Fingerprint != request.Fingerprint)
+                return Rejection.Conflict("That command id was already used for another command.");
             var then = await session.Events.AggregateStreamAsync<TState>(done.StreamId, done.Version, token: ct);
             return new CommandOutcome.Accepted(request.Answer(then!), done.Version, done.CreatedAt);
         }
@@ -125,7 +132,7 @@ public static class CommandPipeline
         if (request.Alongside is not null && await request.Alongside(session, state, events) is { } alongsideRefusal) return alongsideRefusal;
         var version = (stream?.StartingVersion ?? 0) + events.Count;
         var createdAt = request.StartsStream ? request.CreatedAt : null;
-        if (request.CommandId is { } id) session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt));
+        if (request.CommandId is { } id) session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt, request.Fingerprint));
         await session.SaveChangesAsync(ct);
         var after = (await session.LoadAsync<TState>(request.StreamId, ct))!;
         return new CommandOutcome.Accepted(request.Answer(after), version, createdAt);

@@ -246,6 +246,9 @@ public class OdmImportTests(StudyFixture app) : IClassFixture<StudyFixture>
             Assert.NotEmpty(subject);
             Assert.All(subject, e => Assert.Equal(commandId.ToString(), e.CausationId));
         }
+        // The same command id with another file is another command: refused, not answered as the first import.
+        var another = ForeignFiles.Snapshot().Replace("Please confirm the systolic value.", "Please confirm the value.");
+        await (await admin.PostAsync(url, WithBase(another))).ShouldBe(HttpStatusCode.Conflict);
         // Without the command id it is a second import of the same study: refused.
         await (await admin.PostAsync("/studies/import/odm?studyId=CARDIO-RETRY", WithBase(ForeignFiles.Snapshot()))).ShouldBe(HttpStatusCode.Conflict);
         Assert.Equal(written, await Written());
