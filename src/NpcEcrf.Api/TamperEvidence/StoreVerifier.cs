@@ -20,11 +20,14 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
+        // Every read below sees one snapshot: a write committed between two of them (an event, then its stream's
+        // version or its casebook) would otherwise read as a change made outside the application.
+        await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var rows = await EventRows.Read(connection, settings.Schema, null, ct);
         var streamRows = await EventRows.Streams(connection, settings.Schema, ct);
         var anchors = EventChecks.LockAnchors(rows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
         var events = EventChecks.Check(rows, streamRows, _seal, anchors);
-        var (documents, notes) = await CheckDocuments(rows, ct);
+        var (documents, notes) = await CheckDocuments(readView, rows, ct);
         var nonPlaceholders = rows.Where(r => !r.IsMartenPlaceholder).ToList();
         return new VerificationReport(nonPlaceholders.Select(r => r.StreamId).Distinct().Count(), nonPlaceholders.Count,
             [.. events.Findings, .. documents], [.. events.Notes, .. notes], GlobalChain.HeadAt(rows, long.MaxValue));
@@ -40,10 +43,10 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     }
 
     /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
-    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(IReadOnlyList<EventRow> rows, CancellationToken ct)
+    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlTransaction readView, IReadOnlyList<EventRow> rows, CancellationToken ct)
     {
         var findings = new List<VerificationFinding>();
-        await using var session = store.QuerySession();
+        await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(readView));
         var serializer = store.Options.Serializer();
         string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
         IReadOnlyList<IEvent> events;
