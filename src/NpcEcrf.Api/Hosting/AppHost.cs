@@ -117,6 +117,9 @@ public static class AppHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             opts.ApplicationAssembly = typeof(AppHost).Assembly;
             if (!mayChangeSchema) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
+            if (settings.Cluster.HealthCheck is { } healthCheck) opts.Durability.HealthCheckPollingTime = healthCheck;
+            if (settings.Cluster.StaleNode is { } staleNode) opts.Durability.StaleNodeTimeout = staleNode;
+            if (settings.Cluster.CheckAssignments is { } checkAssignments) opts.Durability.CheckAssignmentPeriod = checkAssignments;
         });
     }
 

@@ -97,16 +97,31 @@ public sealed class Installation : IAsyncDisposable
             OidcAudience = config["Auth:Audience"],
             Clock = clock ?? TimeProvider.System,
             StatementTimeout = StatementTimeoutFrom(config),
+            Cluster = ClusterTimingsFrom(config),
         };
     }
 
     /// <summary>Database:StatementTimeoutSeconds (env Database__StatementTimeoutSeconds): the web host's limit per SQL statement; 0 for none; 30 s if unset.</summary>
-    public static TimeSpan? StatementTimeoutFrom(IConfiguration config) => config["Database:StatementTimeoutSeconds"] switch
+    public static TimeSpan? StatementTimeoutFrom(IConfiguration config) =>
+        Seconds(config, "Database:StatementTimeoutSeconds", "or 0 for no limit") switch
+        {
+            null => NpcEcrfSettings.DefaultStatementTimeout,
+            { } seconds => seconds == TimeSpan.Zero ? null : seconds,
+        };
+
+    /// <summary>Cluster:HealthCheckSeconds, Cluster:StaleNodeSeconds, Cluster:CheckAssignmentSeconds: how soon the API nodes notice a dead one (docs/scaling.md).</summary>
+    public static ClusterTimings ClusterTimingsFrom(IConfiguration config) => new(
+        Seconds(config, "Cluster:HealthCheckSeconds", "at least 1", minimum: 1),
+        Seconds(config, "Cluster:StaleNodeSeconds", "at least 1", minimum: 1),
+        Seconds(config, "Cluster:CheckAssignmentSeconds", "at least 1", minimum: 1));
+
+    /// <summary>A whole number of seconds from configuration, null when unset; anything else stops the verb with the key's name.</summary>
+    private static TimeSpan? Seconds(IConfiguration config, string key, string allowed, int minimum = 0) => config[key] switch
     {
-        null or "" => NpcEcrfSettings.DefaultStatementTimeout,
-        var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) =>
-            seconds == 0 ? null : TimeSpan.FromSeconds(seconds),
-        var text => throw new Cli.CommandLineError($"Database:StatementTimeoutSeconds is '{text}': give whole seconds, or 0 for no limit."),
+        null or "" => null,
+        var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= minimum =>
+            TimeSpan.FromSeconds(seconds),
+        var text => throw new Cli.CommandLineError($"{key} is '{text}': give whole seconds, {allowed}."),
     };
 
     public const string LegacyKeyFile = "signing-key";

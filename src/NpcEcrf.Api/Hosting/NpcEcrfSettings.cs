@@ -34,6 +34,8 @@ public sealed record NpcEcrfSettings
     /// </summary>
     public TimeSpan? StatementTimeout { get; init; } = DefaultStatementTimeout;
     public static readonly TimeSpan DefaultStatementTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How the API nodes sharing the database watch each other; unset values keep Wolverine's defaults.</summary>
+    public ClusterTimings Cluster { get; init; } = new(null, null, null);
 
     /// <summary>These settings with the statement timeout on the application's connection (the owner's schema changes keep none).</summary>
     public NpcEcrfSettings WithStatementTimeout()
@@ -44,3 +46,11 @@ public sealed record NpcEcrfSettings
         return this with { ConnectionString = builder.ConnectionString, StatementTimeout = null };
     }
 }
+
+/// <summary>
+/// Wolverine's node health: each node stamps its health every <paramref name="HealthCheck"/> (default 10 s); a node
+/// silent for <paramref name="StaleNode"/> (default 60 s, then two more checks) is ejected and its agents (the
+/// asynchronous projections) and messages go to the others; assignments are re-checked every
+/// <paramref name="CheckAssignments"/> (default 30 s).
+/// </summary>
+public sealed record ClusterTimings(TimeSpan? HealthCheck, TimeSpan? StaleNode, TimeSpan? CheckAssignments);

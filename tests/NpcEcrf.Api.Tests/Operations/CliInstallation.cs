@@ -37,16 +37,21 @@ public sealed class CliInstallation : IAsyncDisposable
     }
 
     /// <summary>Starts `serve` on a free loopback port and waits until /health answers Healthy.</summary>
-    public async Task<HttpClient> ServeAsync()
+    public async Task<HttpClient> ServeAsync() => (await StartNodeAsync(new Dictionary<string, string>(), DataDir)).Http;
+
+    /// <summary>A `serve` process (an API node) with its own environment and data directory; its process, to kill it.</summary>
+    public sealed record Node(HttpClient Http, Process Process);
+
+    public async Task<Node> StartNodeAsync(IReadOnlyDictionary<string, string> environment, string dataDir)
     {
         var port = FreePort();
-        var server = Process.Start(ProcessFor(["serve", "--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>(), DataDir))!;
+        var server = Process.Start(ProcessFor(["serve", "--urls", $"http://127.0.0.1:{port}"], environment, dataDir))!;
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         _servers.Add(server);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await Healthy(http, TimeSpan.FromSeconds(90));
-        return http;
+        return new Node(http, server);
     }
 
     public bool ServerRunning => _servers.Count > 0 && _servers.All(s => !s.HasExited);
