@@ -7,7 +7,8 @@ namespace NpcEcrf.Api.Identity;
 /// <summary>
 /// The accounts every authenticated request is checked against, cached in memory. Any commit that appends to an
 /// account stream forgets that account (AccountChangeListener), so a change holds from the very next request on
-/// this node; the short lifetime bounds how long another node (or the command line) can be behind.
+/// this node; other nodes and the command line are told through PostgreSQL (AccountChangeFeed), and the short
+/// lifetime bounds how long a node can be behind if that message is lost.
 /// </summary>
 public sealed class AccountDirectory(IMemoryCache cache)
 {
@@ -16,19 +17,24 @@ public sealed class AccountDirectory(IMemoryCache cache)
     // Bumped on every change, so a load that raced a change is not cached over it.
     private readonly ConcurrentDictionary<Guid, long> _generations = new();
 
-    private sealed record Cached(UserAccount? Account, long Generation);
+    // Bumped when every account must be read again (the change feed was interrupted: changes may have been missed).
+    private long _epoch;
+
+    private sealed record Cached(UserAccount? Account, long Generation, long Epoch);
 
     // The store is passed in, not injected: the store's own listener (below) depends on this directory.
     public async Task<UserAccount?> Find(IDocumentStore store, string username, CancellationToken ct)
     {
         var id = UserAccount.IdFor(username);
-        var generation = _generations.GetValueOrDefault(id);
-        if (cache.TryGetValue(Key(id), out Cached? cached) && cached!.Generation == generation) return cached.Account;
+        var (generation, epoch) = (_generations.GetValueOrDefault(id), Interlocked.Read(ref _epoch));
+        if (cache.TryGetValue(Key(id), out Cached? cached) && cached!.Generation == generation && cached.Epoch == epoch) return cached.Account;
         await using var session = store.QuerySession();
         var account = await session.LoadAsync<UserAccount>(id, ct);
-        if (_generations.GetValueOrDefault(id) == generation) cache.Set(Key(id), new Cached(account, generation), SafetyNet);
+        if (_generations.GetValueOrDefault(id) == generation && Interlocked.Read(ref _epoch) == epoch) cache.Set(Key(id), new Cached(account, generation, epoch), SafetyNet);
         return account;
     }
+
+    public void ForgetAll() => Interlocked.Increment(ref _epoch);
 
     public void Forget(Guid accountId)
     {
@@ -47,9 +53,11 @@ public sealed class AccountChangeListener(AccountDirectory accounts) : DocumentS
 {
     public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
     {
-        // Only account streams (their events live beside UserAccount): every other write would grow the generations map.
-        foreach (var stream in session.PendingChanges.Streams().Where(s => s.Events.Any(e => e.Data.GetType().Namespace == typeof(UserAccount).Namespace)))
-            accounts.Forget(stream.Id);
+        foreach (var account in AccountStreams(session)) accounts.Forget(account);
         return Task.CompletedTask;
     }
+
+    /// <summary>The account streams a save appends to (their events live beside UserAccount); no other write concerns the directory.</summary>
+    public static IEnumerable<Guid> AccountStreams(IDocumentSession session) =>
+        session.PendingChanges.Streams().Where(s => s.Events.Any(e => e.Data.GetType().Namespace == typeof(UserAccount).Namespace)).Select(s => s.Id).Distinct();
 }

@@ -20,6 +20,7 @@ public static class IdentityConfiguration
     {
         opts.Projections.Snapshot<UserAccount>(SnapshotLifecycle.Inline);
         opts.Schema.For<PasswordCredential>();
+        opts.Listeners.Add(new AccountChangeNotifier(opts.DatabaseSchemaName));
     }
 
     public static IServiceCollection AddIdentity(this IServiceCollection services, NpcEcrfSettings settings)
@@ -31,6 +32,7 @@ public static class IdentityConfiguration
         services.AddSingleton<PasswordCredentials>();
         services.AddSingleton<LoginThrottle>();
         services.ConfigureMarten((sp, opts) => opts.Listeners.Add(new AccountChangeListener(sp.GetRequiredService<AccountDirectory>())));
+        services.AddHostedService<AccountChangeFeed>();
         var auth = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {

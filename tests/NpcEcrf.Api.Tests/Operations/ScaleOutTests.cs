@@ -58,6 +58,16 @@ public class ScaleOutTests(ITestOutputHelper output)
             await (await admin.PostJson("/users", new { username, printedName = username, password = Password, roles = new[] { role },
                 sites = role == "cra" ? Studies.Select(s => $"{s}/S1").ToArray() : [] })).ShouldBe(HttpStatusCode.Created);
 
+        // Access revoked on one node is refused on the other from its next requests, not when its cache expires.
+        await (await admin.PostJson("/users", new { username = "leaver", printedName = "leaver", password = Password, roles = new[] { "auditor" } })).ShouldBe(HttpStatusCode.Created);
+        var leaver = await LoggedIn(second.Http, "leaver");
+        await (await leaver.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK); // the second node now holds the account in its cache
+        await (await admin.PostJson("/users/leaver/revoke-tokens", new { })).ShouldBe(HttpStatusCode.OK);
+        var revokedAt = DateTime.UtcNow;
+        await WaitFor(async () => (await leaver.GetAsync("/studies")).StatusCode == HttpStatusCode.Unauthorized, "the revocation on the other node",
+            TimeSpan.FromSeconds(3));
+        output.WriteLine($"The second node refused the revoked token {(DateTime.UtcNow - revokedAt).TotalMilliseconds:0} ms after the first node revoked it.");
+
         // Data through both nodes, in both studies, at once: each subject enrolled, dosed and corrected once.
         var acknowledged = new ConcurrentDictionary<(string Study, string Subject), Acknowledged>();
         var nodes = new[] { first, second };
