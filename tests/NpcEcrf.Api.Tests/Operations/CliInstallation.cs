@@ -46,11 +46,21 @@ public sealed class CliInstallation : IAsyncDisposable
     {
         var port = FreePort();
         var server = Process.Start(ProcessFor(["serve", "--urls", $"http://127.0.0.1:{port}"], environment, dataDir))!;
+        // The last lines it printed, to say why it never became healthy.
+        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(object _, DataReceivedEventArgs line)
+        {
+            if (line.Data is null) return;
+            printed.Enqueue(line.Data);
+            while (printed.Count > 40) printed.TryDequeue(out var _);
+        }
+        server.OutputDataReceived += Keep;
+        server.ErrorDataReceived += Keep;
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         _servers.Add(server);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Healthy(http, TimeSpan.FromSeconds(90));
+        await Healthy(http, TimeSpan.FromSeconds(180), () => $"{(server.HasExited ? $"serve exited {server.ExitCode}" : "serve still running")}; it printed:\n{string.Join('\n', printed)}");
         return new Node(http, server);
     }
 
@@ -94,7 +104,7 @@ public sealed class CliInstallation : IAsyncDisposable
         }.ConnectionString;
     }
 
-    public static async Task Healthy(HttpClient http, TimeSpan within)
+    public static async Task Healthy(HttpClient http, TimeSpan within, Func<string>? why = null)
     {
         var until = DateTime.UtcNow + within;
         var last = "";
@@ -109,7 +119,7 @@ public sealed class CliInstallation : IAsyncDisposable
             catch (HttpRequestException e) { last = e.Message; }
             await Task.Delay(200);
         }
-        Assert.Fail($"the server is not healthy: {last}");
+        Assert.Fail($"the server is not healthy: {last}{(why is null ? "" : $"\n{why()}")}");
     }
 
     private static int FreePort()
