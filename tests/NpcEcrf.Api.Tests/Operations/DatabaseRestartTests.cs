@@ -34,7 +34,12 @@ public class DatabaseRestartTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null) await _app.DisposeAsync();
+        if (_app is not null)
+        {
+            // Bounded: a test that failed with PostgreSQL halted leaves Wolverine's agents retrying against nothing.
+            using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await _app.StopAsync(stopping.Token);
+            await _app.DisposeAsync();
+        }
         if (_cluster is not null) await _cluster.StopAsync();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
