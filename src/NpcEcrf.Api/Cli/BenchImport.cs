@@ -34,7 +34,7 @@ public sealed record ImportBenchReport(int Subjects, int FileBytes, IReadOnlyLis
     public double MedianEventsOnlyRatio => Median(Runs.Select(r => r.EventsOnlyRatio));
     public double MedianParsePlanSeconds => Median(Runs.Select(r => r.ParsePlanSeconds));
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

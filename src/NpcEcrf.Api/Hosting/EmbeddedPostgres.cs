@@ -285,6 +285,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             await Task.Delay(200, ct);
         }
         Port = FreeLoopbackPort();
+        await StartOnPortAsync(ct);
+    }
+
+    /// <summary>pg_ctl start on <see cref="Port"/>, recorded as started by us (ClusterLocks). Runs under the start lock.</summary>
+    private async Task StartOnPortAsync(CancellationToken ct)
+    {
         var log = Path.Combine(ClusterDir, "server.log");
         ClusterLocks.RecordStarting(_dataDir);
         await RunServerToolAsync("pg_ctl", ["start", "-D", ClusterDir, "-w", "-t", "60", "-l", log, "-o", $"-p {Port}"], ct);
@@ -342,6 +348,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>Stops the server as a crash would (no checkpoint, connections cut), whoever uses it: for fault tests and drills.</summary>
     public Task CrashAsync() => LeaveAsync(immediate: true, force: true);
+
+    /// <summary>
+    /// Stops the server while this process keeps using the cluster, as an operator's restart (fast: sessions ended, a
+    /// checkpoint) or a kill (immediate: no checkpoint, recovery on the next start) would: for fault tests and drills.
+    /// </summary>
+    public async Task HaltAsync(bool immediate)
+    {
+        await using var startLock = await ClusterLocks.TakeStartLockAsync(_dataDir, CancellationToken.None);
+        await RunServerToolAsync("pg_ctl", ["stop", "-D", ClusterDir, "-m", immediate ? "immediate" : "fast", "-w"], CancellationToken.None);
+    }
+
+    /// <summary>Starts a halted server again on the same port, so the connection strings already handed out reach it again.</summary>
+    public async Task ResumeAsync()
+    {
+        await using var startLock = await ClusterLocks.TakeStartLockAsync(_dataDir, CancellationToken.None);
+        await StartOnPortAsync(CancellationToken.None);
+    }
 
     private async Task LeaveAsync(bool immediate, bool force)
     {

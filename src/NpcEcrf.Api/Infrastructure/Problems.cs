@@ -65,22 +65,24 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 ? $"'{unbound.Groups[2].Value}' is not a valid value for '{unbound.Groups[1].Value}'."
                 : "Send a JSON body with the form's fields (Content-Type: application/json).";
 
-    /// <summary>The database is down, restarting or refusing connections (not a fault of the request).</summary>
-    private static bool DatabaseUnavailable(Exception? e)
+    /// <summary>
+    /// Why the database cannot answer this request now, or null when the failure is not that: the statement timeout
+    /// cancelled a statement (57014), or PostgreSQL is down, restarting or refusing connections (refused or broken
+    /// sockets, admin/crash shutdown 57P01/57P02, starting up 57P03, too many connections 53300, the connection
+    /// exceptions of class 08, whatever Npgsql calls transient). Either way nothing was committed and no backend is
+    /// held, so the client may simply try again: 503 with Retry-After, never a 500.
+    /// </summary>
+    public static (string Title, string? Detail)? DatabaseUnavailable(Exception? exception)
     {
-        for (; e is not null; e = e.InnerException)
-            if (e is System.Net.Sockets.SocketException or TimeoutException
-                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } || e is Npgsql.NpgsqlException { IsTransient: true })
-                return true;
-        return false;
-    }
-
-    /// <summary>PostgreSQL cancelled a statement (query_canceled): the statement timeout, since a request the client aborted answers no one.</summary>
-    private static bool StatementTimedOut(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.QueryCanceled }) return true;
-        return false;
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.QueryCanceled })
+                return ("The request took longer than the database allows. Nothing was saved.",
+                    "Try again shortly; a read of many records can be narrowed by a filter or a smaller page.");
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is System.Net.Sockets.SocketException or TimeoutException or Npgsql.NpgsqlException { IsTransient: true }
+                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } || e is Npgsql.PostgresException p && p.SqlState.StartsWith("08", StringComparison.Ordinal))
+                return ("The database is not reachable right now. Nothing was saved; try again shortly.", null);
+        return null;
     }
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
@@ -95,30 +97,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                     { Status = 400, Title = "The request body is not valid JSON for this form." },
             });
         }
-        if (StatementTimedOut(exception))
+        if (DatabaseUnavailable(exception) is { } unavailable)
         {
-            // PostgreSQL cancelled the statement at the host's statement_timeout: nothing was committed, and no backend is held.
             context.Response.StatusCode = 503;
             context.Response.Headers.RetryAfter = "5";
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = 503, Title = "The request took longer than the database allows. Nothing was saved.",
-                    Detail = "Try again shortly; a read of many records can be narrowed by a filter or a smaller page.",
-                },
-            });
-        }
-        if (DatabaseUnavailable(exception))
-        {
-            // The record is safe (nothing was committed); the client may simply try again.
-            context.Response.StatusCode = 503;
-            context.Response.Headers.RetryAfter = "5";
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = 503, Title = "The database is not reachable right now. Nothing was saved; try again shortly." },
+                ProblemDetails = { Status = 503, Title = unavailable.Title, Detail = unavailable.Detail },
             });
         }
         var (status, title, detail) = exception switch
