@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using JasperFx.Events;
@@ -98,12 +99,16 @@ public static class StoredEvents
     /// <summary>The .NET type of an event type's alias as stored (null for Marten's own, such as its placeholders).</summary>
     public static Type? TypeFor(string alias) => TypesByAlias.Value.GetValueOrDefault(alias);
 
+    /// <summary>A payload as Marten's event, by a delegate made once per type rather than by reflection per event.</summary>
+    private static IEvent Wrap<T>(object data) where T : notnull => new Event<T>((T)data);
+
     /// <summary>The event of a row read with <see cref="Columns"/> (null for a type this application does not know: Marten's own).</summary>
     private static IEvent? Event(NpgsqlDataReader reader)
     {
         if (TypeFor(reader.GetString(3)) is not { } type) return null;
         var data = JsonSerializer.Deserialize(reader.GetString(4), type, CasebookJson.Options)!;
-        var e = Wrappers.GetOrAdd(type, t => d => (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(t), d)!)(data);
+        var e = Wrappers.GetOrAdd(type, t => typeof(StoredEvents).GetMethod(nameof(Wrap), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(t).CreateDelegate<Func<object, IEvent>>())(data);
         e.Sequence = reader.GetInt64(0);
         e.StreamId = reader.GetGuid(1);
         e.Version = reader.GetInt64(2);
