@@ -43,6 +43,9 @@ public static class AuditIndex
           create index npcecrf_audit_by_type on "{{schema}}".{{Events}} (type, ts, seq_id);
         end
         $create$;
+        -- A study's streams, for the replays that read one study (StoredEvents.StudyStreams) without reading every
+        -- study's; outside the block above, so that databases indexed before it get it too.
+        create index if not exists npcecrf_audit_streams_by_study on "{{schema}}".{{Streams}} (study_id, stream_id);
 
         create or replace function "{{schema}}".npcecrf_index_events() returns trigger language plpgsql as $index$
         begin

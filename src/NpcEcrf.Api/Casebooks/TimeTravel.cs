@@ -1,4 +1,3 @@
-using JasperFx.Events;
 using Marten;
 using NpcEcrf.Api.Enrolment;
 using NpcEcrf.Api.Infrastructure;
@@ -20,24 +19,13 @@ public static class TimeTravel
     public static Task<Casebook?> CasebookAsOf(IQuerySession session, Guid subjectId, DateTimeOffset? asOf, long? version, CancellationToken ct) =>
         session.Events.AggregateStreamAsync<Casebook>(subjectId, version ?? 0, asOf?.ToUniversalTime(), token: ct);
 
-    /// <summary>Every casebook of the study and its site list as of <paramref name="asOf"/>: one read of the events, one replay.</summary>
+    /// <summary>Every casebook of the study the reader may see, and its site list, as of <paramref name="asOf"/>: the study's own streams read once and folded as they arrive.</summary>
     public static async Task<StudyAsOf> StudyAt(IQuerySession session, string studyId, DateTimeOffset asOf, Func<string, bool> canSeeSite, CancellationToken ct)
     {
         var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf.ToUniversalTime(), token: ct);
-        return new StudyAsOf(asOf, study, Casebooks(await EventsUntil(session, asOf, ct), studyId, canSeeSite));
+        var replayed = await Locks.CohortReplay.Replay(session, studyId, null, asOf, canSeeSite, ct);
+        return new StudyAsOf(asOf, study, [.. replayed.Casebooks.OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)]);
     }
-
-    public static Task<IReadOnlyList<IEvent>> EventsUntil(IQuerySession session, DateTimeOffset asOf, CancellationToken ct) =>
-        StoredEvents.Read(session, null, asOf, ct);
-
-    /// <summary>Replays each subject stream of the study; streams are independent, so they replay in parallel.</summary>
-    public static IReadOnlyList<Casebook> Casebooks(IReadOnlyList<IEvent> events, string studyId, Func<string, bool> canSeeSite) =>
-        events.GroupBy(e => e.StreamId)
-            .Where(g => CasebookEvolution.Opening(g.First().Data) is { } opening && opening.StudyId == studyId && canSeeSite(opening.SiteId))
-            .AsParallel()
-            .Select(g => CasebookEvolution.Build(g.OrderBy(e => e.Version))!)
-            .OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)
-            .ToList();
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/studies/{studyId}/as-of", async (string studyId, DateTimeOffset at, HttpContext http, IQuerySession session) =>

@@ -131,7 +131,9 @@ public static partial class BenchCommand
     /// streams: the same rows into the same structure, in one transaction, as the import writes them. The events'
     /// COPY alone is timed apart too, the baseline of earlier runs.
     /// </summary>
-    private static async Task<(int Rows, double Seconds, double EventsSeconds)> CopyBaseline(NpcEcrfSettings settings, string casebookTable, IReadOnlyList<Guid> streams, CancellationToken ct)
+    /// <param name="eventsOnly">Only the streams and their events (the baseline of a read of them, `bench locks`).</param>
+    private static async Task<(int Rows, double Seconds, double EventsSeconds)> CopyBaseline(NpcEcrfSettings settings, string casebookTable, IReadOnlyList<Guid> streams, CancellationToken ct,
+        bool eventsOnly = false)
     {
         var schema = settings.Schema;
         await using var connection = new NpgsqlConnection(settings.SchemaChangeConnectionString);
@@ -151,6 +153,7 @@ public static partial class BenchCommand
             (AuditIndex.Events, CopyTable + "_audit_index", $"stream_id in ({ids})"),
             (AuditIndex.Fields, CopyTable + "_audit_fields", $"seq_id in (select seq_id from \"{schema}\".mt_events where stream_id in ({ids}))"),
         };
+        if (eventsOnly) tables = tables[..2];
         var buffers = new List<byte[]>();
         foreach (var (source, copy, rows) in tables)
         {

@@ -23,26 +23,44 @@ public static class CohortReplay
             : null;
 
     /// <summary>The study, its casebooks and its data queries as the events up to the high-water mark left them (null if the study did not exist yet).</summary>
-    public static async Task<ReplayedCohort?> Cohort(IQuerySession session, string studyId, long highWaterMark, CancellationToken ct)
+    public static async Task<ReplayedCohort?> Cohort(IQuerySession session, string studyId, long highWaterMark, CancellationToken ct) =>
+        await Replay(session, studyId, highWaterMark, null, _ => true, ct) is { Study: { } study } replayed
+            ? new ReplayedCohort(study, replayed.Casebooks, replayed.Queries)
+            : null;
+
+    /// <summary>
+    /// Reads only the study's own streams (<see cref="StoredEvents.StudyStreams"/>) and folds each as it arrives: memory
+    /// holds the study's casebooks and queries, never its event list, and no other study's event is read. Casebooks and
+    /// queries come in the order their streams began (by first sequence number), as a replay of the whole store gave them.
+    /// </summary>
+    /// <param name="canSeeSite">Which sites' casebooks to keep (a reader's sites).</param>
+    public static async Task<ReplayedStudy> Replay(IQuerySession session, string studyId, long? upToSequence, DateTimeOffset? upToTime,
+        Func<string, bool> canSeeSite, CancellationToken ct)
     {
-        var events = await StoredEvents.Read(session, highWaterMark, null, ct);
-        var streams = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()).ToList();
-        var study = streams.Where(s => s[0] is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
-            .Select(s => s.Skip(1).Aggregate(Study.Create((IEvent<StudyCreated>)s[0]), (acc, e) => e switch
-            {
-                { Data: SiteAdded added } => acc.Apply(added),
-                IEvent<StudyDefinitionVersioned> versioned => acc.Apply(versioned),
-                _ => acc,
-            }))
-            .FirstOrDefault();
-        if (study is null) return null;
-        var casebooks = streams.Where(s => CasebookEvolution.Opening(s[0].Data)?.StudyId == study.StudyId)
-            .Select(s => CasebookEvolution.Build(s)!).ToList();
-        var queries = streams.Where(s => s[0] is IEvent<DataQueryRaised> raised && raised.Data.StudyId == study.StudyId)
-            .Select(s => s.Skip(1).Aggregate(DataQuery.Create((IEvent<DataQueryRaised>)s[0]), (q, e) => q.Replay(e))).ToList();
-        return new ReplayedCohort(study, casebooks, queries);
+        Study? study = null;
+        var casebooks = new List<(long Began, Casebook Casebook)>();
+        var queries = new List<(long Began, DataQuery Query)>();
+        await foreach (var stream in StoredEvents.StudyStreams(session, studyId, upToSequence, upToTime, ct))
+        {
+            var first = stream[0];
+            if (first is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
+                study = stream.Skip(1).Aggregate(Study.Create(created), (acc, e) => e switch
+                {
+                    { Data: SiteAdded added } => acc.Apply(added),
+                    IEvent<StudyDefinitionVersioned> versioned => acc.Apply(versioned),
+                    _ => acc,
+                });
+            else if (CasebookEvolution.Opening(first.Data) is { } opening && opening.StudyId == studyId && canSeeSite(opening.SiteId))
+                casebooks.Add((first.Sequence, CasebookEvolution.Build(stream)!));
+            else if (first is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
+                queries.Add((first.Sequence, stream.Skip(1).Aggregate(DataQuery.Create(raised), (q, e) => q.Replay(e))));
+        }
+        return new ReplayedStudy(study, [.. casebooks.OrderBy(c => c.Began).Select(c => c.Casebook)], [.. queries.OrderBy(q => q.Began).Select(q => q.Query)]);
     }
 }
 
 /// <summary>What a replay to a high-water mark rebuilds: the study, and its casebooks and data queries.</summary>
 public sealed record ReplayedCohort(Study Study, IReadOnlyList<Casebook> Casebooks, IReadOnlyList<DataQuery> Queries);
+
+/// <summary>A study's streams replayed (the study is null if it did not exist by then).</summary>
+public sealed record ReplayedStudy(Study? Study, IReadOnlyList<Casebook> Casebooks, IReadOnlyList<DataQuery> Queries);

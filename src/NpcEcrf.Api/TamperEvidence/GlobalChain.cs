@@ -27,17 +27,13 @@ public static class GlobalChain
     private static readonly string Genesis = new('0', 64);
 
     /// <summary>The head after every event up to <paramref name="upTo"/> (rows in sequence order).</summary>
-    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo)
-    {
-        var hash = Genesis;
-        var last = 0L;
-        foreach (var row in rows.Where(r => r.Sequence <= upTo && !r.IsMartenPlaceholder))
-        {
-            hash = Next(hash, row);
-            last = row.Sequence;
-        }
-        return new ChainHead(last, hash);
-    }
+    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo) =>
+        rows.Where(r => r.Sequence <= upTo).Aggregate(Start, Step);
+
+    private static readonly ChainHead Start = new(0, Genesis);
+
+    /// <summary>The chain after one more row (a placeholder leaves it as it was).</summary>
+    private static ChainHead Step(ChainHead head, EventRow row) => row.IsMartenPlaceholder ? head : new ChainHead(row.Sequence, Next(head.Hash, row));
 
     private static string Next(string previous, EventRow row) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\n', previous, row.Sequence.ToString(CultureInfo.InvariantCulture), row.StreamId.ToString("N"),
@@ -66,12 +62,44 @@ public static class GlobalChain
     /// <summary>How long a gap in the sequence may be a transaction still committing.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
-    /// <summary>The settled head up to a high-water mark, read through a session's database (locks, exports).</summary>
+    /// <summary>
+    /// The settled head up to a high-water mark, read through a session's database (locks, exports): every event up to
+    /// it, hashed as it streams in, so memory stays flat however large the store (the chain is over every study).
+    /// </summary>
     public static async Task<ChainHead> SettledHeadAsync(IQuerySession session, long upTo, CancellationToken ct)
     {
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        var rows = await EventRows.Read(connection, session.DocumentStore.Options.Events.DatabaseSchemaName, upTo, ct);
-        return SettledHead(rows, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
+        // Only the rows from the last one old enough to have settled can move the settled sequence: SettledSequence over them is SettledSequence over all.
+        var tail = new List<EventRow>();
+        await foreach (var row in ChainRows(connection, schema, $"""
+            seq_id <= @upTo and seq_id >= (select coalesce(max(seq_id), 0) from "{schema}".mt_events where seq_id <= @upTo and timestamp <= now() - @settle)
+            """, upTo, ct))
+            tail.Add(row);
+        var settled = SettledSequence(tail, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
+        var head = Start;
+        await foreach (var row in ChainRows(connection, schema, "seq_id <= @upTo", settled, ct)) head = Step(head, row);
+        return head;
+    }
+
+    /// <summary>
+    /// The rows in sequence order with what the chain reads of them: sequence, stream, version, seal, time, and what tells
+    /// Marten's placeholders apart (a payload is read only for a tombstone; every other row's is left in the database).
+    /// </summary>
+    private static async IAsyncEnumerable<EventRow> ChainRows(NpgsqlConnection connection, string schema, string where, long upTo,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            select seq_id, stream_id, version, type, case when type = 'tombstone' then data::text end, headers->>'{EventSeal.Header}', timestamp, mt_dotnet_type
+            from "{schema}".mt_events where {where} order by seq_id
+            """, connection);
+        command.Parameters.AddWithValue("upTo", upTo);
+        command.Parameters.AddWithValue("settle", Settle);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        while (await reader.ReadAsync(ct))
+            yield return new EventRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), Text(4) ?? "", null, null, null, null,
+                Text(5), null, reader.GetFieldValue<DateTimeOffset>(6), false, Text(7));
     }
 }

@@ -88,6 +88,7 @@ public sealed class CommandLineContractTests : IAsyncLifetime
     [InlineData("--version must be at least 1, not 0", "study", "export", "S", "--out", "x.xml", "--version", "0")]
     [InlineData("--subjects: 1e4 is not a whole number", "bench", "asof", "--subjects", "1e4")]
     [InlineData("--runs must be at least 1, not 0", "bench", "import", "--runs", "0")]
+    [InlineData("--subjects: 3000,1000 is not a rising list of whole numbers", "bench", "locks", "--subjects", "3000,1000")]
     [InlineData("--max-mb: big is not a whole number", "import", "odm", "f.xml", "--max-mb", "big")]
     [InlineData("--format must be json, xpt or csv, not 'sas'", "export", "adam", "--lock", "final", "--format", "sas", "--out", "x")]
     [InlineData("--profile must be paper or r, not 'spss'", "analyse", "--lock", "final", "--profile", "spss", "--out", "x")]
@@ -126,6 +127,7 @@ public sealed class CommandLineContractTests : IAsyncLifetime
             Assert.Equal(new DateTimeOffset(2030, 1, 1, 12, 30, 0, TimeSpan.FromHours(8)), Parsed(["analyse", "--out", "x"], "--in-force", "2030-01-01T12:30:00+08:00").GetValue<DateTimeOffset?>("--in-force"));
             Assert.Equal(new DateOnly(2024, 5, 1), Parsed(["study", "amend", "S", "--file", "d.json"], "--effective-from", "2024-05-01").GetValue<DateOnly?>("--effective-from"));
             Assert.Equal(10_000, Parsed(["bench", "asof"], "--subjects", "10000").GetValue<int>("--subjects"));
+            Assert.Equal([1_000, 3_000], Parsed(["bench", "locks"], "--subjects", "1000,3000").GetValue<int[]>("--subjects")!);
             Assert.Equal(NpcEcrf.Api.Standards.DatasetFormat.Xpt, Parsed(["export", "sdtm", "--lock", "final", "--out", "x"], "--format", "xpt").GetValue<NpcEcrf.Api.Standards.DatasetFormat>("--format"));
             Assert.Equal(NpcEcrf.Api.Standards.DatasetFormat.Json, Parsed(["export", "sdtm", "--lock", "final"], "--out", "x").GetValue<NpcEcrf.Api.Standards.DatasetFormat>("--format"));
             Assert.Equal("paper", Parsed(["analyse", "--lock", "final"], "--out", "x").GetValue<string>("--profile"));
