@@ -84,9 +84,12 @@ public static partial class BenchCommand
                 http.DefaultRequestHeaders.Authorization = new("Bearer", token!.AccessToken);
                 var subjects = 0;
                 var (_, statements) = await CountStatements(() => Subject(http, Interlocked.Increment(ref subjects), sites, new ConcurrentBag<double>(), ct));
+                // Wolverine polls its own tables on timers, whatever the commands do: counted apart.
+                var polling = statements.Where(s => s.Key.Contains("wolverine_", StringComparison.Ordinal)).Sum(s => s.Value);
                 Console.WriteLine($"HTTP on {address}; one subject's {SubjectCommands} commands (enrolment, demographics, ECOG, baseline lesions, first dose, 3 cycles) ran " +
-                                  $"{statements.Values.Sum()} SQL round trips:");
-                foreach (var (kind, n) in statements.OrderByDescending(s => s.Value)) Console.WriteLine($"  {n,4}  {kind}");
+                                  $"{statements.Values.Sum() - polling} SQL round trips (and Wolverine's polling {polling} meanwhile):");
+                foreach (var (kind, n) in statements.Where(s => !s.Key.Contains("wolverine_", StringComparison.Ordinal)).OrderByDescending(s => s.Value))
+                    Console.WriteLine($"  {n,4}  {kind}");
                 await RunHttp(http, 2, TimeSpan.FromSeconds(3), sites, () => Interlocked.Increment(ref subjects), ct); // warm-up: JIT, pools
 
                 var document = JsonSerializer.Serialize(new { assessmentDate = "2021-03-02", score = 1, form = "ecog", version = 7, studyId = IngestStudy, siteId = "S1", subjectNumber = "B00001",
