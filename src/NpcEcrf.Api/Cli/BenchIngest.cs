@@ -95,15 +95,23 @@ public static partial class BenchCommand
                 var document = JsonSerializer.Serialize(new { assessmentDate = "2021-03-02", score = 1, form = "ecog", version = 7, studyId = IngestStudy, siteId = "S1", subjectNumber = "B00001",
                     enteredBy = IngestUser, reasonForChange = (string?)null, correlationId = Guid.NewGuid().ToString() });
                 Console.WriteLine($"Baseline: single-row INSERT (autocommit, a connection per client) of a {document.Length}-byte JSON document into {IngestSchema}.{BaselineTable}.");
-                Console.WriteLine("| clients | HTTP commands/s | p50 | p95 | p99 | failed | INSERTs/s | p50 | p95 | p99 | ratio HTTP/INSERT |");
-                Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+                // The embedded cluster's postmaster (PostgreSQL's own postmaster.pid): its backends' CPU is the database's share.
+                var postmaster = installation.Embedded is { } embedded && File.Exists(Path.Combine(embedded.ClusterDir, "postmaster.pid"))
+                    ? int.Parse(File.ReadLines(Path.Combine(embedded.ClusterDir, "postmaster.pid")).First().Trim()) : (int?)null;
+                Console.WriteLine("| clients | HTTP commands/s | p50 | p95 | p99 | failed | INSERTs/s | p50 | p95 | p99 | ratio HTTP/INSERT | CPU per command: process + PostgreSQL | per INSERT |");
+                Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
                 foreach (var n in counts)
                 {
+                    var before = CpuSeconds(postmaster);
                     var web = await RunHttp(http, n, duration, sites, () => Interlocked.Increment(ref subjects), ct);
+                    var between = CpuSeconds(postmaster);
                     var sql = await RunInserts(settings, n, duration, document, ct);
+                    var after = CpuSeconds(postmaster);
                     Console.WriteLine($"| {n} | {web.PerSecond:N0} | {web.Percentile(50):0.0} ms | {web.Percentile(95):0.0} ms | {web.Percentile(99):0.0} ms | {web.Failed} | " +
-                                      $"{sql.PerSecond:N0} | {sql.Percentile(50):0.00} ms | {sql.Percentile(95):0.00} ms | {sql.Percentile(99):0.00} ms | {web.PerSecond / sql.PerSecond:0.00}x |");
+                                      $"{sql.PerSecond:N0} | {sql.Percentile(50):0.00} ms | {sql.Percentile(95):0.00} ms | {sql.Percentile(99):0.00} ms | {web.PerSecond / sql.PerSecond:0.00}x | " +
+                                      $"{CpuPer(before, between, web.Done + web.Failed)} | {CpuPer(between, after, sql.Done)} |");
                 }
+                Console.WriteLine("CPU: this process (server and clients alike) + the embedded cluster's processes, from /proc, per command or INSERT answered.");
                 Console.WriteLine($"{duration.TotalSeconds:0} s a client count a side; nproc {Environment.ProcessorCount}, load average {LoadAverage()}.");
                 return 0;
             }
@@ -188,6 +196,31 @@ public static partial class BenchCommand
         }, ct)));
         return new IngestRun(clients, watch.Elapsed.TotalSeconds, latencies.Count, 0, [.. latencies]);
     }
+
+    /// <summary>
+    /// CPU seconds (user + system) used so far by this process and by the cluster's postmaster and its backends (null
+    /// off Linux or on another database): what a command costs the machine, whatever else shares it.
+    /// </summary>
+    private static (double Process, double? Cluster) CpuSeconds(int? postmaster)
+    {
+        var process = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        if (postmaster is not { } root || !OperatingSystem.IsLinux()) return (process, null);
+        var ticks = 0L;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; } // the process ended meanwhile
+            // After the command name in parentheses: state, ppid, ... utime and stime are the 12th and 13th fields.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (pid == root || int.Parse(fields[1]) == root) ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+        }
+        return (process, ticks / 100.0); // USER_HZ, 100 on Linux
+    }
+
+    private static string CpuPer((double Process, double? Cluster) from, (double Process, double? Cluster) to, int count) =>
+        count == 0 ? "-" : $"{(to.Process - from.Process) * 1000 / count:0.00}" + (to.Cluster - from.Cluster is { } cluster ? $" + {cluster * 1000 / count:0.00} ms" : " ms");
 
     /// <summary>
     /// The SQL round trips the server ran while <paramref name="work"/> did (every Npgsql command or batch in this
