@@ -83,13 +83,10 @@ public static partial class BenchCommand
                 var token = await (await http.PostAsJsonAsync("/auth/token", new { username = IngestUser, password = IngestPassword }, ct)).Content.ReadFromJsonAsync<IssueToken.TokenResponse>(ct);
                 http.DefaultRequestHeaders.Authorization = new("Bearer", token!.AccessToken);
                 var subjects = 0;
-                var (_, statements) = await CountStatements(() => Subject(http, Interlocked.Increment(ref subjects), sites, new ConcurrentBag<double>(), ct));
-                // Wolverine polls its own tables on timers, whatever the commands do: counted apart.
-                var polling = statements.Where(s => s.Key.Contains("wolverine_", StringComparison.Ordinal)).Sum(s => s.Value);
+                var (_, statements, background) = await CountStatements(() => Subject(http, Interlocked.Increment(ref subjects), sites, new ConcurrentBag<double>(), ct));
                 Console.WriteLine($"HTTP on {address}; one subject's {SubjectCommands} commands (enrolment, demographics, ECOG, baseline lesions, first dose, 3 cycles) ran " +
-                                  $"{statements.Values.Sum() - polling} SQL round trips (and Wolverine's polling {polling} meanwhile):");
-                foreach (var (kind, n) in statements.Where(s => !s.Key.Contains("wolverine_", StringComparison.Ordinal)).OrderByDescending(s => s.Value))
-                    Console.WriteLine($"  {n,4}  {kind}");
+                                  $"{statements.Values.Sum()} SQL round trips (and background work, Wolverine's and the daemon's polling, {background} meanwhile):");
+                foreach (var (kind, n) in statements.OrderByDescending(s => s.Value)) Console.WriteLine($"  {n,4}  {kind}");
                 await RunHttp(http, 2, TimeSpan.FromSeconds(3), sites, () => Interlocked.Increment(ref subjects), ct); // warm-up: JIT, pools
 
                 var document = JsonSerializer.Serialize(new { assessmentDate = "2021-03-02", score = 1, form = "ecog", version = 7, studyId = IngestStudy, siteId = "S1", subjectNumber = "B00001",
@@ -223,26 +220,34 @@ public static partial class BenchCommand
         count == 0 ? "-" : $"{(to.Process - from.Process) * 1000 / count:0.00}" + (to.Cluster - from.Cluster is { } cluster ? $" + {cluster * 1000 / count:0.00} ms" : " ms");
 
     /// <summary>
-    /// The SQL round trips the server ran while <paramref name="work"/> did (every Npgsql command or batch in this
-    /// process, from Npgsql's tracing), by the first words of their statements. Only the work runs meanwhile, bar
-    /// Wolverine's background polling, which shows as its own statements.
+    /// The SQL round trips the server ran for the requests while <paramref name="work"/> did (every Npgsql command or
+    /// batch under a request's activity, from Npgsql's and ASP.NET Core's tracing), by the first words of their
+    /// statements; and how many ran meanwhile outside any request (Wolverine's and the daemon's polling).
     /// </summary>
-    private static async Task<(T Result, Dictionary<string, int> Statements)> CountStatements<T>(Func<Task<T>> work)
+    private static async Task<(T Result, Dictionary<string, int> Statements, int Background)> CountStatements<T>(Func<Task<T>> work)
     {
         var statements = new ConcurrentDictionary<string, int>();
+        var background = 0;
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql",
+            // The host makes a request's activity only when someone listens to it.
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
+                if (activity.Source.Name != "Npgsql") return;
+                if (activity.Parent is null)
+                {
+                    Interlocked.Increment(ref background);
+                    return;
+                }
                 var sql = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement"))?.ToString() ?? activity.DisplayName;
                 statements.AddOrUpdate(Kind(sql), 1, (_, n) => n + 1);
             },
         };
         ActivitySource.AddActivityListener(listener);
         var result = await work();
-        return (result, new Dictionary<string, int>(statements));
+        return (result, new Dictionary<string, int>(statements), background);
     }
 
     /// <summary>A statement's kind: its first line, whitespace folded, cut at 110 characters (enough to tell the tables apart).</summary>

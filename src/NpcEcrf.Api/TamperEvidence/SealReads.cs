@@ -17,13 +17,13 @@ public static class SealReads
 {
     private static readonly ConditionalWeakTable<IDocumentSession, Ahead> Pending = new();
 
-    /// <summary>The stream's last event and the newest sealed event of the store, as one JSON text in one statement.</summary>
+    /// <summary>The listener's own two queries (the stream's last event, the witness) as one JSON text in one statement.</summary>
     /// <remarks>'^' marks the parameter: '?' is PostgreSQL's key-exists operator here.</remarks>
     public static Task<IReadOnlyList<string>> Enlist(IBatchedQuery batch, string schema, Guid streamId) => batch.Query<string>('^',
         $"select json_build_object(" +
-        $"'tail', (select json_build_object('version', version, 'sequence', seq_id, 'seal', headers->>'{EventSeal.Header}') from \"{schema}\".mt_events where stream_id = ^ order by version desc limit 1), " +
-        $"'witness', (select json_build_object('sequence', seq_id, 'stream', stream_id, 'version', version) from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1))::text",
-        streamId);
+        $"'tail', (select json_build_object('version', version, 'sequence', seq_id, 'seal', seal) from ({SealingListener.LastSql(schema, "^")}) t), " +
+        $"'witness', (select json_build_object('sequence', seq_id, 'stream', stream_id, 'version', version) from ({SealingListener.NewestSealedSql(schema)}) w))::text",
+        new[] { streamId });
 
     /// <summary>Keeps what <see cref="Enlist"/> read for the session's next save.</summary>
     public static void Remember(IDocumentSession session, Guid streamId, IReadOnlyList<string> read) =>

@@ -72,11 +72,10 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(NewestSealedSql));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(NewestSealedSql(schema)));
         if (streamIds.Length > 0)
         {
-            var command = new NpgsqlBatchCommand(
-                $"select distinct on (stream_id) stream_id, version, seq_id, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = any($1) order by stream_id, version desc");
+            var command = new NpgsqlBatchCommand(LastSql(schema, "$1"));
             command.Parameters.Add(new NpgsqlParameter { Value = streamIds });
             batch.BatchCommands.Add(command);
         }
@@ -96,8 +95,16 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
 
     public EventSeal Seal => seal;
 
-    // An index lookup: mt_events_sealed (SchemaPreparation) holds exactly the sealed events, in sequence order.
-    private string NewestSealedSql => $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1";
+    /// <summary>
+    /// The witness: seq_id, stream_id, version of the newest sealed event. A backward scan of the primary key that stops
+    /// at its first row, as every event but Marten's rare placeholders is sealed: no index of its own is needed.
+    /// </summary>
+    public static string NewestSealedSql(string schema) =>
+        $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1";
+
+    /// <summary>Each stream's last event: stream_id, version, seq_id, seal; <paramref name="ids"/> is the array parameter's placeholder.</summary>
+    public static string LastSql(string schema, string ids) =>
+        $"select distinct on (stream_id) stream_id, version, seq_id, headers->>'{EventSeal.Header}' as seal from \"{schema}\".mt_events where stream_id = any({ids}) order by stream_id, version desc";
 
     private static async Task<Witness?> ReadWitness(NpgsqlDataReader r, CancellationToken ct) =>
         await r.ReadAsync(ct) ? new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)) : null;
@@ -105,7 +112,7 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
     /// <summary>The newest sealed event in the store (committed, as this connection sees it): the witness of what is sealed now.</summary>
     public async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(NewestSealedSql, connection);
+        await using var command = new NpgsqlCommand(NewestSealedSql(schema), connection);
         return await Query(command, r => ReadWitness(r, ct), null, ct);
     }
 
