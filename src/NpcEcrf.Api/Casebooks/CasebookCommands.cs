@@ -43,11 +43,18 @@ public static class CasebookCommands
     {
         write ??= new CasebookWrite();
         var what = $"Subject {subjectNumber} of study {studyId}";
-        if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Rejection.NotFound(what);
+        // The study, its locks and the casebook in one round trip (the ids are canonical, so the route's spelling finds them).
+        var batch = session.CreateBatchQuery();
+        var studyRead = batch.Load<Study>(Study.IdFor(studyId));
+        var streamId = Casebook.IdFor(studyId, subjectNumber);
+        var read = CommandPipeline.Enlist<Casebook>(session, batch, streamId, startsStream: false, command.CommandId, lockedStudy: studyId);
+        await batch.Execute(ct);
+        if (await studyRead is not { } study) return Rejection.NotFound(what);
         if ((command.Version ?? ifMatch) is not { } expected) return Rejection.Invalid("version", "Send the casebook version you saw (version field or If-Match).");
         return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
         {
-            StreamId = Casebook.IdFor(study.StudyId, subjectNumber),
+            StreamId = streamId,
+            Read = read,
             What = what,
             Roles = write.Roles ?? WriterRoles,
             MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
@@ -60,7 +67,7 @@ public static class CasebookCommands
             Stale = (c, events) => Staleness(c, events, expected),
             LockedStudy = _ => study.StudyId,
             Kind = write.Kind,
-            Check = (c, events) => Check(c, study, Casebook.IdFor(study.StudyId, subjectNumber), events, actor.Username, now),
+            Check = (c, events) => Check(c, study, streamId, events, actor.Username, now),
             Alongside = async (s, c, events) => await DataQueryAutomation.FollowEditChecks(s, c!, events, ct)
                 ?? (write.Alongside is null ? null : await write.Alongside(s, c!, events)),
             ReasonForChange = write.ReasonForChange,

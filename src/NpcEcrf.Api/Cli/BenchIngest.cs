@@ -83,24 +83,32 @@ public static partial class BenchCommand
                 var token = await (await http.PostAsJsonAsync("/auth/token", new { username = IngestUser, password = IngestPassword }, ct)).Content.ReadFromJsonAsync<IssueToken.TokenResponse>(ct);
                 http.DefaultRequestHeaders.Authorization = new("Bearer", token!.AccessToken);
                 var subjects = 0;
-                var (_, statements) = await CountStatements(() => Subject(http, Interlocked.Increment(ref subjects), sites, new ConcurrentBag<double>(), ct));
+                var (_, statements, background) = await CountStatements(() => Subject(http, Interlocked.Increment(ref subjects), sites, new ConcurrentBag<double>(), ct));
                 Console.WriteLine($"HTTP on {address}; one subject's {SubjectCommands} commands (enrolment, demographics, ECOG, baseline lesions, first dose, 3 cycles) ran " +
-                                  $"{statements.Values.Sum()} SQL round trips:");
+                                  $"{statements.Values.Sum()} SQL round trips (and background work, Wolverine's and the daemon's polling, {background} meanwhile):");
                 foreach (var (kind, n) in statements.OrderByDescending(s => s.Value)) Console.WriteLine($"  {n,4}  {kind}");
                 await RunHttp(http, 2, TimeSpan.FromSeconds(3), sites, () => Interlocked.Increment(ref subjects), ct); // warm-up: JIT, pools
 
                 var document = JsonSerializer.Serialize(new { assessmentDate = "2021-03-02", score = 1, form = "ecog", version = 7, studyId = IngestStudy, siteId = "S1", subjectNumber = "B00001",
                     enteredBy = IngestUser, reasonForChange = (string?)null, correlationId = Guid.NewGuid().ToString() });
                 Console.WriteLine($"Baseline: single-row INSERT (autocommit, a connection per client) of a {document.Length}-byte JSON document into {IngestSchema}.{BaselineTable}.");
-                Console.WriteLine("| clients | HTTP commands/s | p50 | p95 | p99 | failed | INSERTs/s | p50 | p95 | p99 | ratio HTTP/INSERT |");
-                Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+                // The embedded cluster's postmaster (PostgreSQL's own postmaster.pid): its backends' CPU is the database's share.
+                var postmaster = installation.Embedded is { } embedded && File.Exists(Path.Combine(embedded.ClusterDir, "postmaster.pid"))
+                    ? int.Parse(File.ReadLines(Path.Combine(embedded.ClusterDir, "postmaster.pid")).First().Trim()) : (int?)null;
+                Console.WriteLine("| clients | HTTP commands/s | p50 | p95 | p99 | failed | INSERTs/s | p50 | p95 | p99 | ratio HTTP/INSERT | CPU per command: process + PostgreSQL | per INSERT |");
+                Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
                 foreach (var n in counts)
                 {
+                    var before = CpuSeconds(postmaster);
                     var web = await RunHttp(http, n, duration, sites, () => Interlocked.Increment(ref subjects), ct);
+                    var between = CpuSeconds(postmaster);
                     var sql = await RunInserts(settings, n, duration, document, ct);
+                    var after = CpuSeconds(postmaster);
                     Console.WriteLine($"| {n} | {web.PerSecond:N0} | {web.Percentile(50):0.0} ms | {web.Percentile(95):0.0} ms | {web.Percentile(99):0.0} ms | {web.Failed} | " +
-                                      $"{sql.PerSecond:N0} | {sql.Percentile(50):0.00} ms | {sql.Percentile(95):0.00} ms | {sql.Percentile(99):0.00} ms | {web.PerSecond / sql.PerSecond:0.00}x |");
+                                      $"{sql.PerSecond:N0} | {sql.Percentile(50):0.00} ms | {sql.Percentile(95):0.00} ms | {sql.Percentile(99):0.00} ms | {web.PerSecond / sql.PerSecond:0.00}x | " +
+                                      $"{CpuPer(before, between, web.Done + web.Failed)} | {CpuPer(between, after, sql.Done)} |");
                 }
+                Console.WriteLine("CPU: this process (server and clients alike) + the embedded cluster's processes, from /proc, per command or INSERT answered.");
                 Console.WriteLine($"{duration.TotalSeconds:0} s a client count a side; nproc {Environment.ProcessorCount}, load average {LoadAverage()}.");
                 return 0;
             }
@@ -187,26 +195,59 @@ public static partial class BenchCommand
     }
 
     /// <summary>
-    /// The SQL round trips the server ran while <paramref name="work"/> did (every Npgsql command or batch in this
-    /// process, from Npgsql's tracing), by the first words of their statements. Only the work runs meanwhile, bar
-    /// Wolverine's background polling, which shows as its own statements.
+    /// CPU seconds (user + system) used so far by this process and by the cluster's postmaster and its backends (null
+    /// off Linux or on another database): what a command costs the machine, whatever else shares it.
     /// </summary>
-    private static async Task<(T Result, Dictionary<string, int> Statements)> CountStatements<T>(Func<Task<T>> work)
+    private static (double Process, double? Cluster) CpuSeconds(int? postmaster)
+    {
+        var process = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        if (postmaster is not { } root || !OperatingSystem.IsLinux()) return (process, null);
+        var ticks = 0L;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; } // the process ended meanwhile
+            // After the command name in parentheses: state, ppid, ... utime and stime are the 12th and 13th fields.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (pid == root || int.Parse(fields[1]) == root) ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+        }
+        return (process, ticks / 100.0); // USER_HZ, 100 on Linux
+    }
+
+    private static string CpuPer((double Process, double? Cluster) from, (double Process, double? Cluster) to, int count) =>
+        count == 0 ? "-" : $"{(to.Process - from.Process) * 1000 / count:0.00}" + (to.Cluster - from.Cluster is { } cluster ? $" + {cluster * 1000 / count:0.00} ms" : " ms");
+
+    /// <summary>
+    /// The SQL round trips the server ran for the requests while <paramref name="work"/> did (every Npgsql command or
+    /// batch under a request's activity, from Npgsql's and ASP.NET Core's tracing), by the first words of their
+    /// statements; and how many ran meanwhile outside any request (Wolverine's and the daemon's polling).
+    /// </summary>
+    private static async Task<(T Result, Dictionary<string, int> Statements, int Background)> CountStatements<T>(Func<Task<T>> work)
     {
         var statements = new ConcurrentDictionary<string, int>();
+        var background = 0;
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql",
+            // The host makes a request's activity only when someone listens to it.
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
+                if (activity.Source.Name != "Npgsql") return;
+                if (activity.Parent is null)
+                {
+                    Interlocked.Increment(ref background);
+                    return;
+                }
                 var sql = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement"))?.ToString() ?? activity.DisplayName;
                 statements.AddOrUpdate(Kind(sql), 1, (_, n) => n + 1);
             },
         };
         ActivitySource.AddActivityListener(listener);
         var result = await work();
-        return (result, new Dictionary<string, int>(statements));
+        return (result, new Dictionary<string, int>(statements), background);
     }
 
     /// <summary>A statement's kind: its first line, whitespace folded, cut at 110 characters (enough to tell the tables apart).</summary>

@@ -36,15 +36,21 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
 
     public static async Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, EnrolSubject c, CancellationToken ct)
     {
-        if (await session.LoadAsync<Study>(Study.IdFor(studyId), ct) is not { } study) return Rejection.NotFound($"Study '{studyId}'");
-        var id = Casebook.IdFor(study.StudyId, c.SubjectNumber);
+        // The study, its locks, and whether the subject number is taken (enrolled or a screen failure): one round trip.
+        var batch = session.CreateBatchQuery();
+        var studyRead = batch.Load<Study>(Study.IdFor(studyId));
+        var id = Casebook.IdFor(studyId, c.SubjectNumber);
+        var screenFailure = batch.Events.FetchStreamState(Screening.ScreenFailure.IdFor(studyId, c.SubjectNumber));
+        var read = CommandPipeline.Enlist<Casebook>(session, batch, id, startsStream: true, c.CommandId, lockedStudy: studyId);
+        await batch.Execute(ct);
+        if (await studyRead is not { } study) return Rejection.NotFound($"Study '{studyId}'");
         if (!actor.CanSeeSite(study.StudyId, c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}' of study {study.StudyId}.");
-        if (await session.Events.FetchStreamStateAsync(Screening.ScreenFailure.IdFor(study.StudyId, c.SubjectNumber), ct) is not null)
+        if (await screenFailure is not null)
             return Rejection.Conflict($"Subject number {c.SubjectNumber} was recorded as a screen failure in study {study.StudyId}; a screen failure is never enrolled.");
         return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
         {
             StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,
-            StartsStream = true, AlreadyExists = $"Subject number {c.SubjectNumber} is already used in this study.",
+            StartsStream = true, Read = read, AlreadyExists = $"Subject number {c.SubjectNumber} is already used in this study.",
             CreatedAt = $"/studies/{study.StudyId}/subjects/{c.SubjectNumber}",
             LockedStudy = _ => study.StudyId,
             Decide = _ => Decide(study, study.VersionAt(c.SiteId, now).Definition, c),

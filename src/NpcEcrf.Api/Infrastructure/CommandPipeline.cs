@@ -1,4 +1,6 @@
+using JasperFx.Events;
 using Marten;
+using Marten.Services.BatchQuerying;
 
 namespace NpcEcrf.Api.Infrastructure;
 
@@ -44,6 +46,30 @@ public sealed class WriteRequest<TState> where TState : class
     public required Func<TState, object> Answer { get; init; }
     /// <summary>Where a created record lives (answered as Location with 201).</summary>
     public string? CreatedAt { get; init; }
+    /// <summary>The first attempt's reads, already made in the caller's batch (<see cref="CommandPipeline.Enlist{TState}"/>); null to read here.</summary>
+    public FirstReads<TState>? Read { get; init; }
+}
+
+/// <summary>
+/// What a write reads before it decides, enlisted in a caller's batch beside the caller's own reads (the study), so
+/// that they all cost one round trip. Only the first attempt uses them: a retry after a conflict reads afresh.
+/// </summary>
+public sealed class FirstReads<TState> where TState : class
+{
+    public required Guid StreamId { get; init; }
+    public required bool StartsStream { get; init; }
+    public required Guid? CommandId { get; init; }
+    internal Task<IEventStream<TState>>? Stream { get; init; }
+    internal Task<StreamState>? Existing { get; init; }
+    internal Task<ProcessedCommand?>? Done { get; init; }
+    /// <summary>The spelling of the study id the locks were read for; the guard reads again for another spelling.</summary>
+    internal string? LockedStudy { get; init; }
+    internal Task<IReadOnlyList<Locks.DatabaseLock>>? Locks { get; init; }
+    /// <summary>What the save's seal needs (the stream's last seal, the witness): <see cref="TamperEvidence.SealReads"/>.</summary>
+    internal Task<IReadOnlyList<string>> Seal { get; init; } = null!;
+
+    internal bool Fits(WriteRequest<TState> request) =>
+        StreamId == request.StreamId && StartsStream == request.StartsStream && CommandId == request.CommandId;
 }
 
 /// <summary>
@@ -56,6 +82,20 @@ public static class CommandPipeline
     public const string ReasonHeader = "reasonForChange";
     private const int Attempts = 3;
 
+    /// <summary>Enlists a write's first reads in <paramref name="batch"/>; pass the result as <see cref="WriteRequest{TState}.Read"/>.</summary>
+    /// <param name="lockedStudy">The study whose locks apply, as the caller names it (the guard reads again if the canonical id differs).</param>
+    public static FirstReads<TState> Enlist<TState>(IQuerySession session, IBatchedQuery batch, Guid streamId, bool startsStream, Guid? commandId, string? lockedStudy)
+        where TState : class => new()
+    {
+        Seal = TamperEvidence.SealReads.Enlist(batch, session.DocumentStore.Options.Events.DatabaseSchemaName, streamId),
+        StreamId = streamId, StartsStream = startsStream, CommandId = commandId,
+        Stream = startsStream ? null : batch.Events.FetchForWriting<TState>(streamId),
+        Existing = startsStream ? batch.Events.FetchStreamState(streamId) : null,
+        Done = commandId is { } id ? batch.Load<ProcessedCommand>(id) : null,
+        LockedStudy = lockedStudy,
+        Locks = lockedStudy is null ? null : Locks.LockGuard.InForce(batch, lockedStudy),
+    };
+
     public static async Task<CommandOutcome> Run<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, CancellationToken ct)
         where TState : class
     {
@@ -66,7 +106,7 @@ public static class CommandPipeline
             try
             {
                 request.Enlist?.Invoke(current);
-                return await Once(current, actor, request, ct);
+                return await Once(current, actor, request, attempt == 1 ? request.Read : null, ct);
             }
             catch (Exception e) when (Conflicts.IsConcurrencyConflict(e))
             {
@@ -80,6 +120,12 @@ public static class CommandPipeline
         }
     }
 
+    private static async Task<Locks.DatabaseLock?> Blocking<TState>(IDocumentSession session, string studyId, Locks.WriteKind kind, FirstReads<TState>? read, CancellationToken ct)
+        where TState : class =>
+        read?.Locks is { } inForce && read.LockedStudy == studyId
+            ? Locks.LockGuard.Blocking(await inForce, kind)
+            : await Locks.LockGuard.Blocking(session, studyId, kind, ct);
+
     private static IDocumentSession Fresh(IDocumentSession like)
     {
         var session = like.DocumentStore.LightweightSession();
@@ -89,9 +135,11 @@ public static class CommandPipeline
         return session;
     }
 
-    private static async Task<CommandOutcome> Once<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, CancellationToken ct)
+    private static async Task<CommandOutcome> Once<TState>(IDocumentSession session, Actor actor, WriteRequest<TState> request, FirstReads<TState>? read, CancellationToken ct)
         where TState : class
     {
+        if (read is not null && !read.Fits(request)) throw new InvalidOperationException("The first reads were enlisted for another write.");
+        if (read is not null) TamperEvidence.SealReads.Remember(session, request.StreamId, await read.Seal);
         if (request.Roles.Length > 0 && !actor.Has(request.Roles)) return Rejection.Forbidden($"This needs one of the roles: {string.Join(", ", request.Roles)}.");
 
         if (request.StreamId == Guid.Empty) return Rejection.NotFound(request.What);
@@ -99,12 +147,12 @@ public static class CommandPipeline
         JasperFx.Events.IEventStream<TState>? stream = null;
         if (!request.StartsStream)
         {
-            stream = await session.Events.FetchForWriting<TState>(request.StreamId, ct);
+            stream = read?.Stream is { } fetched ? await fetched : await session.Events.FetchForWriting<TState>(request.StreamId, ct);
             state = stream.Aggregate;
             if (state is null || !request.MaySee(state)) return Rejection.NotFound(request.What);
         }
 
-        if (request.CommandId is { } commandId && await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } done)
+        if (request.CommandId is { } commandId && await (read?.Done ?? session.LoadAsync<ProcessedCommand>(commandId, ct)) is { } done)
         {
             if (done.StreamId != request.StreamId || done.User != actor.Username || done.Fingerprint != request.Fingerprint)
                 return Rejection.Conflict("That command id was already used for another command.");
@@ -112,12 +160,12 @@ public static class CommandPipeline
             return new CommandOutcome.Accepted(request.Answer(then!), done.Version, done.CreatedAt);
         }
 
-        if (request.StartsStream && await session.Events.FetchStreamStateAsync(request.StreamId, ct) is not null)
+        if (request.StartsStream && (read?.Existing is { } existing ? await existing : await session.Events.FetchStreamStateAsync(request.StreamId, ct)) is not null)
             return Rejection.Conflict(request.AlreadyExists ?? "That record already exists.");
 
         var decision = request.DecideAsync is { } decideAsync ? await decideAsync(session, state) : request.Decide!(state);
         if (state is not null && request.Stale?.Invoke(state, decision.Events) is { } stale) return stale;
-        if (request.LockedStudy?.Invoke(state) is { } studyId && await Locks.LockGuard.Blocking(session, studyId, request.Kind, ct) is { } blocking)
+        if (request.LockedStudy?.Invoke(state) is { } studyId && await Blocking(session, studyId, request.Kind, read, ct) is { } blocking)
             return new CommandOutcome.Locked(blocking);
         if (decision.Rejection is { } rejection) return rejection;
 

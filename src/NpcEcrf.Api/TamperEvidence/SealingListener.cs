@@ -20,15 +20,17 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         var streams = session.PendingChanges.Streams().ToList();
         if (streams.Count == 0) return;
         var serializer = session.DocumentStore.Options.Serializer();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        var witness = await NewestSealed(connection, ct);
-        // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are looked up, in one query.
-        var last = await Last(connection, streams.Where(s => s.ActionType != StreamActionType.Start).Select(s => s.Id).Distinct().ToArray(), ct);
+        var ahead = SealReads.Take(session);
+        // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are
+        // looked up (unless read ahead), in the same round trip as the witness.
+        var lookups = streams.Where(s => s.ActionType != StreamActionType.Start && ahead?.TailFor(s) is null).Select(s => s.Id).Distinct().ToArray();
+        var (witness, last) = ahead is not null && lookups.Length == 0 ? (ahead.Witness, []) : await WitnessAndLast(lookups, ct);
         var defaults = SealDefaults.Of(session);
         foreach (var stream in streams)
         {
-            var (lastVersion, previousSequence, previous) = last.GetValueOrDefault(stream.Id, (0L, 0L, null));
+            var (lastVersion, previousSequence, previous) = ahead?.TailFor(stream) is { } known
+                ? (known.Version, known.Sequence, known.Seal)
+                : last.GetValueOrDefault(stream.Id, (0L, 0L, null));
             if (stream.ActionType == StreamActionType.Append && stream.ExpectedVersionOnServer is null)
             {
                 stream.ExpectedVersionOnServer = lastVersion;
@@ -60,29 +62,58 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         return new StreamTail(version, e.Sequence, sealedValue);
     }
 
-    /// <summary>Each stream's last event: version, sequence number and seal; streams without events are absent.</summary>
-    private async Task<Dictionary<Guid, (long Version, long Sequence, string? Seal)>> Last(NpgsqlConnection connection, Guid[] streamIds, CancellationToken ct)
+    /// <summary>
+    /// The witness (<see cref="NewestSealed"/>) and each stream's last event (version, sequence number and seal; streams
+    /// without events are absent), in one round trip.
+    /// </summary>
+    private async Task<(Witness? Witness, Dictionary<Guid, (long Version, long Sequence, string? Seal)> Last)> WitnessAndLast(Guid[] streamIds, CancellationToken ct)
     {
         var last = new Dictionary<Guid, (long, long, string?)>();
-        if (streamIds.Length == 0) return last;
-        await using var command = new NpgsqlCommand(
-            $"select distinct on (stream_id) stream_id, version, seq_id, headers->>'{EventSeal.Header}' from \"{schema}\".mt_events where stream_id = any(@ids) order by stream_id, version desc", connection);
-        command.Parameters.AddWithValue("ids", streamIds);
-        return await Query(command, async r =>
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(NewestSealedSql(schema)));
+        if (streamIds.Length > 0)
         {
-            while (await r.ReadAsync(ct)) last[r.GetGuid(0)] = (r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3));
-            return last;
-        }, last, ct);
+            var command = new NpgsqlBatchCommand(LastSql(schema, "$1"));
+            command.Parameters.Add(new NpgsqlParameter { Value = streamIds });
+            batch.BatchCommands.Add(command);
+        }
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var witness = await ReadWitness(reader, ct);
+            if (streamIds.Length > 0 && await reader.NextResultAsync(ct))
+                while (await reader.ReadAsync(ct)) last[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            return (witness, last);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return (null, last); // the very first event, before Marten has created its tables
+        }
     }
 
     public EventSeal Seal => seal;
 
+    /// <summary>
+    /// The witness: seq_id, stream_id, version of the newest sealed event. A backward scan of the primary key that stops
+    /// at its first row, as every event but Marten's rare placeholders is sealed: no index of its own is needed.
+    /// </summary>
+    public static string NewestSealedSql(string schema) =>
+        $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1";
+
+    /// <summary>Each stream's last event: stream_id, version, seq_id, seal; <paramref name="ids"/> is the array parameter's placeholder.</summary>
+    public static string LastSql(string schema, string ids) =>
+        $"select distinct on (stream_id) stream_id, version, seq_id, headers->>'{EventSeal.Header}' as seal from \"{schema}\".mt_events where stream_id = any({ids}) order by stream_id, version desc";
+
+    private static async Task<Witness?> ReadWitness(NpgsqlDataReader r, CancellationToken ct) =>
+        await r.ReadAsync(ct) ? new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)) : null;
+
     /// <summary>The newest sealed event in the store (committed, as this connection sees it): the witness of what is sealed now.</summary>
     public async Task<Witness?> NewestSealed(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, stream_id, version from \"{schema}\".mt_events where headers ? '{EventSeal.Header}' order by seq_id desc limit 1", connection);
-        return await Query(command, async r => await r.ReadAsync(ct) ? new Witness(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2)) : null, null, ct);
+        await using var command = new NpgsqlCommand(NewestSealedSql(schema), connection);
+        return await Query(command, r => ReadWitness(r, ct), null, ct);
     }
 
     private static async Task<T> Query<T>(NpgsqlCommand command, Func<NpgsqlDataReader, Task<T>> read, T none, CancellationToken ct)
