@@ -224,7 +224,8 @@ public static partial class BenchCommand
     /// batch under a request's activity, from Npgsql's and ASP.NET Core's tracing), by the first words of their
     /// statements; and how many ran meanwhile outside any request (Wolverine's and the daemon's polling).
     /// </summary>
-    private static async Task<(T Result, Dictionary<string, int> Statements, int Background)> CountStatements<T>(Func<Task<T>> work)
+    /// <param name="requestsOnly">Count by statement only what runs inside a request (the rest, polling, as background); false: everything.</param>
+    private static async Task<(T Result, Dictionary<string, int> Statements, int Background)> CountStatements<T>(Func<Task<T>> work, bool requestsOnly = true)
     {
         var statements = new ConcurrentDictionary<string, int>();
         var background = 0;
@@ -236,7 +237,7 @@ public static partial class BenchCommand
             ActivityStopped = activity =>
             {
                 if (activity.Source.Name != "Npgsql") return;
-                if (activity.Parent is null)
+                if (requestsOnly && activity.Parent is null)
                 {
                     Interlocked.Increment(ref background);
                     return;

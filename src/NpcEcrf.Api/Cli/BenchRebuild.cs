@@ -121,7 +121,7 @@ public static partial class BenchCommand
             log($"Rebuild {run}: {seconds:0.00} s ({events / seconds:N0} events/s, {seconds / plainSeconds:0.00}x the plain read); {rebuilt.Count:N0} documents, equal to the catch-up's.");
         }
         // Where the time goes: the round trips of one more rebuild, untimed, by statement.
-        var (_, statements) = await CountStatements(async () => { await daemon.RebuildProjectionAsync<QualitySummaryProjection>(timeout, ct); return 0; });
+        var (_, statements, _) = await CountStatements(async () => { await daemon.RebuildProjectionAsync<QualitySummaryProjection>(timeout, ct); return 0; }, requestsOnly: false);
         log($"One more rebuild made {statements.Values.Sum():N0} round trips:");
         foreach (var (sql, count) in statements.OrderByDescending(s => s.Value).Take(8)) log($"  {count,6:N0}  {sql}");
         return new RebuildBenchReport(events, projectedEvents, expected.Count, catchUpSeconds, plainSeconds, projectedSeconds, bulkSeconds, results);
