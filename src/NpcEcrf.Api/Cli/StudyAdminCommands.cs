@@ -11,12 +11,12 @@ using NpcEcrf.Api.Studies;
 namespace NpcEcrf.Api.Cli;
 
 /// <summary>
-/// ./npc-ecrf study create|amend|list|show|history: study administration from the shell, as the operator, through the
+/// ./npc-ecrf study create|amend|list|show|history|place: study administration from the shell, as the operator, through the
 /// same decisions as the HTTP endpoints. The `study` verb is built from <see cref="Subcommands"/>.
 /// </summary>
 public static class StudyAdminCommands
 {
-    public static IEnumerable<Command> Subcommands() => [Create(), Amend(), List(), Show(), History()];
+    public static IEnumerable<Command> Subcommands() => [Create(), Amend(), List(), Show(), History(), Place()];
 
     private static Argument<string> StudyArgument() => new("ID") { Description = "The study id." };
 
@@ -41,6 +41,25 @@ public static class StudyAdminCommands
                 Console.WriteLine($"Created study {study.StudyId} ({study.Title}), definition version {study.Latest.Version} in force from {study.Latest.EffectiveFrom:yyyy-MM-dd}.");
                 return 0;
             });
+        });
+        return command;
+    }
+
+    /// <summary>With a database per study: the study's own database on a named server (docs/scaling.md).</summary>
+    private static Command Place()
+    {
+        var id = StudyArgument();
+        var server = new Option<string>("--server") { Required = true, Description = "The server, by its name in Database:Servers." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("place", "With a database per study: create the study's database on a server and register it (before `study create`).") { id, server, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var placed = await StudyPlacement.PlaceAsync(installation.Settings(), parse.GetValue(id)!, parse.GetValue(server)!, Console.Error.WriteLine, ct);
+            Console.WriteLine(placed.AlreadyPlaced
+                ? $"Study {placed.StudyId} was already placed on server {placed.Server} (database {placed.Database}); its schema is up to date."
+                : $"Placed study {placed.StudyId} on server {placed.Server}, database {placed.Database}.");
+            return 0;
         });
         return command;
     }

@@ -97,6 +97,7 @@ public sealed class Installation : IAsyncDisposable
             OidcAudience = config["Auth:Audience"],
             Clock = clock ?? TimeProvider.System,
             StatementTimeout = StatementTimeoutFrom(config),
+            StudyDatabases = Hosting.StudyDatabases.From(config),
         };
     }
 

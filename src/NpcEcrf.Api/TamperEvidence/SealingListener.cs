@@ -13,14 +13,15 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// event's predecessor, and the newest sealed event in the store as a witness, so deleting or moving those later is
 /// evidence of its own.
 /// </summary>
-public sealed class SealingListener(EventSeal seal, string connectionString, string schema) : DocumentSessionListenerBase
+public sealed class SealingListener(EventSeal seal, string schema) : DocumentSessionListenerBase
 {
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken ct)
     {
         var streams = session.PendingChanges.Streams().ToList();
         if (streams.Count == 0) return;
         var serializer = session.DocumentStore.Options.Serializer();
-        await using var connection = new NpgsqlConnection(connectionString);
+        // The session's own database: with a database per study, the study's (docs/scaling.md).
+        await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         var witness = await NewestSealed(connection, ct);
         // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are looked up, in one query.

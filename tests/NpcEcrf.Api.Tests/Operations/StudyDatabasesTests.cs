@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpcEcrf.Api.Cli;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Tests.Infrastructure;
+
+namespace NpcEcrf.Api.Tests.Operations;
+
+/// <summary>
+/// A database per study (docs/scaling.md) on two private clusters: the master (identity) and study A on the run's shared
+/// cluster, study B on a second cluster of its own, which the test stops. Data goes in through HTTP and is found in
+/// each study's own database by SQL; locks, their verification and analysis work per study; with study B's server
+/// down, study B answers 503 with Retry-After while study A keeps working.
+/// </summary>
+public class StudyDatabasesTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"npcecrf-sdb-{Guid.NewGuid():N}"[..34]);
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
+    private EmbeddedPostgres? _second;
+    private NpcEcrfSettings _settings = null!;
+    private TestDatabase.Connections _first = null!;
+    private string StudyA => $"SDB-A-{_suffix}";
+    private string StudyB => $"SDB-B-{_suffix}";
+
+    public async Task InitializeAsync()
+    {
+        _first = await TestDatabase.ConnectionsAsync();
+        _second = await EmbeddedPostgres.StartAsync(_dir, durable: false);
+        var schema = AppFixture.SchemaFor("sdb" + _suffix);
+        await TestDatabase.DropSchemaAsync(_first.Owner ?? _first.Application, schema);
+        _settings = new NpcEcrfSettings
+        {
+            ConnectionString = _first.Application,
+            OwnerConnectionString = _first.Owner,
+            Schema = schema,
+            SigningKey = SHA256.HashData(Encoding.UTF8.GetBytes(schema)).Concat(SHA256.HashData(Encoding.UTF8.GetBytes("k" + schema))).ToArray(),
+            // Servers are reached as a role that may create databases (docs/scaling.md).
+            StudyDatabases = new StudyDatabases(new Dictionary<string, string> { ["one"] = _first.Superuser, ["two"] = _second.ConnectionString() }),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var study in new[] { StudyA, StudyB })
+        {
+            try { await TestDatabase.ExecuteAsync(_first.Superuser, $"drop database if exists \"{StudyDatabases.DatabaseName(study)}\" with (force)"); }
+            catch (NpgsqlException) { }
+        }
+        if (_second is not null) await _second.StopAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task each_study_lives_in_its_own_database_on_its_own_server_and_a_server_down_stops_only_its_studies()
+    {
+        // Placement: idempotent on the same server, refused on another or on a server not configured.
+        Assert.False((await Place(StudyA, "one")).AlreadyPlaced);
+        Assert.False((await Place(StudyB, "two")).AlreadyPlaced);
+        Assert.True((await Place(StudyA, "one")).AlreadyPlaced);
+        Assert.Contains("already placed on server 'one'", (await Assert.ThrowsAsync<CommandLineError>(() => Place(StudyA, "two"))).Message);
+        Assert.Contains("No server 'three'", (await Assert.ThrowsAsync<CommandLineError>(() => Place("SDB-C", "three"))).Message);
+
+        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await app.StartAsync();
+        try
+        {
+            var admin = await Client(app, "sdb.admin", ["admin"]);
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
+                await (await admin.PostJson($"/studies/{study}/sites", new { siteId = "S1", name = "Site one" })).ShouldBe(HttpStatusCode.OK);
+            }
+            // A study nobody placed is a clear 404, never a 500.
+            var unplaced = await (await admin.PostJson("/studies", new { studyId = "SDB-NOWHERE", title = "x", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.NotFound);
+            Assert.Contains("not placed", unplaced.GetProperty("title").GetString());
+            await (await admin.GetAsync("/studies/SDB-NOWHERE")).ShouldBe(HttpStatusCode.NotFound);
+
+            var listed = await (await admin.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal([StudyA, StudyB], listed.EnumerateArray().Select(s => s.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
+
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                // Accounts are global, their sites checked against the study's own database.
+                var subject = new CasebookClient(await Client(app, $"cra.{study.ToLowerInvariant()}", ["cra"], $"{study}/S1"), "P-01", study);
+                await subject.Enrol("S1");
+                await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1970, ageAtEnrolment = 51 });
+                await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+                // A data query is found by its id alone, in whichever study database holds it.
+                var monitor = await Client(app, $"monitor.{study.ToLowerInvariant()}", ["monitor"], $"{study}/S1");
+                var raised = await (await monitor.PostJson("/data-queries", new { studyId = study, subjectNumber = "P-01", form = "demographics", field = "sex", text = "Check" }))
+                    .ShouldBe(HttpStatusCode.Created);
+                var query = await (await monitor.GetAsync($"/data-queries/{raised.GetProperty("id").GetGuid()}")).ShouldBe(HttpStatusCode.OK);
+                Assert.Equal(study, query.GetProperty("studyId").GetString());
+            }
+
+            // Each study's rows are in its own database only; the accounts only in the master.
+            foreach (var (study, server) in new[] { (StudyA, _first.Superuser), (StudyB, _second!.ConnectionString()) })
+            {
+                var database = new NpgsqlConnectionStringBuilder(server) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
+                Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_casebook where data->>'studyId' = '{study}'"));
+                Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
+                Assert.Equal(0L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'user_created'"));
+            }
+            Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type like 'subject%' or type = 'study_created'"));
+            Assert.True(await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_doc_useraccount") >= 3);
+
+            var dm = await Client(app, "sdb.dm", ["data-manager"]);
+            var statistician = await Client(app, "sdb.stat", ["statistician"]);
+            var auditor = await Client(app, "sdb.auditor", ["auditor"]);
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                var name = $"final-{study.ToLowerInvariant()}";
+                await (await dm.PostJson("/locks", new { studyId = study, name, cutoff = "2021-12-31", reason = "Analysis", kind = "Hard" })).ShouldBe(HttpStatusCode.Created);
+                // The lock's check runs after the commit as a Wolverine message, in the lock's study database.
+                await Eventually(async () => (await (await dm.GetAsync($"/locks/{name}")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.True);
+                var verified = await (await dm.GetAsync($"/locks/{name}/verify")).ShouldBe(HttpStatusCode.OK);
+                Assert.True(verified.GetProperty("verified").GetBoolean(), verified.ToString());
+                await (await statistician.GetAsync($"/locks/{name}/analysis")).ShouldBe(HttpStatusCode.OK);
+                var trail = await (await auditor.GetAsync($"/audit?studyId={study}")).ShouldBe(HttpStatusCode.OK);
+                // The study's own trail, from its own database: its subject's entries, and no other study's.
+                var entries = trail.GetProperty("entries").EnumerateArray().ToList();
+                Assert.Contains(entries, e => e.GetProperty("eventType").GetString() == "subject_enrolled");
+                Assert.All(entries, e => Assert.Equal(study, e.GetProperty("studyId").GetString()));
+                var seals = await (await auditor.GetAsync($"/audit/verify?studyId={study}")).ShouldBe(HttpStatusCode.OK);
+                Assert.True(seals.GetProperty("clean").GetBoolean(), seals.ToString());
+            }
+            var allLocks = await (await dm.GetAsync("/locks")).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal([StudyA, StudyB], allLocks.EnumerateArray().Select(l => l.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
+            // A study database's sessions keep the web host's statement timeout (its connection string is the master table's).
+            await using (var connection = StudyRouting.DatabaseOf(app.Services.GetRequiredService<IDocumentStore>(), StudyB).CreateConnection())
+            {
+                await connection.OpenAsync();
+                await using var show = new NpgsqlCommand("show statement_timeout", connection);
+                Assert.Equal("30s", await show.ExecuteScalarAsync());
+            }
+            var withoutStudy = await (await auditor.GetAsync("/audit")).ShouldBe(HttpStatusCode.BadRequest);
+            Assert.Contains("studyId", withoutStudy.ToString());
+
+            // Study B's server goes down: B answers 503 with Retry-After, A keeps working.
+            await _second!.StopAsync();
+            var down = await admin.GetAsync($"/studies/{StudyB}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.NotNull(down.Headers.RetryAfter);
+            await (await admin.GetAsync($"/studies/{StudyA}")).ShouldBe(HttpStatusCode.OK);
+            await (await statistician.GetAsync($"/locks/final-{StudyA.ToLowerInvariant()}/analysis")).ShouldBe(HttpStatusCode.OK);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !await condition(); await Task.Delay(200))
+            Assert.True(DateTime.UtcNow < deadline, "not within 30 s");
+    }
+
+    private Task<Placement> Place(string studyId, string server) => StudyPlacement.PlaceAsync(_settings, studyId, server, _ => { }, default);
+
+    /// <summary>An account made straight in the store (the global tenant), logged in through POST /auth/token.</summary>
+    private static async Task<HttpClient> Client(WebApplication app, string username, string[] roles, params string[] sites)
+    {
+        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.LastModifiedBy = "test-setup";
+            var outcome = await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", AppFixture.Password, roles, sites), default);
+            Assert.True(outcome is CommandOutcome.Accepted, $"{username} was not created: {outcome}");
+        }
+        var client = app.GetTestClient();
+        var token = (await (await client.PostAsJsonAsync("/auth/token", new { username, password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return client;
+    }
+
+    private static async Task<long> Scalar(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
