@@ -101,7 +101,8 @@ public static class AppHost
     /// </summary>
     internal static void AddEventStore(IServiceCollection services, NpcEcrfSettings settings)
     {
-        var mayChangeSchema = settings.OwnerConnectionString is null;
+        // With a database per study, SchemaPreparation readies the master and StudyPlacement each study's database.
+        var mayChangeSchema = settings.OwnerConnectionString is null && settings.StudyDatabases is null;
         var marten = services.AddMarten(opts => ConfigureStore(opts, settings))
             .UseLightweightSessions()
             .BuildSessionsWith<ActorSessionFactory>();
@@ -124,6 +125,9 @@ public static class AppHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             opts.ApplicationAssembly = typeof(AppHost).Assembly;
             if (!mayChangeSchema) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
+            // With a database per study, a study server that is down at start is logged, not fatal: the node serves the
+            // other studies, and that study's requests answer 503 (its storage was checked when it was placed).
+            if (settings.StudyDatabases is not null) opts.ResourceMigrationFailureMode = ResourceMigrationFailureMode.ContinueOnFailures;
         });
     }
 

@@ -162,6 +162,24 @@ public class StudyDatabasesTests : IAsyncLifetime
             await app.StopAsync();
             await app.DisposeAsync();
         }
+
+        // A node that starts while study B's server is down starts, and serves study A. (It takes about 100 s: Wolverine's
+        // PostgreSQL transport tries every database 20 times, 5 s apart, before it starts without study B's; docs/scaling.md.)
+        var restarted = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await restarted.StartAsync();
+        try
+        {
+            var admin = await Client(restarted, "sdb.admin2", ["admin"]);
+            await (await admin.GetAsync($"/studies/{StudyA}")).ShouldBe(HttpStatusCode.OK);
+            var down = await admin.GetAsync($"/studies/{StudyB}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.NotNull(down.Headers.RetryAfter);
+        }
+        finally
+        {
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
