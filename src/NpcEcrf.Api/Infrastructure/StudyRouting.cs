@@ -47,7 +47,7 @@ public sealed class StudyRouting(IDocumentStore store)
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
             return null;
         }
-        if (!StudyIds.IsValid(studyId) || !await IsPlaced(studyId)) return NotPlaced(studyId);
+        if (!await IsPlaced(studyId)) return NotPlaced(studyId);
         context.Items[TenantItem] = studyId;
         return null;
     }
@@ -57,16 +57,24 @@ public sealed class StudyRouting(IDocumentStore store)
         detail: $"With a database per study, an administrator places each study first: ./npc-ecrf study place {studyId} --server NAME (docs/scaling.md).",
         statusCode: StatusCodes.Status404NotFound);
 
-    private async Task<bool> IsPlaced(string studyId)
+    private async Task<bool> IsPlaced(string studyId) => await TenantOf(store, studyId) is not null;
+
+    /// <summary>
+    /// The tenant whose sessions hold a study: Marten's default tenant in the default mode; with a database per study, the
+    /// study itself, or null when it is not placed (or its id could not name a database).
+    /// </summary>
+    public static async Task<string?> TenantOf(IDocumentStore store, string studyId)
     {
+        if (store.Options.Tenancy is not StudyTenancy) return JasperFx.StorageConstants.DefaultTenantId;
+        if (!StudyIds.IsValid(studyId)) return null;
         try
         {
             await store.Options.Tenancy.GetTenantAsync(studyId);
-            return true;
+            return studyId;
         }
         catch (JasperFx.MultiTenancy.UnknownTenantIdException)
         {
-            return false;
+            return null;
         }
     }
 

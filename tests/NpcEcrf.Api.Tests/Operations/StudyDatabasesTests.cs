@@ -14,6 +14,7 @@ using Npgsql;
 using NpcEcrf.Api.Cli;
 using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Demo;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Tests.Infrastructure;
 
@@ -180,6 +181,40 @@ public class StudyDatabasesTests : IAsyncLifetime
             await restarted.StopAsync();
             await restarted.DisposeAsync();
         }
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task the_study_verbs_place_a_study_then_create_and_list_it_in_its_own_database()
+    {
+        var dataDir = Directory.CreateDirectory(Path.Combine(_dir, "cli")).FullName;
+        // The installation's keys: those of this class's settings (a verb makes none where events exist).
+        File.WriteAllText(Path.Combine(dataDir, Installation.SealKeyFile), Convert.ToBase64String(_settings.SigningKey));
+        File.WriteAllText(Path.Combine(dataDir, Installation.TokenKeyFile), Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)));
+        var configuration = new Dictionary<string, string>
+        {
+            ["Database__StudyDatabases"] = "true", ["Database__Servers__one"] = _first.Superuser, ["Database__Servers__two"] = _second!.ConnectionString(),
+        };
+        var study = $"CLI-{_suffix}";
+        Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => CliProcess.RunWith(_first, _settings.Schema, dataDir, configuration, args);
+
+        var placed = await Verb("study", "place", study, "--server", "two");
+        Assert.True(placed.Exit == 0, placed.Stderr);
+        Assert.Contains($"Placed study {study} on server two", placed.Stdout);
+        var moved = await Verb("study", "place", study, "--server", "one");
+        Assert.Equal(1, moved.Exit);
+        Assert.Contains("already placed on server 'two'", moved.Stderr);
+        var unplaced = await Verb("study", "create", "CLI-NOWHERE", "--title", "x", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
+        Assert.Equal(1, unplaced.Exit);
+        Assert.Contains("not placed", unplaced.Stderr);
+        var created = await Verb("study", "create", study, "--title", "Placed by the command line", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
+        Assert.True(created.Exit == 0, created.Stderr);
+        var listed = await Verb("study", "list");
+        Assert.True(listed.Exit == 0, listed.Stderr);
+        Assert.Contains(study, listed.Stdout);
+
+        var database = new NpgsqlConnectionStringBuilder(_second.ConnectionString()) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
+        Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
+        Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'study_created'"));
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
