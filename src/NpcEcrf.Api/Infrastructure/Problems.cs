@@ -66,7 +66,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 : "Send a JSON body with the form's fields (Content-Type: application/json).";
 
     /// <summary>The database is down, restarting or refusing connections (not a fault of the request).</summary>
-    private static bool DatabaseUnavailable(Exception? e)
+    internal static bool DatabaseUnavailable(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
             if (e is System.Net.Sockets.SocketException or TimeoutException

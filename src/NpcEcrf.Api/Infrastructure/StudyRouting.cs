@@ -15,8 +15,9 @@ namespace NpcEcrf.Api.Infrastructure;
 public sealed class StudyRouting(IDocumentStore store)
 {
     private const string TenantItem = "npcecrf.tenant";
-    // A lock or a data query never moves study: where it was found once, it stays.
-    private readonly ConcurrentDictionary<string, string> _found = new(StringComparer.Ordinal);
+    // A lock or a data query never moves study: where one was found by its id, it stays. (Not by a lock's name: another
+    // study may later take the same name, which must then be a 409, not the first study's lock.)
+    private readonly ConcurrentDictionary<Guid, string> _found = new();
 
     /// <summary>The tenant of this request's sessions; Marten's default tenant when none was chosen (or the mode is off).</summary>
     public static string TenantOf(HttpContext? context) =>
@@ -42,6 +43,9 @@ public sealed class StudyRouting(IDocumentStore store)
         {
             if (Segment(path, "audit") is not null)
                 return Problems.Validation("studyId", "With a database per study the audit trail is kept per study: give ?studyId=.");
+            // An ODM import creates a study: without its id it would land in the master database, not a placed one.
+            if (Segment(path, "studies") is { } next && next.StartsWith("import", StringComparison.OrdinalIgnoreCase))
+                return Problems.Validation("studyId", "With a database per study an import names its (placed) study: give ?studyId=.");
             var located = await Locate(path, context.RequestAborted);
             if (located?.Refusal is { } refusal) return refusal;
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
@@ -84,17 +88,17 @@ public sealed class StudyRouting(IDocumentStore store)
     private async Task<Located?> Locate(string path, CancellationToken ct)
     {
         Func<IQuerySession, Task<bool>> holds;
-        string key;
+        Guid? id;
         if (Segment(path, "locks") is { Length: > 0 } lockRef)
         {
-            (key, holds) = ($"lock:{lockRef}", async s => await Locks.ReadLocks.Find(s, lockRef, ct) is not null);
+            (id, holds) = (Guid.TryParse(lockRef, out var lockId) ? lockId : null, async s => await Locks.ReadLocks.Find(s, lockRef, ct) is not null);
         }
         else if (Segment(path, "data-queries") is { } text && Guid.TryParse(text, out var queryId))
         {
-            (key, holds) = ($"query:{queryId}", async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
+            (id, holds) = (queryId, async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
         }
         else return null;
-        if (_found.TryGetValue(key, out var known)) return new Located(known, null);
+        if (id is { } known && _found.TryGetValue(known, out var study)) return new Located(study, null);
         var holders = new List<string>();
         Exception? unreachable = null;
         foreach (var studyId in await PlacedStudies(store))
@@ -104,14 +108,14 @@ public sealed class StudyRouting(IDocumentStore store)
                 await using var session = store.QuerySession(studyId);
                 if (await holds(session)) holders.Add(studyId);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e))
             {
                 unreachable ??= e; // that study's server is down: the others are still asked
             }
         }
         if (holders.Count > 1)
             return new Located(null, Problems.Conflict($"'{path}' names something in several studies ({string.Join(", ", holders)}).", "Use its id, or give ?studyId=."));
-        if (holders.Count == 1) return new Located(_found.GetOrAdd(key, holders[0]), null);
+        if (holders.Count == 1) return new Located(id is { } found ? _found.GetOrAdd(found, holders[0]) : holders[0], null);
         // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
         if (unreachable is not null) throw unreachable;
         return new Located(null, null); // the endpoint answers its own 404 from the global tenant, which holds none

@@ -88,6 +88,9 @@ public class StudyDatabasesTests : IAsyncLifetime
             var unplaced = await (await admin.PostJson("/studies", new { studyId = "SDB-NOWHERE", title = "x", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.NotFound);
             Assert.Contains("not placed", unplaced.GetProperty("title").GetString());
             await (await admin.GetAsync("/studies/SDB-NOWHERE")).ShouldBe(HttpStatusCode.NotFound);
+            // An import creates a study, so it must name a placed one (else it would land in the master).
+            var anonymousImport = await (await admin.PostAsync("/studies/import-odm", new StringContent("<ODM/>", Encoding.UTF8, "application/xml"))).ShouldBe(HttpStatusCode.BadRequest);
+            Assert.Contains("studyId", anonymousImport.ToString());
 
             var listed = await (await admin.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK);
             Assert.Equal([StudyA, StudyB], listed.EnumerateArray().Select(s => s.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
