@@ -8,6 +8,7 @@ using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -249,5 +250,39 @@ public class StudyDatabasesTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
+
+/// <summary>The mode's settings and the study database's name: pure, no database.</summary>
+public class StudyDatabaseSettingsTests
+{
+    private static Microsoft.Extensions.Configuration.IConfiguration Config(params (string Key, string Value)[] values) =>
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void the_mode_is_off_unless_configured_and_on_it_needs_servers_and_a_clear_true()
+    {
+        Assert.Null(StudyDatabases.From(Config()));
+        Assert.Null(StudyDatabases.From(Config(("Database:StudyDatabases", "false"))));
+        var on = StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:east", "Host=east;Username=u;Password=p")))!;
+        Assert.Equal("Host=east;Username=u;Password=p;Database=" + StudyDatabases.DatabaseName("S-1"), on.ConnectionStringFor("east", "S-1"));
+        Assert.Null(on.ConnectionStringFor("west", "S-1"));
+        Assert.Contains("give true", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "yes")))).Message);
+        Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
+        Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
+            StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:bad", "Nonsense=1")))).Message);
+    }
+
+    [Fact]
+    public void a_study_database_name_is_readable_unique_per_exact_id_and_within_postgresqls_limit()
+    {
+        var longest = new string('A', 39) + "-";
+        Assert.True(Encoding.UTF8.GetByteCount(StudyDatabases.DatabaseName(longest)) <= 63);
+        Assert.StartsWith("npcecrf_study_anlo_npc_", StudyDatabases.DatabaseName("ANLO-NPC"));
+        Assert.NotEqual(StudyDatabases.DatabaseName("anlo-npc"), StudyDatabases.DatabaseName("ANLO-NPC"));
+        Assert.Matches("^[a-z0-9_]+$", StudyDatabases.DatabaseName("Ab_9-z"));
+        Assert.Throws<ArgumentException>(() => StudyDatabases.DatabaseName("a\"; drop database x; --"));
+        Assert.Throws<ArgumentException>(() => StudyDatabases.DatabaseName(StudyDatabases.GlobalTenant));
     }
 }
