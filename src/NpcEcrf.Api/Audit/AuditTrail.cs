@@ -67,8 +67,11 @@ public sealed record AuditCursor(DateTimeOffset Timestamp, long Sequence)
 /// (timestamp, sequence): each page is one index range of the filter, at most a page of rows read, joined to its
 /// events by primary key, so a page costs the same at the end of a million entries as at the start.
 /// </summary>
-public sealed class AuditTrail(NpcEcrfSettings settings)
+/// <param name="connect">With a database per study, the request's study database (StudyRouting); null: the installation's.</param>
+public sealed class AuditTrail(NpcEcrfSettings settings, Func<NpgsqlConnection>? connect = null)
 {
+    private NpgsqlConnection Connection() => connect?.Invoke() ?? new NpgsqlConnection(settings.ConnectionString);
+
     public const int MaxPageSize = 1000;
 
     /// <summary>One page after <paramref name="after"/> (null: from the start); the cursor of the next page when this one is full.</summary>
@@ -94,7 +97,7 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
     /// <summary>The cursor just after the entry with this sequence number (the older "after" parameter); null if there is none.</summary>
     public async Task<AuditCursor?> After(long sequence, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await using var connection = Connection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"select ts from \"{settings.Schema}\".{AuditIndex.Events} where seq_id = @seq", connection);
         command.Parameters.AddWithValue("seq", sequence);
@@ -104,7 +107,7 @@ public sealed class AuditTrail(NpcEcrfSettings settings)
     /// <summary>The page's entries, how many index rows it read and the last one's position (an event removed under maintenance shows no entry).</summary>
     private async Task<(List<AuditEntry> Entries, int Rows, AuditCursor? Last)> Read(AuditFilter filter, AuditCursor? after, int limit, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await using var connection = Connection();
         await connection.OpenAsync(ct);
         await using var command = PageCommand(settings.Schema, filter, after, limit);
         command.Connection = connection;

@@ -43,7 +43,7 @@ public static partial class CommandLine
     /// <summary>./npc-ecrf study ...: study administration (create, amend, list, show, history).</summary>
     private static Command StudyVerb()
     {
-        var study = new Command("study", "Studies: create, amend, list, show, history; import and export the definition as CDISC ODM 1.3.2.");
+        var study = new Command("study", "Studies: create, amend, list, show, history, place (a database per study); import and export the definition as CDISC ODM 1.3.2.");
         foreach (var subcommand in StudyAdminCommands.Subcommands().Concat(StudyCommands.Subcommands())) study.Subcommands.Add(subcommand);
         return study;
     }

@@ -11,12 +11,12 @@ using NpcEcrf.Api.Studies;
 namespace NpcEcrf.Api.Cli;
 
 /// <summary>
-/// ./npc-ecrf study create|amend|list|show|history: study administration from the shell, as the operator, through the
+/// ./npc-ecrf study create|amend|list|show|history|place: study administration from the shell, as the operator, through the
 /// same decisions as the HTTP endpoints. The `study` verb is built from <see cref="Subcommands"/>.
 /// </summary>
 public static class StudyAdminCommands
 {
-    public static IEnumerable<Command> Subcommands() => [Create(), Amend(), List(), Show(), History()];
+    public static IEnumerable<Command> Subcommands() => [Create(), Amend(), List(), Show(), History(), Place()];
 
     private static Argument<string> StudyArgument() => new("ID") { Description = "The study id." };
 
@@ -34,13 +34,32 @@ public static class StudyAdminCommands
         {
             var c = new CreateStudy(parse.GetValue(id)!, parse.GetValue(title)!, ReadDefinition(parse.GetValue(file)!), !parse.GetValue(noSegregation));
             if (Invalid(new CreateStudy.Validator().Validate(c))) return CommandLine.UsageError;
-            return await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, actor) =>
+            return await WithOperatorSession(parse.GetValue(dataDir), c.StudyId, ct, async (session, actor) =>
             {
                 var outcome = await CreateStudy.Run(session, actor, DateTimeOffset.UtcNow, c, ct);
                 if (outcome is not CommandOutcome.Accepted { Answer: Study study }) return Failed("Not created", outcome);
                 Console.WriteLine($"Created study {study.StudyId} ({study.Title}), definition version {study.Latest.Version} in force from {study.Latest.EffectiveFrom:yyyy-MM-dd}.");
                 return 0;
             });
+        });
+        return command;
+    }
+
+    /// <summary>With a database per study: the study's own database on a named server (docs/scaling.md).</summary>
+    private static Command Place()
+    {
+        var id = StudyArgument();
+        var server = new Option<string>("--server") { Required = true, Description = "The server, by its name in Database:Servers." };
+        var dataDir = CommandLine.DataDirOption();
+        var command = new Command("place", "With a database per study: create the study's database on a server and register it (before `study create`).") { id, server, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            var placed = await StudyPlacement.PlaceAsync(installation.Settings(), parse.GetValue(id)!, parse.GetValue(server)!, Console.Error.WriteLine, ct);
+            Console.WriteLine(placed.AlreadyPlaced
+                ? $"Study {placed.StudyId} was already placed on server {placed.Server} (database {placed.Database}); its schema is up to date."
+                : $"Placed study {placed.StudyId} on server {placed.Server}, database {placed.Database}.");
+            return 0;
         });
         return command;
     }
@@ -58,7 +77,7 @@ public static class StudyAdminCommands
         {
             var c = new ReviseStudyDefinition(ReadDefinition(parse.GetValue(file)!), parse.GetValue(from), parse.GetValue(reason), parse.GetValue(version));
             if (Invalid(new ReviseStudyDefinition.Validator().Validate(c))) return CommandLine.UsageError;
-            return await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, actor) =>
+            return await WithOperatorSession(parse.GetValue(dataDir), parse.GetValue(id)!, ct, async (session, actor) =>
             {
                 var outcome = await ReviseStudyDefinition.Run(session, actor, DateTimeOffset.UtcNow, parse.GetValue(id)!, c, null, ct);
                 if (outcome is not CommandOutcome.Accepted { Answer: Study study }) return Failed("Not amended", outcome);
@@ -74,9 +93,10 @@ public static class StudyAdminCommands
     {
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("list", "List the studies: id, latest definition version, the one in force today, sites, title.") { dataDir };
-        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), null, ct, async (session, _) =>
         {
-            foreach (var s in await ListStudies.All(session, Today(), ct))
+            // With a database per study, every placed study's database.
+            foreach (var s in await StudyRouting.EveryStudy(session, study => ListStudies.All(study, Today(), ct)))
                 Console.WriteLine($"{s.StudyId,-20} latest v{s.LatestVersion,-3} in force v{s.VersionInForce,-3} sites {(s.Sites.Count == 0 ? "-" : string.Join(",", s.Sites.Select(x => x.SiteId))),-20} {s.Title}");
             return 0;
         }));
@@ -89,7 +109,7 @@ public static class StudyAdminCommands
         var version = new Option<int?>("--version") { Description = "Which version (default: the one in force today).", CustomParser = CliValues.OptionalWhole(1) };
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("show", "Print a version of the study's definition as JSON (a file `study amend --file` takes back).") { id, version, dataDir };
-        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), parse.GetValue(id)!, ct, async (session, _) =>
         {
             if (await session.LoadAsync<Study>(Study.IdFor(parse.GetValue(id)!), ct) is not { } study) return NoStudy(parse.GetValue(id)!);
             if (ReadStudyDefinition.Find(study, parse.GetValue(version), Today()) is not { } found)
@@ -108,7 +128,7 @@ public static class StudyAdminCommands
         var id = StudyArgument();
         var dataDir = CommandLine.DataDirOption();
         var command = new Command("history", "The study's history: each definition version (effective date, revision or amendment, reason, who, when), sites, locks.") { id, dataDir };
-        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+        command.SetAction(async (parse, ct) => await WithOperatorSession(parse.GetValue(dataDir), parse.GetValue(id)!, ct, async (session, _) =>
         {
             if (await ReadStudyHistory.Read(session, parse.GetValue(id)!, ct) is not { } h) return NoStudy(parse.GetValue(id)!);
             Console.WriteLine($"{h.CreatedAt:u}  created {h.StudyId} ({h.Title}) by {h.CreatedBy}");
@@ -158,11 +178,14 @@ public static class StudyAdminCommands
 
     private static DateOnly Today() => DateOnly.FromDateTime(DateTime.UtcNow);
 
-    private static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, Actor, Task<int>> work)
+    /// <param name="studyId">The study worked on: with a database per study, its session is the study database's.</param>
+    private static async Task<int> WithOperatorSession(string? dataDir, string? studyId, CancellationToken ct, Func<IDocumentSession, Actor, Task<int>> work)
     {
         await using var installation = await Installation.OpenAsync(dataDir, ct);
         await using var store = await UserCommands.OpenStoreAsync(installation, ct);
-        await using var session = store.LightweightSession();
+        var tenant = studyId is null ? JasperFx.StorageConstants.DefaultTenantId : await StudyRouting.TenantOf(store, studyId)
+            ?? throw new CommandLineError($"Study '{studyId}' is not placed on a database server: ./npc-ecrf study place {studyId} --server NAME (docs/scaling.md).");
+        await using var session = store.LightweightSession(tenant);
         var operatorName = UserCommands.OperatorName();
         session.LastModifiedBy = operatorName;
         return await work(session, Actor.Operator(operatorName));

@@ -36,8 +36,10 @@ public static class AppHost
         AddEventStore(builder.Services, settings);
 
         builder.Services.AddIdentity(settings);
-        builder.Services.AddSingleton<AuditTrail>();
-        builder.Services.AddSingleton<TamperEvidence.StoreVerifier>();
+        builder.Services.AddSingleton<StudyRouting>();
+        builder.Services.AddSingleton(s => new AuditTrail(s.GetRequiredService<NpcEcrfSettings>(),
+            StudyRouting.RequestTenant(s) is { } tenant ? () => StudyRouting.DatabaseOf(s.GetRequiredService<IDocumentStore>(), tenant()).CreateConnection() : null));
+        builder.Services.AddSingleton(s => new TamperEvidence.StoreVerifier(s.GetRequiredService<NpcEcrfSettings>(), s.GetRequiredService<IDocumentStore>(), StudyRouting.RequestTenant(s)));
         builder.Services.AddValidators();
         builder.Services.AddProblemDetails();
         // Malformed bodies reach ProblemExceptionHandler, which names the field the JSON broke at.
@@ -57,6 +59,9 @@ public static class AppHost
         app.Use((context, next) => { context.Request.EnableBuffering(); return next(); });
         app.UseAuthentication();
         app.UseAuthorization();
+        // With a database per study: which study's database this request's sessions open (after authorisation, so an
+        // anonymous caller learns nothing about where studies are).
+        StudyRouting.UseStudyDatabases(app, settings);
 
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
@@ -96,7 +101,8 @@ public static class AppHost
     /// </summary>
     internal static void AddEventStore(IServiceCollection services, NpcEcrfSettings settings)
     {
-        var mayChangeSchema = settings.OwnerConnectionString is null;
+        // With a database per study, SchemaPreparation readies the master and StudyPlacement each study's database.
+        var mayChangeSchema = settings.OwnerConnectionString is null && settings.StudyDatabases is null;
         var marten = services.AddMarten(opts => ConfigureStore(opts, settings))
             .UseLightweightSessions()
             .BuildSessionsWith<ActorSessionFactory>();
@@ -106,6 +112,8 @@ public static class AppHost
             m.MessageStorageSchemaName = settings.Schema;
             // Marten's own HotCold election cannot run with the DistributedLock shim; Wolverine's agents can.
             m.UseWolverineManagedEventSubscriptionDistribution = true;
+            // A database per study: Wolverine's own tables (nodes, agents, the durable queues) live in the master database.
+            if (settings.StudyDatabases is not null) m.MainDatabaseConnectionString = settings.ConnectionString;
         });
 
         services.AddWolverine(opts =>
@@ -120,13 +128,17 @@ public static class AppHost
             if (settings.Cluster.HealthCheck is { } healthCheck) opts.Durability.HealthCheckPollingTime = healthCheck;
             if (settings.Cluster.StaleNode is { } staleNode) opts.Durability.StaleNodeTimeout = staleNode;
             if (settings.Cluster.CheckAssignments is { } checkAssignments) opts.Durability.CheckAssignmentPeriod = checkAssignments;
+            // With a database per study, a study server that is down at start is logged, not fatal: the node serves the
+            // other studies, and that study's requests answer 503 (its storage was checked when it was placed).
+            if (settings.StudyDatabases is not null) opts.ResourceMigrationFailureMode = ResourceMigrationFailureMode.ContinueOnFailures;
         });
     }
 
     /// <summary>The store configuration, shared by the web host and the command line.</summary>
     public static void ConfigureStore(StoreOptions opts, NpcEcrfSettings settings, bool asyncProjections = true)
     {
-        opts.Connection(settings.ConnectionString);
+        if (settings.StudyDatabases is null) opts.Connection(settings.ConnectionString);
+        else StudyDatabases.Configure(opts, settings);
         opts.DatabaseSchemaName = settings.Schema;
         opts.Events.DatabaseSchemaName = settings.Schema;
         // The application's role cannot change the schema when an owner does it (SchemaPreparation).
@@ -136,7 +148,7 @@ public static class AppHost
         opts.Events.MetadataConfig.UserNameEnabled = true;
         // Readable JSON in the database: the audit trail and direct SQL read what the API shows.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-        opts.Listeners.Add(new TamperEvidence.SealingListener(new TamperEvidence.EventSeal(settings.SigningKey), settings.ConnectionString, settings.Schema));
+        opts.Listeners.Add(new TamperEvidence.SealingListener(new TamperEvidence.EventSeal(settings.SigningKey), settings.Schema));
         opts.ConfigureIdentity();
         opts.ConfigureStudies();
         opts.ConfigureScreening();

@@ -98,6 +98,7 @@ public sealed class Installation : IAsyncDisposable
             Clock = clock ?? TimeProvider.System,
             StatementTimeout = StatementTimeoutFrom(config),
             Cluster = ClusterTimingsFrom(config),
+            StudyDatabases = Hosting.StudyDatabases.From(config),
         };
     }
 

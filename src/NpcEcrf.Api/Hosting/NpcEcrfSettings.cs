@@ -28,6 +28,11 @@ public sealed record NpcEcrfSettings
     public string? OidcAudience { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>
+    /// Database per study (Database:StudyDatabases, docs/scaling.md): each study in a database of its own on a named
+    /// server, <see cref="ConnectionString"/> then the master database. Null (the default): one database for everything.
+    /// </summary>
+    public StudyDatabases? StudyDatabases { get; init; }
+    /// <summary>
     /// The longest any one SQL statement of the web host may run (PostgreSQL's statement_timeout on every connection
     /// it opens), so that no request can hold a backend or its memory for long; a request cut off answers 503. Null: none.
     /// Configured by Database:StatementTimeoutSeconds (<see cref="Installation.StatementTimeoutFrom"/>).

@@ -64,9 +64,12 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         var ownerSettings = settings with { ConnectionString = settings.SchemaChangeConnectionString, OwnerConnectionString = null };
-        builder.Services.AddSingleton(ownerSettings);
+        // With a database per study, only the master here: each study's database is readied when it is placed
+        // (StudyPlacement), so a study server that is down cannot stop a node from starting.
+        var masterOnly = ownerSettings with { StudyDatabases = null };
+        builder.Services.AddSingleton(masterOnly);
         builder.Services.AddHttpContextAccessor();
-        AppHost.AddEventStore(builder.Services, ownerSettings);
+        AppHost.AddEventStore(builder.Services, masterOnly);
         var host = builder.Build();
         try
         {
@@ -76,6 +79,10 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
         {
             await ((IAsyncDisposable)host).DisposeAsync(); // Marten's store and its data source dispose asynchronously
         }
+        if (settings.StudyDatabases is null) return;
+        // Marten's table of tenants, seeded with the global tenant: the tenancy creates it when it first lists the databases.
+        await using var store = AppHost.Store(ownerSettings);
+        await store.Options.Tenancy.BuildDatabases();
     }
 
     private static async Task<string> ApplicationRoleAsync(NpcEcrfSettings settings, CancellationToken ct)

@@ -4,15 +4,16 @@ namespace NpcEcrf.Api.Infrastructure;
 
 /// <summary>
 /// Lightweight sessions stamped with who acts and in which request, so every event carries
-/// user name and correlation id in Marten's metadata columns without handlers repeating it.
+/// user name and correlation id in Marten's metadata columns without handlers repeating it. With a database per study,
+/// the sessions of the request's study (<see cref="StudyRouting"/>).
 /// </summary>
 public sealed class ActorSessionFactory(IDocumentStore store, IHttpContextAccessor http) : ISessionFactory
 {
-    public IQuerySession QuerySession() => store.QuerySession();
+    public IQuerySession QuerySession() => store.QuerySession(StudyRouting.TenantOf(http.HttpContext));
 
     public IDocumentSession OpenSession()
     {
-        var session = store.LightweightSession();
+        var session = store.LightweightSession(StudyRouting.TenantOf(http.HttpContext));
         if (http.HttpContext is { } context)
         {
             if (context.User.Identity?.IsAuthenticated == true) session.LastModifiedBy = Actor.From(context.User).Username;

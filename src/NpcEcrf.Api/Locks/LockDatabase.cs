@@ -81,7 +81,11 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/locks", async (LockDatabase c, HttpContext http, IDocumentSession session, IMartenOutbox outbox, TimeProvider clock) =>
-            (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted, outbox)).ToHttp())
+        {
+            // With a database per study, the check runs in the lock's study database (Wolverine opens the envelope's tenant).
+            if (session.TenantId != JasperFx.StorageConstants.DefaultTenantId) outbox.TenantId = session.TenantId;
+            return (await Run(session, Actor.From(http.User), c, clock.GetUtcNow(), http.RequestAborted, outbox)).ToHttp();
+        })
         .Validated<LockDatabase>()
         .Command<DatabaseLock>(creates: true)
         .Operation("lockDatabase", "Lock a study's database (soft or hard)", "Locks");

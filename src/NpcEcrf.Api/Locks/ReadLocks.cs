@@ -60,8 +60,10 @@ public static class ReadLocks
     {
         var locks = app.MapGroup("/locks")
             .RequireAuthorization(p => p.RequireRole(LockReaders));
+        // Of one study, or of all: with a database per study, "all" is every placed study's database.
         locks.MapGet("", async (string? studyId, IQuerySession session, CancellationToken ct) =>
-            Results.Json((await session.Query<DatabaseLock>().ToListAsync(ct)).Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options))
+            Results.Json((studyId is null ? await StudyRouting.EveryStudy(session, s => s.Query<DatabaseLock>().ToListAsync(ct)) : await session.Query<DatabaseLock>().ToListAsync(ct))
+                .Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options))
             .Produces<DatabaseLock[]>().Refuses(403).Operation("listLocks", "List database locks (of one study, or all)", "Locks");
         locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
             await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"))

@@ -16,7 +16,11 @@ public static class ListStudies
     /// <summary>Every signed-in role may list the studies (a CRA needs the protocol it works to).</summary>
     public static void Map(IEndpointRouteBuilder app) => app
         .MapGet("/studies", async (IQuerySession session, TimeProvider clock, CancellationToken ct) =>
-            Results.Json(await All(session, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct), Casebooks.CasebookJson.Options))
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            // With a database per study, every placed study's database is read.
+            return Results.Json(await Infrastructure.StudyRouting.EveryStudy(session, s => All(s, today, ct)), Casebooks.CasebookJson.Options);
+        })
         .Produces<StudySummary[]>()
         .Operation("listStudies", "List studies", "Studies");
 }

@@ -38,7 +38,8 @@ public static class SiteAssignments
     public static async Task<(IReadOnlyList<string> Keys, Rejection? Refusal)> ResolveAll(IQuerySession session, IReadOnlyList<string> assignments, string field, CancellationToken ct)
     {
         if (assignments.Count == 0) return ([], null);
-        var studies = await session.Query<Study>().ToListAsync(ct);
+        // Accounts are global; with a database per study the studies are each in their own database.
+        var studies = await Infrastructure.StudyRouting.EveryStudy(session, s => s.Query<Study>().ToListAsync(ct));
         var resolved = assignments.Select(a => Resolve(studies, a)).ToList();
         var errors = resolved.Select((r, i) => (r.Error, Field: assignments.Count == 1 && field == "siteId" ? field : $"{field}[{i}]"))
             .Where(e => e.Error is not null).ToDictionary(e => e.Field, e => new[] { e.Error! });

@@ -13,7 +13,7 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// event's predecessor, and the newest sealed event in the store as a witness, so deleting or moving those later is
 /// evidence of its own.
 /// </summary>
-public sealed class SealingListener(EventSeal seal, string connectionString, string schema) : DocumentSessionListenerBase
+public sealed class SealingListener(EventSeal seal, string schema) : DocumentSessionListenerBase
 {
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken ct)
     {
@@ -24,7 +24,7 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
         // A stream this SaveChanges starts has no predecessor (if it existed, Marten refuses the start): only appends are
         // looked up (unless read ahead), in the same round trip as the witness.
         var lookups = streams.Where(s => s.ActionType != StreamActionType.Start && ahead?.TailFor(s) is null).Select(s => s.Id).Distinct().ToArray();
-        var (witness, last) = ahead is not null && lookups.Length == 0 ? (ahead.Witness, []) : await WitnessAndLast(lookups, ct);
+        var (witness, last) = ahead is not null && lookups.Length == 0 ? (ahead.Witness, []) : await WitnessAndLast(session, lookups, ct);
         var defaults = SealDefaults.Of(session);
         foreach (var stream in streams)
         {
@@ -66,10 +66,11 @@ public sealed class SealingListener(EventSeal seal, string connectionString, str
     /// The witness (<see cref="NewestSealed"/>) and each stream's last event (version, sequence number and seal; streams
     /// without events are absent), in one round trip.
     /// </summary>
-    private async Task<(Witness? Witness, Dictionary<Guid, (long Version, long Sequence, string? Seal)> Last)> WitnessAndLast(Guid[] streamIds, CancellationToken ct)
+    private async Task<(Witness? Witness, Dictionary<Guid, (long Version, long Sequence, string? Seal)> Last)> WitnessAndLast(IDocumentSession session, Guid[] streamIds, CancellationToken ct)
     {
         var last = new Dictionary<Guid, (long, long, string?)>();
-        await using var connection = new NpgsqlConnection(connectionString);
+        // The session's own database: with a database per study, the study's (docs/scaling.md).
+        await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(NewestSealedSql(schema)));

@@ -12,13 +12,15 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// Verifies the whole store: every event against its seal and its stream, the witnesses, the global chain against
 /// the anchors sealed into locks (and one an auditor gives), and the documents derived from the events.
 /// </summary>
-public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store)
+/// <param name="tenant">With a database per study, the request's tenant (StudyRouting): its database is verified; null: the installation's.</param>
+public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store, Func<string>? tenant = null)
 {
     private readonly EventSeal _seal = new(settings.SigningKey);
 
     public async Task<VerificationReport> Verify(ChainHead? against, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        var tenantId = tenant?.Invoke();
+        await using var connection = tenantId is null ? new NpgsqlConnection(settings.ConnectionString) : Infrastructure.StudyRouting.DatabaseOf(store, tenantId).CreateConnection();
         await connection.OpenAsync(ct);
         // Every read below sees one snapshot: a write committed between two of them (an event, then its stream's
         // version or its casebook) would otherwise read as a change made outside the application.
@@ -27,7 +29,7 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         var streamRows = await EventRows.Streams(connection, settings.Schema, ct);
         var anchors = EventChecks.LockAnchors(rows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
         var events = EventChecks.Check(rows, streamRows, _seal, anchors);
-        var (documents, notes) = await CheckDocuments(readView, rows, ct);
+        var (documents, notes) = await CheckDocuments(readView, tenantId, rows, ct);
         var nonPlaceholders = rows.Where(r => !r.IsMartenPlaceholder).ToList();
         return new VerificationReport(nonPlaceholders.Select(r => r.StreamId).Distinct().Count(), nonPlaceholders.Count,
             [.. events.Findings, .. documents], [.. events.Notes, .. notes], GlobalChain.HeadAt(rows, long.MaxValue));
@@ -43,10 +45,13 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     }
 
     /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
-    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlTransaction readView, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlTransaction readView, string? tenantId, IReadOnlyList<EventRow> rows, CancellationToken ct)
     {
         var findings = new List<VerificationFinding>();
-        await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(readView));
+        var options = Marten.Services.SessionOptions.ForTransaction(readView);
+        // The session's database is the tenant's: reads that open their own connection (StoredEvents) must see the same one.
+        if (tenantId is not null) options.TenantId = tenantId;
+        await using var session = store.QuerySession(options);
         var serializer = store.Options.Serializer();
         string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
         IReadOnlyList<IEvent> events;

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+
+namespace NpcEcrf.Api.Hosting;
+
+/// <summary>
+/// Database per study (docs/scaling.md): each study is a Marten tenant with a PostgreSQL database of its own, on one of
+/// the named servers; the master database (the installation's connection) holds Marten's table of tenants and the
+/// global tenant (users, accounts, the audit of access). Off unless Database:StudyDatabases is true.
+/// </summary>
+/// <param name="Servers">Database:Servers:&lt;name&gt;: a connection string to a server, whose role may create databases.</param>
+public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
+{
+    /// <summary>The tenant of everything about no study. A study id is [A-Za-z0-9_-], so none can take it.</summary>
+    public const string GlobalTenant = "*global*";
+
+    /// <summary>Database:StudyDatabases and Database:Servers:* from configuration; null when the mode is off.</summary>
+    public static StudyDatabases? From(Microsoft.Extensions.Configuration.IConfiguration config)
+    {
+        var mode = config["Database:StudyDatabases"];
+        if (string.IsNullOrWhiteSpace(mode) || mode.Equals("false", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!mode.Equals("true", StringComparison.OrdinalIgnoreCase))
+            throw new Cli.CommandLineError($"Database:StudyDatabases is '{mode}': give true (a database per study) or false (one database).");
+        var servers = config.GetSection("Database:Servers").GetChildren()
+            .Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal);
+        if (servers.Count == 0)
+            throw new Cli.CommandLineError("Database:StudyDatabases is true but no server is configured: set Database:Servers:<name> to a connection string (docs/scaling.md).");
+        foreach (var (name, connection) in servers)
+        {
+            try { _ = new NpgsqlConnectionStringBuilder(connection); }
+            catch (ArgumentException e) { throw new Cli.CommandLineError($"Database:Servers:{name} is not a PostgreSQL connection string ({e.Message})."); }
+        }
+        return new StudyDatabases(servers);
+    }
+
+    /// <summary>
+    /// The study's database name: readable (the id in lower case) and unique (a digest of the exact id, since ids differing
+    /// only in case fold together), at most 63 bytes (PostgreSQL's limit) for any valid study id (40 characters).
+    /// </summary>
+    public static string DatabaseName(string studyId)
+    {
+        if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a study id.", nameof(studyId));
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(studyId)))[..8];
+        return $"npcecrf_study_{studyId.ToLowerInvariant().Replace('-', '_')}_{digest}";
+    }
+
+    /// <summary>The connection string of a study's database on a named server; null for a server not configured.</summary>
+    public string? ConnectionStringFor(string server, string studyId) =>
+        Servers.TryGetValue(server, out var connection)
+            ? new NpgsqlConnectionStringBuilder(connection) { Database = DatabaseName(studyId) }.ConnectionString
+            : null;
+
+    /// <summary>Which configured server a stored connection string points at (host, port): the name an operator gave it.</summary>
+    public string? ServerOf(string connectionString)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        return Servers.FirstOrDefault(s =>
+        {
+            var server = new NpgsqlConnectionStringBuilder(s.Value);
+            return string.Equals(server.Host, target.Host, StringComparison.OrdinalIgnoreCase) && server.Port == target.Port;
+        }).Key;
+    }
+
+    /// <summary>Master-table tenancy: the table of tenants in the master database, seeded with the global tenant there.</summary>
+    internal static void Configure(StoreOptions opts, NpcEcrfSettings settings)
+    {
+        var tenancy = new MasterTableTenancyOptions { ConnectionString = settings.ConnectionString, SchemaName = settings.Schema };
+        tenancy.RegisterDatabase(GlobalTenant, settings.ConnectionString);
+        opts.Tenancy = new StudyTenancy(opts, tenancy);
+        // A study's connection string comes from the master's table; its sessions get the master connection's settings
+        // (the web host's statement timeout, NpcEcrfSettings.WithStatementTimeout) unless it states its own.
+        var sessionOptions = new NpgsqlConnectionStringBuilder(settings.ConnectionString).Options;
+        if (!string.IsNullOrEmpty(sessionOptions))
+            opts.ConfigureNpgsqlDataSourceBuilder(b =>
+            {
+                if (string.IsNullOrEmpty(b.ConnectionStringBuilder.Options)) b.ConnectionStringBuilder.Options = sessionOptions;
+            });
+        // Sessions opened without a tenant (identity, the audit of access) are the global tenant's (StudyTenancy.Default).
+        opts.Advanced.DefaultTenantUsageEnabled = true;
+    }
+}
+
+public static class StudyIds
+{
+    /// <summary>What CreateStudy's validator accepts (^[A-Za-z0-9_-]+$, at most 40): checked again before an id names a database.</summary>
+    public static bool IsValid(string? id) => id is { Length: > 0 and <= 40 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+}
+
+/// <summary>
+/// Marten's master-table tenancy with a default tenant: the master database, under <see cref="StudyDatabases.GlobalTenant"/>.
+/// Marten's own has none (its Default throws), but identity and the audit of access open sessions without a tenant.
+/// Re-implements ITenancy so that only Default differs; Wolverine still sees a MasterTableTenancy.
+/// </summary>
+public sealed class StudyTenancy(StoreOptions options, MasterTableTenancyOptions tenancy) : MasterTableTenancy(options, tenancy), ITenancy
+{
+    Tenant ITenancy.Default => GetTenant(StudyDatabases.GlobalTenant);
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Marten;
+using Marten.Storage;
+using NpcEcrf.Api.DataQueries;
+using NpcEcrf.Api.Hosting;
+
+namespace NpcEcrf.Api.Infrastructure;
+
+/// <summary>
+/// With a database per study (docs/scaling.md), which tenant a request's sessions belong to: the study it names (route,
+/// query string, then a JSON body's studyId), the study that holds the lock or data query it names, else the global tenant.
+/// A study that is not placed on a server is a 404 here, before any endpoint runs. In the default mode it does nothing.
+/// </summary>
+public sealed class StudyRouting(IDocumentStore store)
+{
+    private const string TenantItem = "npcecrf.tenant";
+    // A lock or a data query never moves study: where one was found by its id, it stays. (Not by a lock's name: another
+    // study may later take the same name, which must then be a 409, not the first study's lock.)
+    private readonly ConcurrentDictionary<Guid, string> _found = new();
+
+    /// <summary>The tenant of this request's sessions; Marten's default tenant when none was chosen (or the mode is off).</summary>
+    public static string TenantOf(HttpContext? context) =>
+        context?.Items.TryGetValue(TenantItem, out var tenant) == true && tenant is string t ? t : JasperFx.StorageConstants.DefaultTenantId;
+
+    public static IApplicationBuilder UseStudyDatabases(IApplicationBuilder app, NpcEcrfSettings settings)
+    {
+        if (settings.StudyDatabases is null) return app;
+        return app.Use(async (context, next) =>
+        {
+            var routing = context.RequestServices.GetRequiredService<StudyRouting>();
+            if (await routing.Route(context) is { } refusal) await refusal.ExecuteAsync(context);
+            else await next();
+        });
+    }
+
+    /// <summary>Chooses the request's tenant; a refusal when it names no placed study (or must name one).</summary>
+    private async Task<IResult?> Route(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var studyId = context.GetRouteValue("studyId") as string ?? FirstNonEmpty(context.Request.Query["studyId"]) ?? await BodyStudyId(context);
+        if (studyId is null)
+        {
+            if (Segment(path, "audit") is not null)
+                return Problems.Validation("studyId", "With a database per study the audit trail is kept per study: give ?studyId=.");
+            // An ODM import creates a study: without its id it would land in the master database, not a placed one.
+            if (Segment(path, "studies") is { } next && next.StartsWith("import", StringComparison.OrdinalIgnoreCase))
+                return Problems.Validation("studyId", "With a database per study an import names its (placed) study: give ?studyId=.");
+            var located = await Locate(path, context.RequestAborted);
+            if (located?.Refusal is { } refusal) return refusal;
+            if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
+            return null;
+        }
+        if (!await IsPlaced(studyId)) return NotPlaced(studyId);
+        context.Items[TenantItem] = studyId;
+        return null;
+    }
+
+    private static IResult NotPlaced(string studyId) => Results.Problem(
+        title: $"Study '{studyId}' is not placed on a database server.",
+        detail: $"With a database per study, an administrator places each study first: ./npc-ecrf study place {studyId} --server NAME (docs/scaling.md).",
+        statusCode: StatusCodes.Status404NotFound);
+
+    private async Task<bool> IsPlaced(string studyId) => await TenantOf(store, studyId) is not null;
+
+    /// <summary>
+    /// The tenant whose sessions hold a study: Marten's default tenant in the default mode; with a database per study, the
+    /// study itself, or null when it is not placed (or its id could not name a database).
+    /// </summary>
+    public static async Task<string?> TenantOf(IDocumentStore store, string studyId)
+    {
+        if (store.Options.Tenancy is not StudyTenancy) return JasperFx.StorageConstants.DefaultTenantId;
+        if (!StudyIds.IsValid(studyId)) return null;
+        try
+        {
+            await store.Options.Tenancy.GetTenantAsync(studyId);
+            return studyId;
+        }
+        catch (JasperFx.MultiTenancy.UnknownTenantIdException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record Located(string? Tenant, IResult? Refusal);
+
+    /// <summary>/locks/{lockRef}... and /data-queries/{id}...: the study database that holds it (asked once, then remembered).</summary>
+    private async Task<Located?> Locate(string path, CancellationToken ct)
+    {
+        Func<IQuerySession, Task<bool>> holds;
+        Guid? id;
+        if (Segment(path, "locks") is { Length: > 0 } lockRef)
+        {
+            (id, holds) = (Guid.TryParse(lockRef, out var lockId) ? lockId : null, async s => await Locks.ReadLocks.Find(s, lockRef, ct) is not null);
+        }
+        else if (Segment(path, "data-queries") is { } text && Guid.TryParse(text, out var queryId))
+        {
+            (id, holds) = (queryId, async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
+        }
+        else return null;
+        if (id is { } known && _found.TryGetValue(known, out var study)) return new Located(study, null);
+        var holders = new List<string>();
+        Exception? unreachable = null;
+        foreach (var studyId in await PlacedStudies(store))
+        {
+            try
+            {
+                await using var session = store.QuerySession(studyId);
+                if (await holds(session)) holders.Add(studyId);
+            }
+            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e) is not null)
+            {
+                unreachable ??= e; // that study's server is down: the others are still asked
+            }
+        }
+        if (holders.Count > 1)
+            return new Located(null, Problems.Conflict($"'{path}' names something in several studies ({string.Join(", ", holders)}).", "Use its id, or give ?studyId=."));
+        if (holders.Count == 1) return new Located(id is { } found ? _found.GetOrAdd(found, holders[0]) : holders[0], null);
+        // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
+        if (unreachable is not null) throw unreachable;
+        return new Located(null, null); // the endpoint answers its own 404 from the global tenant, which holds none
+    }
+
+    /// <summary>
+    /// For code that reads with its own SQL (the audit trail, verify): the request's tenant; null in the default mode,
+    /// where such code keeps the installation's connection string.
+    /// </summary>
+    public static Func<string>? RequestTenant(IServiceProvider services)
+    {
+        if (services.GetRequiredService<NpcEcrfSettings>().StudyDatabases is null) return null;
+        var http = services.GetRequiredService<IHttpContextAccessor>();
+        return () => TenantOf(http.HttpContext);
+    }
+
+    /// <summary>A tenant's database (Marten's default tenant: the store's default database).</summary>
+    public static IMartenDatabase DatabaseOf(IDocumentStore store, string tenant) =>
+        tenant == JasperFx.StorageConstants.DefaultTenantId ? store.Options.Tenancy.Default.Database : store.Options.Tenancy.GetTenant(tenant).Database;
+
+    /// <summary>One read of every study: the session's own database, or with a database per study every placed study's, in study order.</summary>
+    public static async Task<List<T>> EveryStudy<T>(IQuerySession session, Func<IQuerySession, Task<IReadOnlyList<T>>> read)
+    {
+        var store = session.DocumentStore;
+        if (store.Options.Tenancy is not StudyTenancy) return [.. await read(session)];
+        var all = new List<T>();
+        foreach (var studyId in await PlacedStudies(store))
+        {
+            await using var study = store.QuerySession(studyId);
+            all.AddRange(await read(study));
+        }
+        return all;
+    }
+
+    /// <summary>Every placed study (Marten's table of tenants in the master database).</summary>
+    public static async Task<IReadOnlyList<string>> PlacedStudies(IDocumentStore store)
+    {
+        var databases = await store.Options.Tenancy.BuildDatabases();
+        // A tenant's database is named by its tenant id (Marten's master-table tenancy: one tenant per database).
+#pragma warning disable CS0618
+        return [.. databases.OfType<IMartenDatabase>().Select(d => d.Identifier).Where(id => id != StudyDatabases.GlobalTenant).Order(StringComparer.Ordinal)];
+#pragma warning restore CS0618
+    }
+
+    /// <summary>The path's segment after /{first}/, or for /{first} alone "" (so /audit itself counts); null if the path is elsewhere.</summary>
+    private static string? Segment(string path, string first)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || !parts[0].Equals(first, StringComparison.OrdinalIgnoreCase)) return null;
+        return parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
+    }
+
+    private static string? FirstNonEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.FirstOrDefault(v => !string.IsNullOrEmpty(v));
+
+    /// <summary>A JSON body's top-level studyId (bodies are buffered: read, then rewound for the endpoint).</summary>
+    private static async Task<string?> BodyStudyId(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.Body.CanSeek || request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true) return null;
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("studyId", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null; // the endpoint refuses the body itself, naming where it broke
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpcEcrf.Api.Cli;
+using NpcEcrf.Api.Hosting;
+using NpcEcrf.Api.Identity;
+using NpcEcrf.Api.Demo;
+using NpcEcrf.Api.Infrastructure;
+using NpcEcrf.Api.Tests.Infrastructure;
+
+namespace NpcEcrf.Api.Tests.Operations;
+
+/// <summary>
+/// A database per study (docs/scaling.md) on two private clusters: the master (identity) and study A on the run's shared
+/// cluster, study B on a second cluster of its own, which the test stops. Data goes in through HTTP and is found in
+/// each study's own database by SQL; locks, their verification and analysis work per study; with study B's server
+/// down, study B answers 503 with Retry-After while study A keeps working.
+/// </summary>
+public class StudyDatabasesTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"npcecrf-sdb-{Guid.NewGuid():N}"[..34]);
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
+    private EmbeddedPostgres? _second;
+    private NpcEcrfSettings _settings = null!;
+    private TestDatabase.Connections _first = null!;
+    private string StudyA => $"SDB-A-{_suffix}";
+    private string StudyB => $"SDB-B-{_suffix}";
+
+    public async Task InitializeAsync()
+    {
+        _first = await TestDatabase.ConnectionsAsync();
+        _second = await EmbeddedPostgres.StartAsync(_dir, durable: false);
+        var schema = AppFixture.SchemaFor("sdb" + _suffix);
+        await TestDatabase.DropSchemaAsync(_first.Owner ?? _first.Application, schema);
+        _settings = new NpcEcrfSettings
+        {
+            ConnectionString = _first.Application,
+            OwnerConnectionString = _first.Owner,
+            Schema = schema,
+            SigningKey = SHA256.HashData(Encoding.UTF8.GetBytes(schema)).Concat(SHA256.HashData(Encoding.UTF8.GetBytes("k" + schema))).ToArray(),
+            // Servers are reached as a role that may create databases (docs/scaling.md).
+            StudyDatabases = new StudyDatabases(new Dictionary<string, string> { ["one"] = _first.Superuser, ["two"] = _second.ConnectionString() }),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var study in new[] { StudyA, StudyB })
+        {
+            try { await TestDatabase.ExecuteAsync(_first.Superuser, $"drop database if exists \"{StudyDatabases.DatabaseName(study)}\" with (force)"); }
+            catch (NpgsqlException) { }
+        }
+        if (_second is not null) await _second.StopAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task each_study_lives_in_its_own_database_on_its_own_server_and_a_server_down_stops_only_its_studies()
+    {
+        // Placement: idempotent on the same server, refused on another or on a server not configured.
+        Assert.False((await Place(StudyA, "one")).AlreadyPlaced);
+        Assert.False((await Place(StudyB, "two")).AlreadyPlaced);
+        Assert.True((await Place(StudyA, "one")).AlreadyPlaced);
+        Assert.Contains("already placed on server 'one'", (await Assert.ThrowsAsync<CommandLineError>(() => Place(StudyA, "two"))).Message);
+        Assert.Contains("No server 'three'", (await Assert.ThrowsAsync<CommandLineError>(() => Place("SDB-C", "three"))).Message);
+
+        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await app.StartAsync();
+        try
+        {
+            var admin = await Client(app, "sdb.admin", ["admin"]);
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
+                await (await admin.PostJson($"/studies/{study}/sites", new { siteId = "S1", name = "Site one" })).ShouldBe(HttpStatusCode.OK);
+            }
+            // A study nobody placed is a clear 404, never a 500.
+            var unplaced = await (await admin.PostJson("/studies", new { studyId = "SDB-NOWHERE", title = "x", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.NotFound);
+            Assert.Contains("not placed", unplaced.GetProperty("title").GetString());
+            await (await admin.GetAsync("/studies/SDB-NOWHERE")).ShouldBe(HttpStatusCode.NotFound);
+            // An import creates a study, so it must name a placed one (else it would land in the master).
+            var anonymousImport = await (await admin.PostAsync("/studies/import-odm", new StringContent("<ODM/>", Encoding.UTF8, "application/xml"))).ShouldBe(HttpStatusCode.BadRequest);
+            Assert.Contains("studyId", anonymousImport.ToString());
+
+            var listed = await (await admin.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal([StudyA, StudyB], listed.EnumerateArray().Select(s => s.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
+
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                // Accounts are global, their sites checked against the study's own database.
+                var subject = new CasebookClient(await Client(app, $"cra.{study.ToLowerInvariant()}", ["cra"], $"{study}/S1"), "P-01", study);
+                await subject.Enrol("S1");
+                await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1970, ageAtEnrolment = 51 });
+                await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+                // A data query is found by its id alone, in whichever study database holds it.
+                var monitor = await Client(app, $"monitor.{study.ToLowerInvariant()}", ["monitor"], $"{study}/S1");
+                var raised = await (await monitor.PostJson("/data-queries", new { studyId = study, subjectNumber = "P-01", form = "demographics", field = "sex", text = "Check" }))
+                    .ShouldBe(HttpStatusCode.Created);
+                var query = await (await monitor.GetAsync($"/data-queries/{raised.GetProperty("id").GetGuid()}")).ShouldBe(HttpStatusCode.OK);
+                Assert.Equal(study, query.GetProperty("studyId").GetString());
+            }
+
+            // Each study's rows are in its own database only; the accounts only in the master.
+            foreach (var (study, server) in new[] { (StudyA, _first.Superuser), (StudyB, _second!.ConnectionString()) })
+            {
+                var database = new NpgsqlConnectionStringBuilder(server) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
+                Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_casebook where data->>'studyId' = '{study}'"));
+                Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
+                Assert.Equal(0L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'user_created'"));
+            }
+            Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type like 'subject%' or type = 'study_created'"));
+            Assert.True(await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_doc_useraccount") >= 3);
+
+            var dm = await Client(app, "sdb.dm", ["data-manager"]);
+            var statistician = await Client(app, "sdb.stat", ["statistician"]);
+            var auditor = await Client(app, "sdb.auditor", ["auditor"]);
+            foreach (var study in new[] { StudyA, StudyB })
+            {
+                var name = $"final-{study.ToLowerInvariant()}";
+                await (await dm.PostJson("/locks", new { studyId = study, name, cutoff = "2021-12-31", reason = "Analysis", kind = "Hard" })).ShouldBe(HttpStatusCode.Created);
+                // The lock's check runs after the commit as a Wolverine message, in the lock's study database.
+                await Eventually(async () => (await (await dm.GetAsync($"/locks/{name}")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.True);
+                var verified = await (await dm.GetAsync($"/locks/{name}/verify")).ShouldBe(HttpStatusCode.OK);
+                Assert.True(verified.GetProperty("verified").GetBoolean(), verified.ToString());
+                await (await statistician.GetAsync($"/locks/{name}/analysis")).ShouldBe(HttpStatusCode.OK);
+                var trail = await (await auditor.GetAsync($"/audit?studyId={study}")).ShouldBe(HttpStatusCode.OK);
+                // The study's own trail, from its own database: its subject's entries, and no other study's.
+                var entries = trail.GetProperty("entries").EnumerateArray().ToList();
+                Assert.Contains(entries, e => e.GetProperty("eventType").GetString() == "subject_enrolled");
+                Assert.All(entries, e => Assert.Equal(study, e.GetProperty("studyId").GetString()));
+                var seals = await (await auditor.GetAsync($"/audit/verify?studyId={study}")).ShouldBe(HttpStatusCode.OK);
+                Assert.True(seals.GetProperty("clean").GetBoolean(), seals.ToString());
+            }
+            var allLocks = await (await dm.GetAsync("/locks")).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal([StudyA, StudyB], allLocks.EnumerateArray().Select(l => l.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
+            // A study database's sessions keep the web host's statement timeout (its connection string is the master table's).
+            await using (var connection = StudyRouting.DatabaseOf(app.Services.GetRequiredService<IDocumentStore>(), StudyB).CreateConnection())
+            {
+                await connection.OpenAsync();
+                await using var show = new NpgsqlCommand("show statement_timeout", connection);
+                Assert.Equal("30s", await show.ExecuteScalarAsync());
+            }
+            var withoutStudy = await (await auditor.GetAsync("/audit")).ShouldBe(HttpStatusCode.BadRequest);
+            Assert.Contains("studyId", withoutStudy.ToString());
+
+            // Study B's server goes down: B answers 503 with Retry-After, A keeps working.
+            await _second!.StopAsync();
+            var down = await admin.GetAsync($"/studies/{StudyB}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.NotNull(down.Headers.RetryAfter);
+            await (await admin.GetAsync($"/studies/{StudyA}")).ShouldBe(HttpStatusCode.OK);
+            await (await statistician.GetAsync($"/locks/final-{StudyA.ToLowerInvariant()}/analysis")).ShouldBe(HttpStatusCode.OK);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        // A node that starts while study B's server is down starts, and serves study A. (It takes about 100 s: Wolverine's
+        // PostgreSQL transport tries every database 20 times, 5 s apart, before it starts without study B's; docs/scaling.md.)
+        var restarted = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await restarted.StartAsync();
+        try
+        {
+            var admin = await Client(restarted, "sdb.admin2", ["admin"]);
+            await (await admin.GetAsync($"/studies/{StudyA}")).ShouldBe(HttpStatusCode.OK);
+            var down = await admin.GetAsync($"/studies/{StudyB}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.NotNull(down.Headers.RetryAfter);
+        }
+        finally
+        {
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task the_study_verbs_place_a_study_then_create_and_list_it_in_its_own_database()
+    {
+        var dataDir = Directory.CreateDirectory(Path.Combine(_dir, "cli")).FullName;
+        // The installation's keys: those of this class's settings (a verb makes none where events exist).
+        File.WriteAllText(Path.Combine(dataDir, Installation.SealKeyFile), Convert.ToBase64String(_settings.SigningKey));
+        File.WriteAllText(Path.Combine(dataDir, Installation.TokenKeyFile), Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)));
+        var configuration = new Dictionary<string, string>
+        {
+            ["Database__StudyDatabases"] = "true", ["Database__Servers__one"] = _first.Superuser, ["Database__Servers__two"] = _second!.ConnectionString(),
+        };
+        var study = $"CLI-{_suffix}";
+        Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => CliProcess.RunWith(_first, _settings.Schema, dataDir, configuration, args);
+
+        var placed = await Verb("study", "place", study, "--server", "two");
+        Assert.True(placed.Exit == 0, placed.Stderr);
+        Assert.Contains($"Placed study {study} on server two", placed.Stdout);
+        var moved = await Verb("study", "place", study, "--server", "one");
+        Assert.Equal(1, moved.Exit);
+        Assert.Contains("already placed on server 'two'", moved.Stderr);
+        var unplaced = await Verb("study", "create", "CLI-NOWHERE", "--title", "x", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
+        Assert.Equal(1, unplaced.Exit);
+        Assert.Contains("not placed", unplaced.Stderr);
+        var created = await Verb("study", "create", study, "--title", "Placed by the command line", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
+        Assert.True(created.Exit == 0, created.Stderr);
+        var listed = await Verb("study", "list");
+        Assert.True(listed.Exit == 0, listed.Stderr);
+        Assert.Contains(study, listed.Stdout);
+
+        var database = new NpgsqlConnectionStringBuilder(_second.ConnectionString()) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
+        Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
+        Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'study_created'"));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !await condition(); await Task.Delay(200))
+            Assert.True(DateTime.UtcNow < deadline, "not within 30 s");
+    }
+
+    private Task<Placement> Place(string studyId, string server) => StudyPlacement.PlaceAsync(_settings, studyId, server, _ => { }, default);
+
+    /// <summary>An account made straight in the store (the global tenant), logged in through POST /auth/token.</summary>
+    private static async Task<HttpClient> Client(WebApplication app, string username, string[] roles, params string[] sites)
+    {
+        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.LastModifiedBy = "test-setup";
+            var outcome = await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", AppFixture.Password, roles, sites), default);
+            Assert.True(outcome is CommandOutcome.Accepted, $"{username} was not created: {outcome}");
+        }
+        var client = app.GetTestClient();
+        var token = (await (await client.PostAsJsonAsync("/auth/token", new { username, password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return client;
+    }
+
+    private static async Task<long> Scalar(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
+
+/// <summary>The mode's settings and the study database's name: pure, no database.</summary>
+public class StudyDatabaseSettingsTests
+{
+    private static Microsoft.Extensions.Configuration.IConfiguration Config(params (string Key, string Value)[] values) =>
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void the_mode_is_off_unless_configured_and_on_it_needs_servers_and_a_clear_true()
+    {
+        Assert.Null(StudyDatabases.From(Config()));
+        Assert.Null(StudyDatabases.From(Config(("Database:StudyDatabases", "false"))));
+        var on = StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:east", "Host=east;Username=u;Password=p")))!;
+        Assert.Equal("Host=east;Username=u;Password=p;Database=" + StudyDatabases.DatabaseName("S-1"), on.ConnectionStringFor("east", "S-1"));
+        Assert.Null(on.ConnectionStringFor("west", "S-1"));
+        Assert.Contains("give true", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "yes")))).Message);
+        Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
+        Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
+            StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:bad", "Nonsense=1")))).Message);
+    }
+
+    [Fact]
+    public void a_study_database_name_is_readable_unique_per_exact_id_and_within_postgresqls_limit()
+    {
+        var longest = new string('A', 39) + "-";
+        Assert.True(Encoding.UTF8.GetByteCount(StudyDatabases.DatabaseName(longest)) <= 63);
+        Assert.StartsWith("npcecrf_study_anlo_npc_", StudyDatabases.DatabaseName("ANLO-NPC"));
+        Assert.NotEqual(StudyDatabases.DatabaseName("anlo-npc"), StudyDatabases.DatabaseName("ANLO-NPC"));
+        Assert.Matches("^[a-z0-9_]+$", StudyDatabases.DatabaseName("Ab_9-z"));
+        Assert.Throws<ArgumentException>(() => StudyDatabases.DatabaseName("a\"; drop database x; --"));
+        Assert.Throws<ArgumentException>(() => StudyDatabases.DatabaseName(StudyDatabases.GlobalTenant));
+    }
+}
