@@ -127,16 +127,16 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         var serializer = store.Options.Serializer();
         string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
         var rebuilt = rebuiltInOrder.ToDictionary(c => c.Id, c => c.Casebook);
-        // The stored casebooks in batches, each compared in parallel with its rebuilt one: as its JSON text first, and
-        // only when that differs as Marten loads it (what the check has always compared), so a difference Marten's
-        // reading would hide is not a finding.
+        // The stored casebooks in batches, each compared in parallel with its rebuilt one: as JSON first (the same
+        // canonical text), and only when that differs as Marten loads it (what the check has always compared), so a
+        // difference Marten's reading would hide is not a finding.
         var differs = new Dictionary<Guid, bool>();
         var storedOnly = new List<Guid>();
         var suspects = new List<Guid>();
         void Compare(List<(Guid Id, string Json)> batch)
         {
             var equal = new bool[batch.Count];
-            Parallel.For(0, batch.Count, i => equal[i] = rebuilt.TryGetValue(batch[i].Id, out var c) && EventSeal.Canonical(batch[i].Json) == Json(c));
+            Parallel.For(0, batch.Count, i => equal[i] = rebuilt.TryGetValue(batch[i].Id, out var c) && EventSeal.SameCanonical(batch[i].Json, serializer.ToJson(c)));
             for (var i = 0; i < batch.Count; i++)
             {
                 if (equal[i]) differs[batch[i].Id] = false;
