@@ -104,9 +104,9 @@ public static partial class BenchCommand
         var payloads = new Dictionary<EventRow, object?>();
         Step("payload deserialised", r => payloads[r] = RebuiltCasebooks.Payload(r));
         Step("checks in order (copies, stream walks, witnesses, chain)", r => checks.Add(byRow[r]));
-        var casebooks = new RebuiltCasebooks();
+        var casebooks = new RebuiltCasebooks(new Dictionary<Guid, long>()); // none handed out: all compared below
         Step("casebook folded", r => casebooks.Add(r, payloads[r]));
-        var rebuilt = await casebooks.Finish(null!, ct); // a clean store has no stream out of order to read back
+        var (_, rebuilt) = await casebooks.Finish(null!, ct); // a clean store has no stream out of order to read back
         var stored = new Dictionary<Guid, string>();
         await using (var connection = new NpgsqlConnection(settings.ConnectionString))
         {

@@ -31,8 +31,11 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         var lockRows = await EventRows.Where(connection, settings.Schema, "type = 'database_locked'", [], ct);
         var anchors = EventChecks.LockAnchors(lockRows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
         var checks = new EventChecks(_seal, anchors);
-        var casebooks = new RebuiltCasebooks();
-        await ReadAll(connection, batch =>
+        var casebooks = new RebuiltCasebooks(streamRows.ToDictionary(r => r.StreamId, r => r.Version));
+        // The stored casebooks are read beside the events, on a second connection in the same snapshot.
+        await using var documents = await SameSnapshot(connection, readView, ct);
+        var comparison = new CasebookComparison(store.Options.Serializer());
+        await ReadAll(connection, async batch =>
         {
             checks.Chain(batch);
             // What each row needs of itself alone (its seal, its payload) in parallel; the chains through the streams and the store in order.
@@ -46,15 +49,86 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
                 checks.Add(r);
                 casebooks.Add(r.Row, r.Extra);
             }
+            if (casebooks.Complete.Count < ComparedAtOnce) return;
+            await comparison.Compare(casebooks.Complete, documents, settings.Schema, ct);
+            casebooks.Complete.Clear();
         }, ct);
         var lookup = new Lookup(connection, settings.Schema);
         var events = await checks.Finish(streamRows, lookup, ct);
-        var (documents, notes) = await CheckDocuments(connection, readView, casebooks, lockRows, lookup, ct);
-        return new VerificationReport(events.Streams, events.Events, [.. events.Findings, .. documents], [.. events.Notes, .. notes], events.Head);
+        var (documentFindings, notes) = await CheckDocuments(connection, readView, casebooks, comparison, lockRows, lookup, ct);
+        return new VerificationReport(events.Streams, events.Events, [.. events.Findings, .. documentFindings], [.. events.Notes, .. notes], events.Head);
+    }
+
+    /// <summary>Completed casebooks compared with the stored ones a few hundred at a time: one read by primary key, then in parallel.</summary>
+    private const int ComparedAtOnce = 256;
+
+    /// <summary>A second connection that sees exactly the snapshot of the first (PostgreSQL's exported snapshot).</summary>
+    private async Task<NpgsqlConnection> SameSnapshot(NpgsqlConnection first, NpgsqlTransaction firstView, CancellationToken ct)
+    {
+        var snapshot = (string)(await new NpgsqlCommand("select pg_export_snapshot()", first, firstView).ExecuteScalarAsync(ct))!;
+        var second = new NpgsqlConnection(settings.ConnectionString);
+        try
+        {
+            await second.OpenAsync(ct);
+            var view = await second.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await new NpgsqlCommand($"set transaction snapshot '{snapshot}'", second, view).ExecuteNonQueryAsync(ct);
+            return second;
+        }
+        catch
+        {
+            await second.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rebuilt casebooks against the stored ones, as JSON (the same canonical text); one that differs, or has no stored
+    /// document, is kept to be compared at the end as Marten loads the stored one (what the check has always compared),
+    /// so a difference Marten's reading would hide is not a finding.
+    /// </summary>
+    private sealed class CasebookComparison(Marten.ISerializer serializer)
+    {
+        public HashSet<Guid> Equal { get; } = [];
+        public Dictionary<Guid, Casebook> Differing { get; } = [];
+
+        public async Task Compare(IReadOnlyList<(Guid Id, Casebook Casebook)> rebuilt, NpgsqlConnection connection, string schema, CancellationToken ct)
+        {
+            if (rebuilt.Count == 0) return;
+            var stored = new Dictionary<Guid, string>();
+            await using (var command = new NpgsqlCommand($"select id, data::text from \"{schema}\".mt_doc_casebook where id = any(@ids)", connection))
+            {
+                command.Parameters.AddWithValue("ids", rebuilt.Select(c => c.Id).ToArray());
+                try
+                {
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct)) stored[reader.GetGuid(0)] = reader.GetString(1);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+                {
+                    // No casebook was ever stored.
+                }
+            }
+            var equal = new bool[rebuilt.Count];
+            Parallel.For(0, rebuilt.Count, i => equal[i] = stored.TryGetValue(rebuilt[i].Id, out var json) && EventSeal.SameCanonical(json, serializer.ToJson(rebuilt[i].Casebook)));
+            for (var i = 0; i < rebuilt.Count; i++)
+            {
+                var (id, casebook) = rebuilt[i];
+                if (equal[i])
+                {
+                    Equal.Add(id);
+                    Differing.Remove(id);
+                }
+                else
+                {
+                    Equal.Remove(id);
+                    Differing[id] = casebook;
+                }
+            }
+        }
     }
 
     /// <summary>Every event in sequence order, in batches: the next batches are read while one is checked, and no more than a few are held.</summary>
-    private async Task ReadAll(NpgsqlConnection connection, Action<List<PreparedRow>> check, CancellationToken ct)
+    private async Task ReadAll(NpgsqlConnection connection, Func<List<PreparedRow>, Task> check, CancellationToken ct)
     {
         var batches = Channel.CreateBounded<List<PreparedRow>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -80,7 +154,7 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         }, stop.Token);
         try
         {
-            await foreach (var batch in batches.Reader.ReadAllAsync(ct)) check(batch);
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct)) await check(batch);
         }
         finally
         {
@@ -110,13 +184,14 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
 
     /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
     private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlConnection connection, NpgsqlTransaction readView,
-        RebuiltCasebooks casebooks, IReadOnlyList<EventRow> lockRows, IEventLookup lookup, CancellationToken ct)
+        RebuiltCasebooks casebooks, CasebookComparison comparison, IReadOnlyList<EventRow> lockRows, IEventLookup lookup, CancellationToken ct)
     {
         if (casebooks.Unreadable is { } why) return ([], [$"Documents not checked: a stored payload no longer reads as its event type ({why})."]);
-        IReadOnlyList<(Guid Id, Casebook Casebook)> rebuiltInOrder;
+        IReadOnlyList<Guid> order;
         try
         {
-            rebuiltInOrder = await casebooks.Finish(lookup, ct);
+            (order, var remaining) = await casebooks.Finish(lookup, ct);
+            await comparison.Compare([.. casebooks.Complete, .. remaining], connection, settings.Schema, ct);
         }
         catch (JsonException e)
         {
@@ -126,49 +201,25 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(readView));
         var serializer = store.Options.Serializer();
         string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
-        var rebuilt = rebuiltInOrder.ToDictionary(c => c.Id, c => c.Casebook);
-        // The stored casebooks in batches, each compared in parallel with its rebuilt one: as JSON first (the same
-        // canonical text), and only when that differs as Marten loads it (what the check has always compared), so a
-        // difference Marten's reading would hide is not a finding.
-        var differs = new Dictionary<Guid, bool>();
+        var rebuilt = order.ToHashSet();
         var storedOnly = new List<Guid>();
-        var suspects = new List<Guid>();
-        void Compare(List<(Guid Id, string Json)> batch)
+        try
         {
-            var equal = new bool[batch.Count];
-            Parallel.For(0, batch.Count, i => equal[i] = rebuilt.TryGetValue(batch[i].Id, out var c) && EventSeal.SameCanonical(batch[i].Json, serializer.ToJson(c)));
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (equal[i]) differs[batch[i].Id] = false;
-                else if (rebuilt.ContainsKey(batch[i].Id)) suspects.Add(batch[i].Id);
-                else storedOnly.Add(batch[i].Id);
-            }
-            batch.Clear();
+            await using var command = new NpgsqlCommand($"select id from \"{settings.Schema}\".mt_doc_casebook", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                if (!rebuilt.Contains(reader.GetGuid(0))) storedOnly.Add(reader.GetGuid(0));
         }
-        var stored = new List<(Guid, string)>(BatchSize);
-        await using (var command = new NpgsqlCommand($"select id, data::text from \"{settings.Schema}\".mt_doc_casebook", connection))
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            try
-            {
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    stored.Add((reader.GetGuid(0), reader.GetString(1)));
-                    if (stored.Count == BatchSize) Compare(stored);
-                }
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                // No casebook was ever stored.
-            }
+            // No casebook was ever stored.
         }
-        Compare(stored);
+        var suspects = order.Where(id => !comparison.Equal.Contains(id)).ToList();
         var loaded = (await session.LoadManyAsync<Casebook>(ct, [.. suspects, .. storedOnly])).ToDictionary(c => c.Id);
-        foreach (var id in suspects) differs[id] = Json(rebuilt[id]) != Json(loaded.GetValueOrDefault(id));
-        foreach (var id in rebuiltInOrder.Select(c => c.Id).Concat(storedOnly))
+        foreach (var id in suspects.Concat(storedOnly))
         {
-            var (expected, actual) = (rebuilt.GetValueOrDefault(id), loaded.GetValueOrDefault(id));
-            if (differs.TryGetValue(id, out var different) && !different) continue;
+            var (expected, actual) = (comparison.Differing.GetValueOrDefault(id), loaded.GetValueOrDefault(id));
+            if (Json(expected) == Json(actual)) continue;
             findings.Add(new(ChangeKind.DocumentDiffers, id, actual?.Version ?? expected?.Version, null,
                 expected is null ? "a stored casebook with no events behind it" : actual is null ? "the casebook document is missing" : "the stored casebook differs from its events"));
         }
