@@ -43,7 +43,8 @@ public sealed class PreparedRow(EventRow row)
     private static UInt128 Print(string seal)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(seal), hash);
+        Span<byte> text = seal.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(seal.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(seal.Length)];
+        SHA256.HashData(text[..Encoding.UTF8.GetBytes(seal, text)], hash);
         return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
     }
 }

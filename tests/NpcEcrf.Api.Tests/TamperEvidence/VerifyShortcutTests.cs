@@ -69,4 +69,16 @@ public class VerifyShortcutTests
         Assert.Equal(facts.ToHeader(), AssignedFacts.Parse(facts.ToHeader())!.ToHeader());
         Assert.Equal(facts, AssignedFacts.Parse(facts.ToHeader()));
     }
+
+    /// <summary>Every stored seal was made this way: the values below were computed independently (Python's hmac), not by this code.</summary>
+    [Fact]
+    public void A_seal_is_the_HMAC_the_stored_seals_were_made_with()
+    {
+        var seal = new EventSeal([.. Enumerable.Range(0, 32).Select(i => (byte)i)]);
+        var stream = Guid.Parse("11111111-2222-3333-4444-555555555555");
+        var facts = new SealedFacts(stream, "ecog_recorded", """{ "score": 1, "assessmentDate": "2021-03-02" }""", "cra.1", "c-1", null, "Re-read é");
+        var assigned = AssignedFacts.Parse($"2|2021-03-04T10:11:12.123456Z|41|0123456789abcdef|40/{stream:N}/1")!;
+        Assert.Equal("v2:f4b21d63f608c6cdb0825bac67bd30df2f68e17425086d6488875e1c2bb21a43", seal.Compute("v2:abc", facts, assigned));
+        Assert.Equal("2be75d59a7909d328c4f372810677466f17b74fffddeec27681cd1077f12b037", seal.ComputeV1("v2:abc", facts));
+    }
 }
