@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using JasperFx.Events;
 using Marten;
 using Npgsql;
 using NpcEcrf.Api.Casebooks;
