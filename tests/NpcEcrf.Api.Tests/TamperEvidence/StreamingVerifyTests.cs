@@ -27,4 +27,19 @@ public class StreamingVerifyTests(StudyFixture app) : IClassFixture<StudyFixture
         Assert.Contains(findings, f => f.Kind == ChangeKind.EventInserted && f.Version == events[^1].Version + 1);
         Assert.Contains(findings, f => f.Kind == ChangeKind.DocumentDiffers && f.Detail.Contains("differs from its events"));
     }
+
+    /// <summary>verify --head streams the chain up to the settled sequence instead of holding every row: the same head.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3600)]
+    public async Task the_streamed_head_is_the_settled_head_over_every_row(int settleSeconds)
+    {
+        await Subject(app, $"V-1{settleSeconds % 7}");
+        var settle = TimeSpan.FromSeconds(settleSeconds);
+        var head = await StoreVerifier.Head(app.Settings, settle, default);
+        await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        var rows = await EventRows.Read(connection, app.Schema, null, default);
+        Assert.Equal(GlobalChain.SettledHead(rows, long.MaxValue, await EventRows.DatabaseNow(connection, default), settle), head);
+    }
 }
