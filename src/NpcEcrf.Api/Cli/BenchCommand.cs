@@ -15,7 +15,7 @@ public static partial class BenchCommand
         var n = new Option<int>("--n") { Description = "Rows.", DefaultValueFactory = _ => 1_000_000, CustomParser = CliValues.Whole(1) };
         var stats = new Command("stats", "Cox (Efron, 3 covariates, tied times) and Kaplan-Meier on n rows, against R survival on the same data.") { n };
         stats.SetAction(async (parse, ct) => await Stats(parse.GetValue(n), ct));
-        return new Command("bench", "Benchmarks against a baseline measured in the same run.") { stats, AsOf(), Import(), Audit(), Ingest(), Locks(), Rebuild() };
+        return new Command("bench", "Benchmarks against a baseline measured in the same run.") { stats, AsOf(), Import(), Audit(), Ingest(), Locks(), VerifyBench(), Rebuild() };
     }
 
     private static async Task<int> Stats(int n, CancellationToken ct)

@@ -27,29 +27,46 @@ public sealed record StreamRow(Guid StreamId, long Version);
 public static class EventRows
 {
     /// <summary>Every event up to a sequence number, in sequence order.</summary>
-    public static async Task<IReadOnlyList<EventRow>> Read(NpgsqlConnection connection, string schema, long? upToSequence, CancellationToken ct)
+    public static async Task<IReadOnlyList<EventRow>> Read(NpgsqlConnection connection, string schema, long? upToSequence, CancellationToken ct) =>
+        await Where(connection, schema, "seq_id <= @upTo", [new("upTo", upToSequence ?? long.MaxValue)], ct);
+
+    /// <summary>The events a condition on mt_events selects (its parameters named in it), in sequence order.</summary>
+    public static async Task<IReadOnlyList<EventRow>> Where(NpgsqlConnection connection, string schema, string condition, NpgsqlParameter[] parameters, CancellationToken ct)
+    {
+        var rows = new List<EventRow>();
+        await Stream(connection, schema, condition, parameters, r => { rows.Add(r); return ValueTask.CompletedTask; }, ct);
+        return rows;
+    }
+
+    /// <summary>
+    /// Hands each selected event to <paramref name="row"/> as it is read, in sequence order, holding none: what verify
+    /// reads the whole store with.
+    /// </summary>
+    public static async Task Stream(NpgsqlConnection connection, string schema, string condition, NpgsqlParameter[] parameters, Func<EventRow, ValueTask> row, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
             select seq_id, stream_id, version, type, data::text, user_name, correlation_id, causation_id,
                    headers->>'{CommandPipeline.ReasonHeader}', headers->>'{EventSeal.Header}', headers->>'{EventSeal.FactsHeader}',
                    timestamp, is_archived, mt_dotnet_type
-            from "{schema}".mt_events where seq_id <= @upTo order by seq_id
+            from "{schema}".mt_events where {condition} order by seq_id
             """, connection);
-        command.Parameters.AddWithValue("upTo", upToSequence ?? long.MaxValue);
-        var rows = new List<EventRow>();
+        command.Parameters.AddRange(parameters);
+        NpgsqlDataReader reader;
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            while (await reader.ReadAsync(ct))
-                rows.Add(new EventRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                    Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetBoolean(12), Text(13)));
+            reader = await command.ExecuteReaderAsync(ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            // A store that has never had an event.
+            return; // A store that has never had an event.
         }
-        return rows;
+        await using (reader)
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            while (await reader.ReadAsync(ct))
+                await row(new EventRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                    Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetBoolean(12), Text(13)));
+        }
     }
 
     public static async Task<IReadOnlyList<StreamRow>> Streams(NpgsqlConnection connection, string schema, CancellationToken ct)

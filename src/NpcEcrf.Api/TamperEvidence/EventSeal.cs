@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NpcEcrf.Api.TamperEvidence;
 
@@ -26,17 +28,41 @@ public sealed record AssignedFacts(long Version, DateTimeOffset Timestamp, long 
 
     public static AssignedFacts? Parse(string? header)
     {
-        if (header?.Split('|') is not [var version, var timestamp, var previous, var digest, var witness]) return null;
-        if (!long.TryParse(version, CultureInfo.InvariantCulture, out var v)
-            || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            || !long.TryParse(previous, CultureInfo.InvariantCulture, out var p)) return null;
-        return new AssignedFacts(v, t, p, digest, ParseWitness(witness));
+        // Verify parses one header per event: the five fields are cut from the text without splitting it into strings.
+        if (header is null) return null;
+        Span<Range> fields = stackalloc Range[6];
+        var text = header.AsSpan();
+        if (text.Split(fields, '|') != 5) return null;
+        if (!long.TryParse(text[fields[0]], CultureInfo.InvariantCulture, out var v)
+            || !TryParseTimestamp(text[fields[1]], out var t)
+            || !long.TryParse(text[fields[2]], CultureInfo.InvariantCulture, out var p)) return null;
+        return new AssignedFacts(v, t, p, header[fields[3]], ParseWitness(text[fields[4]]));
     }
 
-    private static Witness? ParseWitness(string text) =>
-        text.Split('/') is [var s, var id, var v] && long.TryParse(s, CultureInfo.InvariantCulture, out var seq)
-            && Guid.TryParse(id, out var stream) && long.TryParse(v, CultureInfo.InvariantCulture, out var version)
+    /// <summary>As DateTimeOffset.TryParse reads it (universal unless it says otherwise), the format the seal writes read directly.</summary>
+    private static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTimeOffset value)
+    {
+        // yyyy-MM-ddTHH:mm:ss.ffffffZ
+        static bool Digits(ReadOnlySpan<char> s, out int n) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n);
+        if (text.Length == 27 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == '.' && text[26] == 'Z'
+            && Digits(text[..4], out var year) && Digits(text[5..7], out var month) && Digits(text[8..10], out var day)
+            && Digits(text[11..13], out var hour) && Digits(text[14..16], out var minute) && Digits(text[17..19], out var second)
+            && Digits(text[20..26], out var micro)
+            && year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && hour < 24 && minute < 60 && second < 60)
+        {
+            value = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero).AddTicks(micro * 10L);
+            return true;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    private static Witness? ParseWitness(ReadOnlySpan<char> text)
+    {
+        Span<Range> parts = stackalloc Range[4];
+        return text.Split(parts, '/') == 3 && long.TryParse(text[parts[0]], CultureInfo.InvariantCulture, out var seq)
+            && Guid.TryParse(text[parts[1]], out var stream) && long.TryParse(text[parts[2]], CultureInfo.InvariantCulture, out var version)
             ? new Witness(seq, stream, version) : null;
+    }
 }
 
 /// <summary>
@@ -80,8 +106,29 @@ public sealed class EventSeal(byte[] sealSecret)
 
     public static DateTimeOffset Microseconds(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 
-    private string Hmac(params string[] parts) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(string.Join('\n', parts))));
+    private string Hmac(params string[] parts)
+    {
+        // The UTF-8 of the parts joined by newlines, encoded part by part into one rented buffer (a seal a row when verifying).
+        var length = parts.Length - 1;
+        foreach (var part in parts) length += Encoding.UTF8.GetMaxByteCount(part.Length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var n = 0;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (i > 0) buffer[n++] = (byte)'\n';
+                n += Encoding.UTF8.GetBytes(parts[i], buffer.AsSpan(n));
+            }
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(_key, buffer.AsSpan(0, n), mac);
+            return Convert.ToHexStringLower(mac);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
@@ -97,7 +144,57 @@ public sealed class EventSeal(byte[] sealSecret)
 
     [ThreadStatic] private static (string Json, string Canonical)? _lastCanonical;
 
-    private static string Write(string json)
+    /// <summary>
+    /// True only if both texts have the same <see cref="Canonical"/> text, found by walking both parsed documents
+    /// instead of writing them: the same names (compared unescaped, as sorting and writing them depends on nothing
+    /// else), numbers with the same text, strings with the same value. False when it cannot tell cheaply (a duplicate
+    /// name): a caller that must be sure compares the canonical texts then.
+    /// </summary>
+    public static bool SameCanonical(string a, string b)
+    {
+        using var x = JsonDocument.Parse(a);
+        using var y = JsonDocument.Parse(b);
+        return Same(x.RootElement, y.RootElement);
+    }
+
+    private static bool Same(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind != b.ValueKind) return false;
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (a.GetPropertyCount() != b.GetPropertyCount()) return false;
+                foreach (var p in a.EnumerateObject())
+                {
+                    // Each of a's names found once in a (no duplicate: then the counts make b's names the same set) and in b with the same value.
+                    var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+                    JsonElement self = default, other = default;
+                    var found = raw.IndexOf((byte)'\\') < 0
+                        ? a.TryGetProperty(raw, out self) && b.TryGetProperty(raw, out other)
+                        : a.TryGetProperty(p.Name, out self) && b.TryGetProperty(p.Name, out other);
+                    if (!found || !Unsafe.AreSame(ref MemoryMarshal.GetReference(JsonMarshal.GetRawUtf8Value(self)), ref MemoryMarshal.GetReference(JsonMarshal.GetRawUtf8Value(p.Value)))
+                        || !Same(p.Value, other)) return false;
+                }
+                return true;
+            case JsonValueKind.Array:
+                if (a.GetArrayLength() != b.GetArrayLength()) return false;
+                using (var e = b.EnumerateArray().GetEnumerator())
+                    foreach (var item in a.EnumerateArray())
+                        if (!e.MoveNext() || !Same(item, e.Current)) return false;
+                return true;
+            case JsonValueKind.Number:
+                return JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b));
+            case JsonValueKind.String:
+                return JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b))
+                    || a.GetString() == b.GetString();
+            default:
+                return true; // true, false, null: the kind is the value
+        }
+    }
+
+
+    /// <summary>The canonical text, never from the per-thread memo (for profiling).</summary>
+    internal static string Write(string json)
     {
         // A read-only document and one writer: the values are written as parsed (numbers keep their text), only the keys are sorted.
         using var document = JsonDocument.Parse(json);
@@ -112,12 +209,34 @@ public sealed class EventSeal(byte[] sealSecret)
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var properties = new List<JsonProperty>();
-                foreach (var p in element.EnumerateObject()) properties.Add(p);
-                properties.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+                // Each name read once (a JsonProperty makes a new string each time it is asked), and sorted only when out of order.
+                // The seal of every stored event covers this text: CanonicalJsonTests hold it byte for byte.
+                var properties = System.Buffers.ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(16);
+                var count = 0;
+                var sorted = true;
+                foreach (var p in element.EnumerateObject())
+                {
+                    if (count == properties.Length)
+                    {
+                        var larger = System.Buffers.ArrayPool<(string, JsonElement)>.Shared.Rent(count * 2);
+                        properties.AsSpan(0, count).CopyTo(larger);
+                        System.Buffers.ArrayPool<(string, JsonElement)>.Shared.Return(properties, clearArray: true);
+                        properties = larger;
+                    }
+                    properties[count] = (p.Name, p.Value);
+                    sorted &= count == 0 || string.CompareOrdinal(properties[count - 1].Name, properties[count].Name) < 0;
+                    count++;
+                }
+                // The same sort as ever (introsort), so even duplicate keys come out as they always have.
+                if (!sorted) properties.AsSpan(0, count).Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
                 writer.WriteStartObject();
-                foreach (var p in properties) { writer.WritePropertyName(p.Name); Write(writer, p.Value); }
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WritePropertyName(properties[i].Name);
+                    Write(writer, properties[i].Value);
+                }
                 writer.WriteEndObject();
+                System.Buffers.ArrayPool<(string, JsonElement)>.Shared.Return(properties, clearArray: true);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();

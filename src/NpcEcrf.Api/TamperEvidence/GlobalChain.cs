@@ -27,17 +27,62 @@ public static class GlobalChain
     private static readonly string Genesis = new('0', 64);
 
     /// <summary>The head after every event up to <paramref name="upTo"/> (rows in sequence order).</summary>
-    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo) =>
-        rows.Where(r => r.Sequence <= upTo).Aggregate(Start, Step);
+    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo)
+    {
+        var chain = new Walk();
+        foreach (var row in rows.Where(r => r.Sequence <= upTo && !r.IsMartenPlaceholder)) chain.Add(row);
+        return chain.Head;
+    }
 
-    private static readonly ChainHead Start = new(0, Genesis);
+    /// <summary>The chain followed one event at a time, in sequence order (Marten's placeholders left out by the caller).</summary>
+    public sealed class Walk
+    {
+        private readonly byte[] _hash = new byte[32];
+        private byte[] _input = new byte[512];
+        private string? _hex = Genesis;
+        private long _last;
 
-    /// <summary>The chain after one more row (a placeholder leaves it as it was).</summary>
-    private static ChainHead Step(ChainHead head, EventRow row) => row.IsMartenPlaceholder ? head : new ChainHead(row.Sequence, Next(head.Hash, row));
+        public ChainHead Head => new(_last, Hash);
 
-    private static string Next(string previous, EventRow row) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-        string.Join('\n', previous, row.Sequence.ToString(CultureInfo.InvariantCulture), row.StreamId.ToString("N"),
-            row.Version.ToString(CultureInfo.InvariantCulture), row.Seal ?? "")))).ToLowerInvariant();
+        public string Hash => _hex ??= Convert.ToHexStringLower(_hash);
+
+        public void Add(EventRow row)
+        {
+            // H_n over the text "H_(n-1)\nseq\nstream\nversion\nseal", written into one reused buffer: verify runs this once per event, in order.
+            var seal = row.Seal ?? "";
+            var needed = 64 + 3 * 20 + 32 + 4 + Encoding.UTF8.GetMaxByteCount(seal.Length);
+            if (_input.Length < needed) _input = new byte[needed * 2];
+            var span = _input.AsSpan();
+            var n = _hex is { } hex ? Encoding.ASCII.GetBytes(hex, span) : LowerHex(_hash, span);
+            n += Append(span[n..], row.Sequence);
+            span[n++] = (byte)'\n';
+            row.StreamId.TryFormat(span[n..], out var written, "N");
+            n += written;
+            n += Append(span[n..], row.Version);
+            span[n++] = (byte)'\n';
+            n += Encoding.UTF8.GetBytes(seal, span[n..]);
+            SHA256.HashData(span[..n], _hash);
+            _hex = null;
+            _last = row.Sequence;
+        }
+
+        private static int LowerHex(ReadOnlySpan<byte> bytes, Span<byte> into)
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                into[2 * i] = (byte)"0123456789abcdef"[bytes[i] >> 4];
+                into[2 * i + 1] = (byte)"0123456789abcdef"[bytes[i] & 15];
+            }
+            return 2 * bytes.Length;
+        }
+
+        private static int Append(Span<byte> span, long value)
+        {
+            span[0] = (byte)'\n';
+            value.TryFormat(span[1..], out var written, provider: CultureInfo.InvariantCulture);
+            return written + 1;
+        }
+    }
 
     /// <summary>
     /// The highest sequence number up to <paramref name="upTo"/> below which no transaction can still be committing.
@@ -78,9 +123,10 @@ public static class GlobalChain
             """, upTo, ct))
             tail.Add(row);
         var settled = SettledSequence(tail, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
-        var head = Start;
-        await foreach (var row in ChainRows(connection, schema, "seq_id <= @upTo", settled, ct)) head = Step(head, row);
-        return head;
+        var chain = new Walk();
+        await foreach (var row in ChainRows(connection, schema, "seq_id <= @upTo", settled, ct))
+            if (!row.IsMartenPlaceholder) chain.Add(row);
+        return chain.Head;
     }
 
     /// <summary>

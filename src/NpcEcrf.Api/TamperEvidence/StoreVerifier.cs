@@ -1,5 +1,5 @@
 using System.Text.Json;
-using JasperFx.Events;
+using System.Threading.Channels;
 using Marten;
 using Npgsql;
 using NpcEcrf.Api.Casebooks;
@@ -17,22 +17,165 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
 {
     private readonly EventSeal _seal = new(settings.SigningKey);
 
+    /// <summary>Rows a batch: what is held between the reader and the checks, and what one parallel pass works on.</summary>
+    private const int BatchSize = 2048;
+
+    /// <summary>A connection to the database verified: the tenant's with a database per study, else the installation's.</summary>
+    private NpgsqlConnection Connect(string? tenantId) =>
+        tenantId is null ? new NpgsqlConnection(settings.ConnectionString) : Infrastructure.StudyRouting.DatabaseOf(store, tenantId).CreateConnection();
+
     public async Task<VerificationReport> Verify(ChainHead? against, CancellationToken ct)
     {
         var tenantId = tenant?.Invoke();
-        await using var connection = tenantId is null ? new NpgsqlConnection(settings.ConnectionString) : Infrastructure.StudyRouting.DatabaseOf(store, tenantId).CreateConnection();
+        await using var connection = Connect(tenantId);
         await connection.OpenAsync(ct);
         // Every read below sees one snapshot: a write committed between two of them (an event, then its stream's
         // version or its casebook) would otherwise read as a change made outside the application.
         await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var rows = await EventRows.Read(connection, settings.Schema, null, ct);
         var streamRows = await EventRows.Streams(connection, settings.Schema, ct);
-        var anchors = EventChecks.LockAnchors(rows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
-        var events = EventChecks.Check(rows, streamRows, _seal, anchors);
-        var (documents, notes) = await CheckDocuments(readView, tenantId, rows, ct);
-        var nonPlaceholders = rows.Where(r => !r.IsMartenPlaceholder).ToList();
-        return new VerificationReport(nonPlaceholders.Select(r => r.StreamId).Distinct().Count(), nonPlaceholders.Count,
-            [.. events.Findings, .. documents], [.. events.Notes, .. notes], GlobalChain.HeadAt(rows, long.MaxValue));
+        var lockRows = await EventRows.Where(connection, settings.Schema, "type = 'database_locked'", [], ct);
+        var anchors = EventChecks.LockAnchors(lockRows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
+        var checks = new EventChecks(_seal, anchors);
+        var casebooks = new RebuiltCasebooks(streamRows.ToDictionary(r => r.StreamId, r => r.Version));
+        // The stored casebooks are read beside the events, on a second connection in the same snapshot.
+        await using var documents = await SameSnapshot(connection, readView, tenantId, ct);
+        var comparison = new CasebookComparison(store.Options.Serializer());
+        await ReadAll(connection, async batch =>
+        {
+            checks.Chain(batch);
+            // What each row needs of itself alone (its seal, its payload) in parallel; the chains through the streams and the store in order.
+            Parallel.For(0, batch.Count, i =>
+            {
+                batch[i].Prepare(_seal);
+                batch[i].Extra = RebuiltCasebooks.Payload(batch[i].Row);
+            });
+            foreach (var r in batch)
+            {
+                checks.Add(r);
+                casebooks.Add(r.Row, r.Extra);
+            }
+            if (casebooks.Complete.Count < ComparedAtOnce) return;
+            await comparison.Compare(casebooks.Complete, documents, settings.Schema, ct);
+            casebooks.Complete.Clear();
+        }, ct);
+        var lookup = new Lookup(connection, settings.Schema);
+        var events = await checks.Finish(streamRows, lookup, ct);
+        var (documentFindings, notes) = await CheckDocuments(connection, readView, tenantId, casebooks, comparison, lockRows, lookup, ct);
+        return new VerificationReport(events.Streams, events.Events, [.. events.Findings, .. documentFindings], [.. events.Notes, .. notes], events.Head);
+    }
+
+    /// <summary>Completed casebooks compared with the stored ones a few hundred at a time: one read by primary key, then in parallel.</summary>
+    private const int ComparedAtOnce = 256;
+
+    /// <summary>A second connection that sees exactly the snapshot of the first (PostgreSQL's exported snapshot).</summary>
+    private async Task<NpgsqlConnection> SameSnapshot(NpgsqlConnection first, NpgsqlTransaction firstView, string? tenantId, CancellationToken ct)
+    {
+        var snapshot = (string)(await new NpgsqlCommand("select pg_export_snapshot()", first, firstView).ExecuteScalarAsync(ct))!;
+        var second = Connect(tenantId);
+        try
+        {
+            await second.OpenAsync(ct);
+            var view = await second.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await new NpgsqlCommand($"set transaction snapshot '{snapshot}'", second, view).ExecuteNonQueryAsync(ct);
+            return second;
+        }
+        catch
+        {
+            await second.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rebuilt casebooks against the stored ones, as JSON (the same canonical text); one that differs, or has no stored
+    /// document, is kept to be compared at the end as Marten loads the stored one (what the check has always compared),
+    /// so a difference Marten's reading would hide is not a finding.
+    /// </summary>
+    private sealed class CasebookComparison(Marten.ISerializer serializer)
+    {
+        public HashSet<Guid> Equal { get; } = [];
+        public Dictionary<Guid, Casebook> Differing { get; } = [];
+
+        public async Task Compare(IReadOnlyList<(Guid Id, Casebook Casebook)> rebuilt, NpgsqlConnection connection, string schema, CancellationToken ct)
+        {
+            if (rebuilt.Count == 0) return;
+            var stored = new Dictionary<Guid, string>();
+            await using (var command = new NpgsqlCommand($"select id, data::text from \"{schema}\".mt_doc_casebook where id = any(@ids)", connection))
+            {
+                command.Parameters.AddWithValue("ids", rebuilt.Select(c => c.Id).ToArray());
+                try
+                {
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct)) stored[reader.GetGuid(0)] = reader.GetString(1);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+                {
+                    // No casebook was ever stored.
+                }
+            }
+            var equal = new bool[rebuilt.Count];
+            Parallel.For(0, rebuilt.Count, i => equal[i] = stored.TryGetValue(rebuilt[i].Id, out var json) && EventSeal.SameCanonical(json, serializer.ToJson(rebuilt[i].Casebook)));
+            for (var i = 0; i < rebuilt.Count; i++)
+            {
+                var (id, casebook) = rebuilt[i];
+                if (equal[i])
+                {
+                    Equal.Add(id);
+                    Differing.Remove(id);
+                }
+                else
+                {
+                    Equal.Remove(id);
+                    Differing[id] = casebook;
+                }
+            }
+        }
+    }
+
+    /// <summary>Every event in sequence order, in batches: the next batches are read while one is checked, and no more than a few are held.</summary>
+    private async Task ReadAll(NpgsqlConnection connection, Func<List<PreparedRow>, Task> check, CancellationToken ct)
+    {
+        var batches = Channel.CreateBounded<List<PreparedRow>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                var batch = new List<PreparedRow>(BatchSize);
+                await EventRows.Stream(connection, settings.Schema, "true", [], async row =>
+                {
+                    batch.Add(new PreparedRow(row));
+                    if (batch.Count < BatchSize) return;
+                    await batches.Writer.WriteAsync(batch, stop.Token);
+                    batch = new List<PreparedRow>(BatchSize);
+                }, stop.Token);
+                if (batch.Count > 0) await batches.Writer.WriteAsync(batch, stop.Token);
+                batches.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                batches.Writer.Complete(e);
+            }
+        }, stop.Token);
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct)) await check(batch);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading;
+        }
+    }
+
+    /// <summary>Rows read back on the verifying connection, in its snapshot, once the stream of every event is done.</summary>
+    private sealed class Lookup(NpgsqlConnection connection, string schema) : IEventLookup
+    {
+        public Task<IReadOnlyList<EventRow>> Stream(Guid streamId, CancellationToken ct) =>
+            EventRows.Where(connection, schema, "stream_id = @id", [new("id", streamId)], ct);
+
+        public Task<IReadOnlyList<EventRow>> AtSequences(IReadOnlyCollection<long> sequences, CancellationToken ct) =>
+            EventRows.Where(connection, schema, "seq_id = any(@seqs)", [new("seqs", sequences.ToArray())], ct);
     }
 
     /// <summary>The head an auditor may keep: settled, so a transaction still committing cannot later contradict it. Needs no document store.</summary>
@@ -40,40 +183,65 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        var rows = await EventRows.Read(connection, settings.Schema, null, ct);
-        return GlobalChain.SettledHead(rows, long.MaxValue, await EventRows.DatabaseNow(connection, ct), settle);
+        await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var now = await EventRows.DatabaseNow(connection, ct);
+        // Only the newest rows decide where the settled part ends (from the newest settled one on); the chain up to it is streamed.
+        var recent = await EventRows.Where(connection, settings.Schema,
+            $"seq_id >= (select coalesce(max(seq_id), 0) from \"{settings.Schema}\".mt_events where timestamp <= @settledBefore)", [new("settledBefore", now - settle)], ct);
+        var settled = GlobalChain.SettledSequence(recent, long.MaxValue, now, settle);
+        var chain = new GlobalChain.Walk();
+        await EventRows.Stream(connection, settings.Schema, "seq_id <= @upTo", [new("upTo", settled)], row =>
+        {
+            if (!row.IsMartenPlaceholder) chain.Add(row);
+            return ValueTask.CompletedTask;
+        }, ct);
+        return chain.Head;
     }
 
     /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
-    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlTransaction readView, string? tenantId, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    private async Task<(List<VerificationFinding> Findings, List<string> Notes)> CheckDocuments(NpgsqlConnection connection, NpgsqlTransaction readView,
+        string? tenantId, RebuiltCasebooks casebooks, CasebookComparison comparison, IReadOnlyList<EventRow> lockRows, IEventLookup lookup, CancellationToken ct)
     {
-        var findings = new List<VerificationFinding>();
-        var options = Marten.Services.SessionOptions.ForTransaction(readView);
-        // The session's database is the tenant's: reads that open their own connection (StoredEvents) must see the same one.
-        if (tenantId is not null) options.TenantId = tenantId;
-        await using var session = store.QuerySession(options);
-        var serializer = store.Options.Serializer();
-        string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
-        IReadOnlyList<IEvent> events;
+        if (casebooks.Unreadable is { } why) return ([], [$"Documents not checked: a stored payload no longer reads as its event type ({why})."]);
+        IReadOnlyList<Guid> order;
         try
         {
-            events = await StoredEvents.Read(session, null, null, ct);
+            (order, var remaining) = await casebooks.Finish(lookup, ct);
+            await comparison.Compare([.. casebooks.Complete, .. remaining], connection, settings.Schema, ct);
         }
         catch (JsonException e)
         {
             return ([], [$"Documents not checked: a stored payload no longer reads as its event type ({e.Message})."]);
         }
-        var rebuilt = events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList())
-            .Where(s => CasebookEvolution.StartsCasebook(s[0].Data)).ToDictionary(s => s[0].StreamId, s => CasebookEvolution.Build(s)!);
-        var stored = (await session.Query<Casebook>().ToListAsync(ct)).ToDictionary(c => c.Id);
-        foreach (var id in rebuilt.Keys.Union(stored.Keys))
+        var findings = new List<VerificationFinding>();
+        var options = Marten.Services.SessionOptions.ForTransaction(readView);
+        if (tenantId is not null) options.TenantId = tenantId; // the session's database is the tenant's
+        await using var session = store.QuerySession(options);
+        var serializer = store.Options.Serializer();
+        string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
+        var rebuilt = order.ToHashSet();
+        var storedOnly = new List<Guid>();
+        try
         {
-            var (expected, actual) = (rebuilt.GetValueOrDefault(id), stored.GetValueOrDefault(id));
+            await using var command = new NpgsqlCommand($"select id from \"{settings.Schema}\".mt_doc_casebook", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                if (!rebuilt.Contains(reader.GetGuid(0))) storedOnly.Add(reader.GetGuid(0));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // No casebook was ever stored.
+        }
+        var suspects = order.Where(id => !comparison.Equal.Contains(id)).ToList();
+        var loaded = (await session.LoadManyAsync<Casebook>(ct, [.. suspects, .. storedOnly])).ToDictionary(c => c.Id);
+        foreach (var id in suspects.Concat(storedOnly))
+        {
+            var (expected, actual) = (comparison.Differing.GetValueOrDefault(id), loaded.GetValueOrDefault(id));
             if (Json(expected) == Json(actual)) continue;
             findings.Add(new(ChangeKind.DocumentDiffers, id, actual?.Version ?? expected?.Version, null,
                 expected is null ? "a stored casebook with no events behind it" : actual is null ? "the casebook document is missing" : "the stored casebook differs from its events"));
         }
-        foreach (var lockId in rows.Where(r => r.Type == "database_locked").Select(r => r.StreamId).Distinct())
+        foreach (var lockId in lockRows.Select(r => r.StreamId).Distinct())
         {
             var replayed = await session.Events.AggregateStreamAsync<DatabaseLock>(lockId, token: ct);
             var document = await session.LoadAsync<DatabaseLock>(lockId, ct);
