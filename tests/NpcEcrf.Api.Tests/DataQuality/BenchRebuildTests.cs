@@ -31,7 +31,8 @@ public class BenchRebuildTests(AppFixture app) : IClassFixture<AppFixture>
             Assert.Equal(2, report.Runs.Count);
             Assert.All(report.Runs, r => Assert.Equal(subjects, r.Documents));
             Assert.True(report.RebuildRate > 0 && double.IsFinite(report.Ratio) && double.IsFinite(report.ProjectedRatio));
-            Assert.Contains(lines, l => l.Contains("mt_doc_qualitysummary"));
+            // The round trips are counted process-wide: beside other test classes the top statements may be theirs, so only the count is checked.
+            Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^One more rebuild made [1-9][\d,]* round trips:$"));
         }
         finally
         {
