@@ -20,13 +20,18 @@ namespace NpcEcrf.Api.Tests.Operations;
 public class ScaleOutTests(ITestOutputHelper output)
 {
     private const string Password = "scale-out-password";
-    private static readonly string[] Studies = ["SCALE-A", "SCALE-B"];
 
-    [Fact]
-    public async Task a_killed_node_hands_its_projection_to_the_survivor_and_loses_nothing_acknowledged()
+    /// <param name="databasePerStudy">One database for everything; or a database per study, the two studies on two
+    /// private PostgreSQL clusters (docs/scaling.md), the master on the first.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_killed_node_hands_its_projection_to_the_survivor_and_loses_nothing_acknowledged(bool databasePerStudy)
     {
         var db = await TestDatabase.ConnectionsAsync();
-        var schema = $"scaleout_{Guid.NewGuid():N}"[..20];
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        string[] Studies = [$"SCALE-A-{suffix}", $"SCALE-B-{suffix}"];
+        var schema = $"scaleout_{suffix}";
         var environment = new Dictionary<string, string>
         {
             [Installation.DatabaseVariable] = db.Application, [Installation.SchemaVariable] = schema,
@@ -35,12 +40,23 @@ public class ScaleOutTests(ITestOutputHelper output)
         };
         if (db.Owner is { } owner) environment[Installation.OwnerDatabaseVariable] = owner;
         await using var installation = new CliInstallation();
+        await using var secondCluster = databasePerStudy ? await EmbeddedPostgres.StartAsync(Path.Combine(installation.DataDir, "cluster-2"), durable: false) : null;
+        if (secondCluster is not null)
+        {
+            environment["Database__StudyDatabases"] = "true";
+            environment["Database__Servers__one"] = db.Superuser;
+            environment["Database__Servers__two"] = secondCluster.ConnectionString();
+        }
 
         // The installation's keys, made here: the test run's database already holds other tests' events, and a node
         // refuses to make keys for a database with events (they could not be the keys those events were sealed with).
         Directory.CreateDirectory(installation.DataDir);
         foreach (var key in new[] { Installation.SealKeyFile, Installation.TokenKeyFile })
             await File.WriteAllTextAsync(Path.Combine(installation.DataDir, key), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)));
+        // Each study placed on its server before any node starts (docs/scaling.md, "Placing a study").
+        if (secondCluster is not null)
+            foreach (var (study, server) in Studies.Zip(["one", "two"]))
+                await installation.VerbWith(environment, 0, ["study", "place", study, "--server", server]);
         var first = await installation.StartNodeAsync(environment, installation.DataDir);
         var firstNodeId = Guid.Empty;
         await WaitFor(async () => (await Nodes(db.Superuser, schema)) is [var only] && (firstNodeId = only) != Guid.Empty, "the first node's registration");
@@ -82,10 +98,13 @@ public class ScaleOutTests(ITestOutputHelper output)
             for (var i = 1; i <= 3; i++) await EnterCasebook(cra, study, $"N{n}-{i:00}", acknowledged);
         })));
 
-        // The node to kill is the one running the asynchronous projection's agent.
-        (string Agent, Guid Node) assigned = default;
-        await WaitFor(async () => (await ProjectionAgents(db.Superuser, schema)) is [var only] && (assigned = only).Agent is not null, "the projection agent's assignment");
-        var (agent, holder) = assigned;
+        // The node to kill is one running an agent of the asynchronous projection: one agent per database (with a database
+        // per study, one per study and one for the master), which Wolverine spreads across the nodes.
+        List<(string Agent, Guid Node)> assigned = [];
+        await WaitFor(async () => (assigned = await ProjectionAgents(db.Superuser, schema)).Count == (databasePerStudy ? 3 : 1),
+            () => $"the projection agents' assignment (assigned: {string.Join(", ", assigned)}; all agents: {string.Join(", ", AllAssignments(db.Superuser, schema).Result)})");
+        var holder = assigned[0].Node;
+        var agents = assigned.Where(a => a.Node == holder).Select(a => a.Agent).ToList();
         var (victim, survivor) = holder == firstNodeId ? (first, second) : (second, first);
 
         // A client keeps writing through the victim while it is killed: what it acknowledged must survive.
@@ -129,9 +148,10 @@ public class ScaleOutTests(ITestOutputHelper output)
             }
             return true;
         }, "the survivor's projection catching up", TimeSpan.FromSeconds(90));
-        var (_, newHolder) = (await ProjectionAgents(db.Superuser, schema)).Single(a => a.Agent == agent);
-        Assert.NotEqual(holder, newHolder);
-        output.WriteLine($"Killed the {(victim == first ? "first" : "second")} node ({agent}) while its client was at subject {attempted}; " +
+        var now = await ProjectionAgents(db.Superuser, schema);
+        Assert.All(agents, agent => Assert.NotEqual(holder, now.Single(a => a.Agent == agent).Node));
+        output.WriteLine($"Before the kill the projection agents ran on {assigned.Select(a => a.Node).Distinct().Count()} node(s).");
+        output.WriteLine($"Killed the {(victim == first ? "first" : "second")} node ({string.Join(", ", agents)}) while its client was at subject {attempted}; " +
             $"the survivor caught up {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s later; {acknowledged.Count} casebooks acknowledged.");
 
         // Locks, the seal chain and the analysis, for both studies, through the survivor.
@@ -148,8 +168,12 @@ public class ScaleOutTests(ITestOutputHelper output)
             Assert.True(verified.GetProperty("verified").GetBoolean(), verified.GetRawText());
             await (await auditor.GetAsync($"/locks/{lockId}/analysis")).ShouldBe(HttpStatusCode.OK);
         }
-        var report = await (await auditor.GetAsync("/audit/verify")).ShouldBe(HttpStatusCode.OK);
-        Assert.True(report.GetProperty("clean").GetBoolean(), report.GetRawText());
+        foreach (var study in Studies)
+        {
+            // With a database per study each study's store is verified apart; in one database this verifies it all.
+            var report = await (await auditor.GetAsync($"/audit/verify?studyId={study}")).ShouldBe(HttpStatusCode.OK);
+            Assert.True(report.GetProperty("clean").GetBoolean(), report.GetRawText());
+        }
     }
 
     [Fact]
@@ -209,7 +233,12 @@ public class ScaleOutTests(ITestOutputHelper output)
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return []; }
     }
 
-    private static async Task WaitFor(Func<Task<bool>> probe, string what, TimeSpan? within = null)
+    private static async Task<List<string>> AllAssignments(string superuser, string schema) =>
+        await Query(superuser, $"select id || ' @ ' || node_id from \"{schema}\".wolverine_node_assignments", r => r.GetString(0));
+
+    private static Task WaitFor(Func<Task<bool>> probe, string what, TimeSpan? within = null) => WaitFor(probe, () => what, within);
+
+    private static async Task WaitFor(Func<Task<bool>> probe, Func<string> what, TimeSpan? within = null)
     {
         var until = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < until)
@@ -217,6 +246,6 @@ public class ScaleOutTests(ITestOutputHelper output)
             if (await probe()) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"Waited in vain for {what}.");
+        throw new TimeoutException($"Waited in vain for {what()}.");
     }
 }
