@@ -30,12 +30,7 @@ public static partial class BenchCommand
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(Schema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{Schema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-            }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await FreshSchema(settings, ct);
             await using var store = AppHost.Store(settings);
             var count = parse.GetValue(subjects);
             var seeding = Stopwatch.StartNew();

@@ -46,12 +46,7 @@ public static partial class BenchCommand
             }
             else
             {
-                await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-                {
-                    await drop.OpenAsync(ct);
-                    await new NpgsqlCommand($"drop schema if exists \"{AuditSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-                }
-                await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+                await FreshSchema(settings, ct);
                 await using var store = AppHost.Store(settings);
                 var building = Stopwatch.StartNew();
                 written = await BuildTrail(store, n, ct);

@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using NpcEcrf.Analysis;
+using Npgsql;
+using NpcEcrf.Api.Hosting;
 
 namespace NpcEcrf.Api.Cli;
 
@@ -72,5 +74,16 @@ public static partial class BenchCommand
             best = Math.Min(best, watch.Elapsed.TotalSeconds);
         }
         return (result, best);
+    }
+
+    /// <summary>The benchmark's own schema, dropped with whatever a previous run left and readied as every verb readies one.</summary>
+    internal static async Task FreshSchema(NpcEcrfSettings settings, CancellationToken ct)
+    {
+        await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
+        {
+            await drop.OpenAsync(ct);
+            await new NpgsqlCommand($"drop schema if exists \"{settings.Schema}\" cascade", drop).ExecuteNonQueryAsync(ct);
+        }
+        await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
     }
 }

@@ -58,12 +58,7 @@ public static partial class BenchCommand
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(ImportSchema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{ImportSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-            }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await FreshSchema(settings, ct);
             await using var store = AppHost.Store(settings);
             var report = await ImportBench(store, settings, parse.GetValue(subjects), parse.GetValue(runs), Console.WriteLine, ct);
             Console.WriteLine($"Median over {report.Runs.Count} run(s), {report.Events:N0} events: import {report.MedianImportRate:N0} events/s, COPY {report.MedianCopyRate:N0} events/s, " +

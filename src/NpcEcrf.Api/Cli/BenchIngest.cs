@@ -47,12 +47,7 @@ public static partial class BenchCommand
             if (counts.Length == 0 || counts.Any(c => c < 1) || duration <= TimeSpan.Zero) throw new CommandLineError("--clients are at least 1 and --seconds more than 0.");
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(IngestSchema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{IngestSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-            }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await FreshSchema(settings, ct);
             var sites = Enumerable.Range(1, 16).Select(s => $"S{s}").ToArray();
             await using (var store = AppHost.Store(settings))
             {

@@ -59,12 +59,7 @@ public static partial class BenchCommand
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(LocksSchema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{LocksSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-            }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await FreshSchema(settings, ct);
             await using var store = AppHost.Store(settings);
             var sizes = new List<LockBenchSize>();
             foreach (var size in parse.GetValue(subjects)!) sizes.Add(await LockBench(store, settings, sizes.LastOrDefault()?.Subjects ?? 0, size, parse.GetValue(runs), Console.WriteLine, ct));

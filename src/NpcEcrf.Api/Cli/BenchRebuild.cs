@@ -47,12 +47,7 @@ public static partial class BenchCommand
         {
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var settings = installation.Settings(RebuildSchema);
-            await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-            {
-                await drop.OpenAsync(ct);
-                await new NpgsqlCommand($"drop schema if exists \"{RebuildSchema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-            }
-            await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+            await FreshSchema(settings, ct);
             await using (var seeding = AppHost.Store(settings))
             {
                 var watch = Stopwatch.StartNew();
@@ -145,9 +140,6 @@ public static partial class BenchCommand
     /// <summary>The baseline: the log's events (of these types, or all) by plain SQL in order, each deserialised to its .NET type.</summary>
     private static async Task<long> PlainLogRead(NpcEcrfSettings settings, string[]? types, CancellationToken ct)
     {
-        var clrTypes = typeof(Casebook).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("NpcEcrf.Api") == true && !t.IsAbstract && !t.IsGenericType && t.IsClass)
-            .GroupBy(EventTypes.Alias).ToDictionary(g => g.Key, g => g.First());
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
@@ -157,7 +149,7 @@ public static partial class BenchCommand
         long count = 0;
         while (await reader.ReadAsync(ct))
         {
-            if (JsonSerializer.Deserialize(reader.GetString(1), clrTypes[reader.GetString(0)], options) is not null) count++;
+            if (StoredEvents.TypeFor(reader.GetString(0)) is { } type && JsonSerializer.Deserialize(reader.GetString(1), type, CasebookJson.Options) is not null) count++;
         }
         return count;
     }

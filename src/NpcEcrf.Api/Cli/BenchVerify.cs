@@ -142,12 +142,7 @@ public static partial class BenchCommand
     /// <summary>A fresh schema with one study of <paramref name="subjects"/> subjects, seeded as bench asof seeds (sealed like any write), then vacuumed.</summary>
     private static async Task SeedVerifyStore(NpcEcrfSettings settings, int subjects, CancellationToken ct)
     {
-        await using (var drop = new NpgsqlConnection(settings.SchemaChangeConnectionString))
-        {
-            await drop.OpenAsync(ct);
-            await new NpgsqlCommand($"drop schema if exists \"{settings.Schema}\" cascade", drop).ExecuteNonQueryAsync(ct);
-        }
-        await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
+        await FreshSchema(settings, ct);
         await using (var store = AppHost.Store(settings))
         {
             var seeding = Stopwatch.StartNew();

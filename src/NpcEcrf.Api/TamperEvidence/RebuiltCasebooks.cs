@@ -13,12 +13,6 @@ namespace NpcEcrf.Api.TamperEvidence;
 /// </summary>
 public sealed class RebuiltCasebooks(IReadOnlyDictionary<Guid, long> streamVersions)
 {
-    /// <summary>The application's event types by Marten's alias, as <see cref="StoredEvents"/> reads them; other types are not the casebook's.</summary>
-    private static readonly Lazy<Dictionary<string, Type>> TypesByAlias = new(() =>
-        typeof(RebuiltCasebooks).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false, IsGenericType: false } && t.Namespace?.StartsWith("NpcEcrf.Api") == true && t.Name.EndsWith("Attribute") == false)
-            .GroupBy(EventTypes.Alias).ToDictionary(g => g.Key, g => g.First()));
-
     private sealed class Stream
     {
         public Casebook? Casebook;
@@ -39,7 +33,8 @@ public sealed class RebuiltCasebooks(IReadOnlyDictionary<Guid, long> streamVersi
     /// <summary>The payload as its event type, null for a type that is not the application's, or the JsonException it raised. Pure: runs in parallel.</summary>
     public static object? Payload(EventRow row)
     {
-        if (!TypesByAlias.Value.TryGetValue(row.Type, out var type)) return null;
+        // The application's event types, as StoredEvents reads them; other types are not the casebook's.
+        if (StoredEvents.TypeFor(row.Type) is not { } type) return null;
         try
         {
             // A payload of JSON null folds as an event with no data would (it only moves the version).
