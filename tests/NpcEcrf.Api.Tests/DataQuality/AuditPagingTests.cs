@@ -231,4 +231,30 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
         await (await client.GetAsync("/audit?subjectNumber=P-01")).ShouldBe(HttpStatusCode.OK);
         await node.StopAsync();
     }
+
+    [Fact]
+    public async Task verifying_the_whole_store_may_run_longer_than_a_requests_statement_timeout()
+    {
+        await Seeded();
+        await using var node = AppHost.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, customise: b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await node.StartAsync();
+        var client = node.GetTestClient();
+        var token = await (await client.PostJson("/auth/token", new { username = "auditor.paging", password = AppFixture.Password })).ShouldBe(HttpStatusCode.OK);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("accessToken").GetString());
+
+        // The events are held for 1.5 s: a read bound by the request's 300 ms would be cancelled (503); verify waits and answers.
+        await using var holder = new NpgsqlConnection((await TestDatabase.ConnectionsAsync()).Owner ?? app.ConnectionString);
+        await holder.OpenAsync();
+        var tx = await holder.BeginTransactionAsync();
+        await new NpgsqlCommand($"lock table \"{app.Schema}\".mt_events in access exclusive mode", holder, tx).ExecuteNonQueryAsync();
+        var release = Task.Delay(1500).ContinueWith(_ => tx.RollbackAsync()).Unwrap();
+        var report = await (await client.GetAsync("/audit/verify")).ShouldBe(HttpStatusCode.OK);
+        await release;
+        Assert.True(report.GetProperty("events").GetInt64() > 0);
+        await node.StopAsync();
+    }
 }
