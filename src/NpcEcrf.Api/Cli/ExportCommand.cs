@@ -26,7 +26,7 @@ public static class ExportCommand
             if (parse.GetValue(study) is null && parse.GetValue(lockName) is null) throw new CommandLineError("Say what to export: --study S, or --lock NAME.");
             var path = OutputFiles.File(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
-            await using var store = await UserCommands.OpenStoreAsync(installation, ct);
+            await using var store = await UserCommands.OpenStoreAsync(installation, ct, "export");
             await using var session = store.QuerySession();
             string xml;
             if (parse.GetValue(lockName) is { } reference)
@@ -72,7 +72,7 @@ public static class ExportCommand
                 throw new CommandLineError($"Say what to export: --lock NAME, or --as-of TIMESTAMP --study S.");
             var folder = OutputFiles.Folder(parse.GetValue(output)!);
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
-            await using var store = await UserCommands.OpenStoreAsync(installation, ct);
+            await using var store = await UserCommands.OpenStoreAsync(installation, ct, "export");
             await using var session = store.QuerySession();
             IReadOnlyList<ExportFile> files;
             Infrastructure.Rejection? problem;

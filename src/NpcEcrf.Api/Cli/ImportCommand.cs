@@ -47,7 +47,7 @@ public static class ImportCommand
                 }
                 Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions(CasebookJson.Options) { WriteIndented = true }));
                 return 0;
-            });
+            }, studyVerb: "import odm");
         });
         import.Subcommands.Add(odm);
         return import;

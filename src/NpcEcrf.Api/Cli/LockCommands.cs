@@ -126,7 +126,7 @@ public static class LockCommands
     private static async Task<int> WithSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, Task<int>> work)
     {
         await using var installation = await Installation.OpenAsync(dataDir, ct);
-        await using var store = await UserCommands.OpenStoreAsync(installation, ct);
+        await using var store = await UserCommands.OpenStoreAsync(installation, ct, "lock and analyse");
         await using var session = store.LightweightSession();
         session.LastModifiedBy = UserCommands.OperatorName();
         return await work(session);

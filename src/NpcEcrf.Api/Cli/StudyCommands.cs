@@ -43,7 +43,7 @@ public static class StudyCommands
                     $"with {answer.Study.Latest.Definition.StudyForms.Count} study forms.");
                 foreach (var finding in answer.Unmapped) Console.WriteLine($"Not mapped: {finding.Element}: {finding.Message}");
                 return 0;
-            });
+            }, studyVerb: "study import");
         });
         return command;
     }
@@ -73,7 +73,7 @@ public static class StudyCommands
                 await OutputFiles.WriteAsync(path, DefinitionOdm.Export(found.StudyId, found.Title, definition, DateTimeOffset.UtcNow), ct);
                 Console.WriteLine($"Written: {path} (definition version {definition.Version})");
                 return 0;
-            });
+            }, studyVerb: "study export");
         });
         return command;
     }

@@ -21,6 +21,7 @@ public static class VerifyCommand
                 return CommandLine.UsageError;
             }
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
+            UserCommands.RefuseWithStudyDatabases(installation.Settings(), "verify");
             if (parse.GetValue(head))
             {
                 await UserCommands.RequireNamedSchemaAsync(installation.Settings(), ct);

@@ -216,6 +216,14 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.True(listed.Exit == 0, listed.Stderr);
         Assert.Contains(study, listed.Stdout);
 
+        // Verbs on a study's data that would read only the master refuse, rather than report on the wrong database.
+        foreach (var verb in new[] { new[] { "verify" }, ["verify", "--head"], ["lock", "list"], ["export", "--study", study, "--out", Path.Combine(dataDir, "x.xml")] })
+        {
+            var refused = await Verb(verb);
+            Assert.True(refused.Exit != 0, $"{string.Join(' ', verb)} exited 0: {refused.Stdout}");
+            Assert.Contains("does not work with a database per study yet", refused.Stderr);
+        }
+
         var database = new NpgsqlConnectionStringBuilder(_second.ConnectionString()) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
         Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
         Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'study_created'"));
