@@ -203,16 +203,8 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task a_statement_past_the_timeout_answers_503_with_problem_details_and_frees_the_database()
     {
         await Seeded();
-        // A second node on the same schema whose statements may run 300 ms.
-        await using var node = AppHost.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, customise: b =>
-        {
-            b.WebHost.UseTestServer();
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await node.StartAsync();
-        var client = node.GetTestClient();
-        var token = await (await client.PostJson("/auth/token", new { username = "auditor.paging", password = AppFixture.Password })).ShouldBe(HttpStatusCode.OK);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("accessToken").GetString());
+        await using var node = await NodeWithShortStatements();
+        var client = await AuditorOf(node);
         await (await client.GetAsync("/audit?subjectNumber=P-01")).ShouldBe(HttpStatusCode.OK);
 
         // Another transaction holds the index: the read waits, and PostgreSQL cancels it at 300 ms.
@@ -236,15 +228,8 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
     public async Task verifying_the_whole_store_may_run_longer_than_a_requests_statement_timeout()
     {
         await Seeded();
-        await using var node = AppHost.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, customise: b =>
-        {
-            b.WebHost.UseTestServer();
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await node.StartAsync();
-        var client = node.GetTestClient();
-        var token = await (await client.PostJson("/auth/token", new { username = "auditor.paging", password = AppFixture.Password })).ShouldBe(HttpStatusCode.OK);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("accessToken").GetString());
+        await using var node = await NodeWithShortStatements();
+        var client = await AuditorOf(node);
 
         // The events are held for 1.5 s: a read bound by the request's 300 ms would be cancelled (503); verify waits and answers.
         await using var holder = new NpgsqlConnection((await TestDatabase.ConnectionsAsync()).Owner ?? app.ConnectionString);
@@ -256,5 +241,25 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
         await release;
         Assert.True(report.GetProperty("events").GetInt64() > 0);
         await node.StopAsync();
+    }
+
+    /// <summary>A second node on the same schema whose statements may run 300 ms.</summary>
+    private async Task<WebApplication> NodeWithShortStatements()
+    {
+        var node = AppHost.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, customise: b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await node.StartAsync();
+        return node;
+    }
+
+    private static async Task<HttpClient> AuditorOf(WebApplication node)
+    {
+        var client = node.GetTestClient();
+        var token = await (await client.PostJson("/auth/token", new { username = "auditor.paging", password = AppFixture.Password })).ShouldBe(HttpStatusCode.OK);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("accessToken").GetString());
+        return client;
     }
 }
