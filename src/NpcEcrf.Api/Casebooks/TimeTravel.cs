@@ -23,7 +23,9 @@ public static class TimeTravel
     public static async Task<StudyAsOf> StudyAt(IQuerySession session, string studyId, DateTimeOffset asOf, Func<string, bool> canSeeSite, CancellationToken ct)
     {
         var study = await session.Events.AggregateStreamAsync<Study>(Study.IdFor(studyId), timestamp: asOf.ToUniversalTime(), token: ct);
-        var replayed = await Locks.CohortReplay.Replay(session, studyId, null, asOf, canSeeSite, ct);
+        if (study is null) return new StudyAsOf(asOf, null, []);
+        // The study's own spelling of its id: the stream map and the casebooks keep that one, whatever case the caller wrote.
+        var replayed = await Locks.CohortReplay.Replay(session, study.StudyId, null, asOf, canSeeSite, ct);
         return new StudyAsOf(asOf, study, [.. replayed.Casebooks.OrderBy(c => c.SiteId).ThenBy(c => c.SubjectNumber, StringComparer.Ordinal)]);
     }
 

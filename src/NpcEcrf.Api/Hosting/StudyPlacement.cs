@@ -27,6 +27,9 @@ public static class StudyPlacement
         await SchemaPreparation.PrepareAsync(settings, warn, ct);
         await using var store = AppHost.Store(settings);
         var tenancy = (MasterTableTenancy)store.Options.Tenancy;
+        // Study ids are one id whatever their case (StableIds): another case of a placed one would be a second database.
+        if ((await Infrastructure.StudyRouting.PlacedStudies(store)).FirstOrDefault(placed => placed != studyId && Studies.StableIds.Same(placed, studyId)) is { } other)
+            throw new Cli.CommandLineError($"Study '{other}' is already placed, and '{studyId}' is the same id in another case. Nothing was changed.");
         var placedOn = await PlacedConnection(tenancy, studyId);
         if (placedOn is not null)
         {

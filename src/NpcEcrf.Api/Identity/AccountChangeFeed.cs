@@ -54,7 +54,8 @@ public sealed class AccountChangeFeed(NpcEcrfSettings settings, AccountDirectory
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
+            // Whatever broke the listening, the host keeps serving: a failed background service would stop it.
+            catch (Exception e)
             {
                 accounts.ForgetAll();
                 logger.LogWarning("Not listening for account changes ({Reason}); every account is read from the database until it listens again.", e.Message);

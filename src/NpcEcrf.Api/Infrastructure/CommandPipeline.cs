@@ -128,7 +128,8 @@ public static class CommandPipeline
 
     private static IDocumentSession Fresh(IDocumentSession like)
     {
-        var session = like.DocumentStore.LightweightSession();
+        // The same tenant: with a database per study, the study's database, not the master's.
+        var session = like.DocumentStore.LightweightSession(like.TenantId);
         session.LastModifiedBy = like.LastModifiedBy;
         session.CorrelationId = like.CorrelationId;
         session.CausationId = like.CausationId;

@@ -28,6 +28,13 @@ public sealed class StudyRouting(IDocumentStore store)
         if (settings.StudyDatabases is null) return app;
         return app.Use(async (context, next) =>
         {
+            // Only a signed-in user's requests are routed: an anonymous one (a login, /health) is the global tenant's, and
+            // must not learn which studies are placed.
+            if (context.User.Identity?.IsAuthenticated != true)
+            {
+                await next();
+                return;
+            }
             var routing = context.RequestServices.GetRequiredService<StudyRouting>();
             if (await routing.Route(context) is { } refusal) await refusal.ExecuteAsync(context);
             else await next();
@@ -38,8 +45,13 @@ public sealed class StudyRouting(IDocumentStore store)
     private async Task<IResult?> Route(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        var studyId = context.GetRouteValue("studyId") as string ?? FirstNonEmpty(context.Request.Query["studyId"]) ?? await BodyStudyId(context);
-        if (studyId is null)
+        // Every place a request can name its study: the endpoint acts on one of them, so they must agree.
+        var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]), await BodyStudyId(context) }
+            .Where(s => s is not null).Select(s => s!).Distinct(Studies.StableIds.Comparer).ToList();
+        if (named.Count > 1)
+            return Problems.Validation("studyId", $"The request names two studies ({string.Join(", ", named)}): the route, ?studyId= and the body must agree.");
+        var given = named.SingleOrDefault();
+        if (given is null)
         {
             if (Segment(path, "audit") is not null)
                 return Problems.Validation("studyId", "With a database per study the audit trail is kept per study: give ?studyId=.");
@@ -51,10 +63,14 @@ public sealed class StudyRouting(IDocumentStore store)
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
             return null;
         }
-        if (!await IsPlaced(studyId)) return NotPlaced(studyId);
+        if (await PlacedTenant(given) is not { } studyId) return NotPlaced(given);
         context.Items[TenantItem] = studyId;
         return null;
     }
+
+    /// <summary>The placed study a request's id names, in whatever case it was written (study ids ignore case: StableIds).</summary>
+    private async Task<string?> PlacedTenant(string studyId) =>
+        await IsPlaced(studyId) ? studyId : (await PlacedStudies(store)).FirstOrDefault(placed => Studies.StableIds.Same(placed, studyId));
 
     private static IResult NotPlaced(string studyId) => Results.Problem(
         title: $"Study '{studyId}' is not placed on a database server.",
@@ -114,7 +130,7 @@ public sealed class StudyRouting(IDocumentStore store)
             }
         }
         if (holders.Count > 1)
-            return new Located(null, Problems.Conflict($"'{path}' names something in several studies ({string.Join(", ", holders)}).", "Use its id, or give ?studyId=."));
+            return new Located(null, Problems.Conflict($"'{path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
         if (holders.Count == 1) return new Located(id is { } found ? _found.GetOrAdd(found, holders[0]) : holders[0], null);
         // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
         if (unreachable is not null) throw unreachable;
@@ -179,8 +195,10 @@ public sealed class StudyRouting(IDocumentStore store)
         try
         {
             using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("studyId", out var id) && id.ValueKind == JsonValueKind.String
-                ? id.GetString() : null;
+            // Matched as the endpoint binds it: web JSON binding ignores the property's case.
+            return doc.RootElement.ValueKind != JsonValueKind.Object ? null
+                : doc.RootElement.EnumerateObject().Where(p => p.Name.Equals("studyId", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
+                    .Select(p => p.Value.GetString()).FirstOrDefault();
         }
         catch (JsonException)
         {

@@ -74,6 +74,8 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.True((await Place(StudyA, "one")).AlreadyPlaced);
         Assert.Contains("already placed on server 'one'", (await Assert.ThrowsAsync<CommandLineError>(() => Place(StudyA, "two"))).Message);
         Assert.Contains("No server 'three'", (await Assert.ThrowsAsync<CommandLineError>(() => Place("SDB-C", "three"))).Message);
+        // A study id is one id in any case: another case of a placed study is not a second database.
+        Assert.Contains("same id in another case", (await Assert.ThrowsAsync<CommandLineError>(() => Place(StudyB.ToLowerInvariant(), "one"))).Message);
 
         var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
         await app.StartAsync();
@@ -92,6 +94,15 @@ public class StudyDatabasesTests : IAsyncLifetime
             // An import creates a study, so it must name a placed one (else it would land in the master).
             var anonymousImport = await (await admin.PostAsync("/studies/import-odm", new StringContent("<ODM/>", Encoding.UTF8, "application/xml"))).ShouldBe(HttpStatusCode.BadRequest);
             Assert.Contains("studyId", anonymousImport.ToString());
+
+            // A request names one study: the route, the query and the body (in any case of its name) must agree.
+            var twoStudies = await (await admin.PostJson($"/studies?studyId={StudyA}", new { StudyId = StudyB, title = "x", definition = TestStudies.ReferenceJson }))
+                .ShouldBe(HttpStatusCode.BadRequest);
+            Assert.Contains("names two studies", twoStudies.ToString());
+            await (await admin.GetAsync($"/studies/{StudyA.ToLowerInvariant()}")).ShouldBe(HttpStatusCode.OK);
+            // Anonymous requests are not routed, so they cannot learn which studies are placed.
+            var anonymous = app.GetTestClient();
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health?studyId=SDB-NOWHERE")).StatusCode);
 
             var listed = await (await admin.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK);
             Assert.Equal([StudyA, StudyB], listed.EnumerateArray().Select(s => s.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
