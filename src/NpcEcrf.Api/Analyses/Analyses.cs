@@ -27,7 +27,7 @@ public static class Analyses
         var clinicalCutoff = cutoff ?? DateOnly.FromDateTime(at.UtcDateTime);
         var snapshot = await CohortReplay.Snapshot(session, studyId, clinicalCutoff, highWaterMark, ct);
         if (snapshot is null) return (null, Rejection.NotFound($"Study '{studyId}' as of {at:O}"));
-        var source = new AnalysisSource("as-of", null, CohortSnapshot.Hash(snapshot.CanonicalJson()), clinicalCutoff, highWaterMark, at);
+        var source = new AnalysisSource("as-of", null, snapshot.CanonicalHash(), clinicalCutoff, highWaterMark, at);
         return (AnalysisReport.Of(snapshot, source, profile!, plan, now), null);
     }
 

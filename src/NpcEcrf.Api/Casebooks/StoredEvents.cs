@@ -26,29 +26,11 @@ public static class StoredEvents
 
     private const string Columns = "seq_id, stream_id, version, type, data::text, timestamp, user_name";
 
-    /// <summary>Every event of every stream up to a sequence number and a time, in sequence order (the whole store: `verify`).</summary>
-    public static async Task<IReadOnlyList<IEvent>> Read(IQuerySession session, long? upToSequence, DateTimeOffset? upToTime, CancellationToken ct)
-    {
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select {Columns} from \"{schema}\".mt_events where seq_id <= @seq and timestamp <= @at order by seq_id",
-            connection);
-        command.Parameters.AddWithValue("seq", upToSequence ?? long.MaxValue);
-        command.Parameters.AddWithValue("at", upToTime?.ToUniversalTime() ?? DateTimeOffset.MaxValue); // timestamptz takes UTC only
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var events = new List<IEvent>();
-        while (await reader.ReadAsync(ct))
-            if (Event(reader) is { } e) events.Add(e);
-        return events;
-    }
-
     /// <summary>
     /// One study's streams up to a sequence number and a time, a stream at a time in version order: its study stream and
     /// the casebook and data-query streams the audit index assigns to it (<see cref="AuditIndex.Streams"/>), never another
     /// study's. Read as it arrives: the caller folds each stream and lets its events go, so memory holds one stream's
-    /// events, not the study's.
+    /// events, not the study's. The study stream comes first.
     /// </summary>
     public static async IAsyncEnumerable<IReadOnlyList<IEvent>> StudyStreams(IQuerySession session, string studyId, long? upToSequence, DateTimeOffset? upToTime,
         [EnumeratorCancellation] CancellationToken ct)
@@ -68,8 +50,9 @@ public static class StoredEvents
         // study is a large part of the store, as a scan of every study's events and a sort of the study's on disk.
         // The sequence bound is applied here: beside the stream ids, a condition on seq_id has drawn the planner (on
         // statistics not yet refreshed after a large write) to intersect them with the primary key, read whole per statement.
+        // The study stream in a statement of its own, ahead of the rest: a caller folding casebooks as they arrive has the study first.
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var chunk in ids.Chunk(StreamsPerStatement))
+        foreach (var chunk in ids.Take(1).Chunk(1).Concat(ids.Skip(1).Where(id => id != ids[0]).Chunk(StreamsPerStatement)))
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"select {Columns} from \"{schema}\".mt_events where stream_id = any($1) and timestamp <= $2 order by stream_id, version")
             {
                 Parameters = { new NpgsqlParameter { Value = chunk }, new NpgsqlParameter { Value = upToTime?.ToUniversalTime() ?? DateTimeOffset.MaxValue } },

@@ -18,9 +18,44 @@ public static class CohortReplay
     }
 
     public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct) =>
-        await Cohort(session, studyId, highWaterMark, ct) is { } cohort
-            ? CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, highWaterMark)
-            : null;
+        (await SnapshotAt(session, studyId, cutoff, highWaterMark, ct))?.Snapshot;
+
+    /// <summary>
+    /// What <see cref="CohortSnapshot.Build"/> makes of <see cref="Cohort"/>, built casebook by casebook as the study's streams
+    /// arrive: each casebook becomes its subject's snapshot at once and is let go, so memory holds the subjects' snapshots
+    /// (what the lock stores), never the casebooks or their events. Null if the study did not exist by the high-water mark.
+    /// </summary>
+    /// <returns>Also the study's casebooks that have no enrolment form (a lock refuses them).</returns>
+    public static async Task<(CohortSnapshot Snapshot, IReadOnlyList<string> WithoutEnrolment)?> SnapshotAt(IQuerySession session, string studyId, DateOnly cutoff,
+        long highWaterMark, CancellationToken ct)
+    {
+        Study? study = null;
+        DefinitionVersion? version = null;
+        var subjects = new List<(long Began, SubjectSnapshot Subject)>();
+        var withoutEnrolment = new List<string>();
+        var openQueries = new Dictionary<string, int>(StringComparer.Ordinal);
+        // The study stream comes first (StoredEvents.StudyStreams): each casebook after it is folded with the definition in force at the cut-off.
+        await foreach (var stream in StoredEvents.StudyStreams(session, studyId, highWaterMark, null, ct))
+            switch (Fold(stream, studyId, _ => true))
+            {
+                case Study s:
+                    (study, version) = (s, s.VersionOn(cutoff));
+                    break;
+                case Casebook c when study is not null && c.StudyId == study.StudyId:
+                    if (!c.Enrolled) withoutEnrolment.Add(c.SubjectNumber);
+                    else if (c.Enrolment.EnrolmentDate <= cutoff) subjects.Add((stream[0].Sequence, CohortSnapshot.Subject(c, version!.Definition, cutoff, openQueries: 0)));
+                    break;
+                case DataQuery { IsOpen: true } q:
+                    openQueries[q.SubjectNumber] = openQueries.GetValueOrDefault(q.SubjectNumber) + 1;
+                    break;
+            }
+        if (study is null) return null;
+        var ordered = subjects.OrderBy(s => s.Subject.SubjectNumber, StringComparer.Ordinal).ThenBy(s => s.Began)
+            .Select(s => openQueries.GetValueOrDefault(s.Subject.SubjectNumber) is var open and > 0 ? s.Subject with { OpenQueries = open } : s.Subject)
+            .ToList();
+        return (new CohortSnapshot(study.StudyId, cutoff, highWaterMark, study.Sites, ordered, version!.Version, version.Definition),
+            [.. withoutEnrolment.Order(StringComparer.Ordinal)]);
+    }
 
     /// <summary>The study, its casebooks and its data queries as the events up to the high-water mark left them (null if the study did not exist yet).</summary>
     public static async Task<ReplayedCohort?> Cohort(IQuerySession session, string studyId, long highWaterMark, CancellationToken ct) =>
@@ -41,21 +76,31 @@ public static class CohortReplay
         var casebooks = new List<(long Began, Casebook Casebook)>();
         var queries = new List<(long Began, DataQuery Query)>();
         await foreach (var stream in StoredEvents.StudyStreams(session, studyId, upToSequence, upToTime, ct))
-        {
-            var first = stream[0];
-            if (first is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
-                study = stream.Skip(1).Aggregate(Study.Create(created), (acc, e) => e switch
-                {
-                    { Data: SiteAdded added } => acc.Apply(added),
-                    IEvent<StudyDefinitionVersioned> versioned => acc.Apply(versioned),
-                    _ => acc,
-                });
-            else if (CasebookEvolution.Opening(first.Data) is { } opening && opening.StudyId == studyId && canSeeSite(opening.SiteId))
-                casebooks.Add((first.Sequence, CasebookEvolution.Build(stream)!));
-            else if (first is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
-                queries.Add((first.Sequence, stream.Skip(1).Aggregate(DataQuery.Create(raised), (q, e) => q.Replay(e))));
-        }
+            switch (Fold(stream, studyId, canSeeSite))
+            {
+                case Study s: study = s; break;
+                case Casebook c: casebooks.Add((stream[0].Sequence, c)); break;
+                case DataQuery q: queries.Add((stream[0].Sequence, q)); break;
+            }
         return new ReplayedStudy(study, [.. casebooks.OrderBy(c => c.Began).Select(c => c.Casebook)], [.. queries.OrderBy(q => q.Began).Select(q => q.Query)]);
+    }
+
+    /// <summary>One of the study's streams folded: its study, a casebook of a site the reader sees, or a data query (null for anything else).</summary>
+    private static object? Fold(IReadOnlyList<IEvent> stream, string studyId, Func<string, bool> canSeeSite)
+    {
+        var first = stream[0];
+        if (first is IEvent<StudyCreated> created && created.Data.StudyId == studyId)
+            return stream.Skip(1).Aggregate(Study.Create(created), (acc, e) => e switch
+            {
+                { Data: SiteAdded added } => acc.Apply(added),
+                IEvent<StudyDefinitionVersioned> versioned => acc.Apply(versioned),
+                _ => acc,
+            });
+        if (CasebookEvolution.Opening(first.Data) is { } opening && opening.StudyId == studyId && canSeeSite(opening.SiteId))
+            return CasebookEvolution.Build(stream);
+        if (first is IEvent<DataQueryRaised> raised && raised.Data.StudyId == studyId)
+            return stream.Skip(1).Aggregate(DataQuery.Create(raised), (q, e) => q.Replay(e));
+        return null;
     }
 }
 

@@ -3,6 +3,7 @@ using NpcEcrf.Api.Dosing;
 using NpcEcrf.Api.Enrolment;
 using NpcEcrf.Api.Survival;
 using NpcEcrf.Api.TumourAssessments;
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -42,9 +43,87 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
     private static readonly JsonSerializerOptions Json = CasebookJson.Options;
 
     /// <summary>Canonical JSON (sorted keys, no spacing): what the hash is taken over and what is stored.</summary>
-    public string CanonicalJson() => EventSeal.Canonical(JsonSerializer.Serialize(this, Json));
+    public string CanonicalJson() => Canonical().Json;
 
-    public static string Hash(string canonicalJson) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson))).ToLowerInvariant();
+    /// <summary>The canonical JSON and its hash, from one writing of its UTF-8.</summary>
+    public (string Json, string Hash) Canonical()
+    {
+        var bytes = new ArrayBufferWriter<byte>();
+        WriteCanonical(bytes);
+        return (Encoding.UTF8.GetString(bytes.WrittenSpan), Hex(SHA256.HashData(bytes.WrittenSpan)));
+    }
+
+    /// <summary>The hash of the canonical JSON, hashed as it is written: none of the text is kept.</summary>
+    public string CanonicalHash()
+    {
+        using var hashing = new HashingWriter();
+        WriteCanonical(hashing);
+        return Hex(hashing.Hash.GetHashAndReset());
+    }
+
+    public static string Hash(string canonicalJson) => Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
+
+    private static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
+
+    private static readonly string SubjectsProperty = Json.PropertyNamingPolicy?.ConvertName(nameof(Subjects)) ?? nameof(Subjects);
+
+    /// <summary>
+    /// The text <see cref="EventSeal.Canonical"/> makes of the serialized snapshot, written subject by subject: the snapshot is
+    /// never one serialized text parsed again, and each subject's bytes are handed on as soon as written.
+    /// </summary>
+    private void WriteCanonical(IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output, EventSeal.CanonicalWriting);
+        using var header = JsonSerializer.SerializeToDocument(this with { Subjects = [] }, Json);
+        writer.WriteStartObject();
+        foreach (var property in header.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            writer.WritePropertyName(property.Name);
+            if (property.Name != SubjectsProperty)
+            {
+                EventSeal.Write(writer, property.Value);
+                continue;
+            }
+            writer.WriteStartArray();
+            foreach (var subject in Subjects)
+            {
+                using var document = JsonSerializer.SerializeToDocument(subject, Json);
+                EventSeal.Write(writer, document.RootElement);
+                writer.Flush();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Hashes what is written to it, through one reused buffer.</summary>
+    private sealed class HashingWriter : IBufferWriter<byte>, IDisposable
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        public IncrementalHash Hash { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Advance(int count) => Hash.AppendData(_buffer, 0, count);
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Buffer(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Buffer(sizeHint);
+
+        private byte[] Buffer(int sizeHint)
+        {
+            if (sizeHint > _buffer.Length)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(sizeHint);
+            }
+            return _buffer;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            Hash.Dispose();
+        }
+    }
 
     public static CohortSnapshot? FromJson(string json) => JsonSerializer.Deserialize<CohortSnapshot>(json, Json);
 

@@ -57,11 +57,10 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
                 var study = studyStream.Aggregate!;
                 var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
                 var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
-                var cohort = (await CohortReplay.Cohort(session, study.StudyId, highWaterMark, ct))!;
-                var json = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, c.Cutoff, highWaterMark).CanonicalJson();
+                var (cohort, withoutEnrolment) = (await CohortReplay.SnapshotAt(session, study.StudyId, c.Cutoff, highWaterMark, ct))!.Value;
+                var (json, hash) = cohort.Canonical();
                 var chainHead = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
-                var decision = Decide(study, c, inForce, now, highWaterMark, CohortSnapshot.Hash(json), chainHead.ToString(),
-                    [.. cohort.Casebooks.Where(b => !b.Enrolled).Select(b => b.SubjectNumber).Order(StringComparer.Ordinal)]);
+                var decision = Decide(study, c, inForce, now, highWaterMark, hash, chainHead.ToString(), withoutEnrolment);
                 if (decision.Rejection is null)
                 {
                     studyStream.AppendOne(new StudyLockDeclared(c.Name));

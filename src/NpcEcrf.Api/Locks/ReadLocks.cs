@@ -46,13 +46,12 @@ public static class ReadLocks
     {
         var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
         var replayed = await CohortReplay.Snapshot(session, l.StudyId, l.Cutoff, l.HighWaterMark, ct);
-        var replayedJson = replayed?.CanonicalJson();
-        var replayedHash = replayedJson is null ? "" : CohortSnapshot.Hash(replayedJson);
+        var replayedHash = replayed?.CanonicalHash() ?? "";
         var snapshotHash = stored is null ? "" : CohortSnapshot.Hash(stored.CanonicalJson);
         var intact = l.SnapshotHash == snapshotHash;
-        if (!intact || replayedHash == l.SnapshotHash || replayedJson is null) return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, intact && replayedHash == l.SnapshotHash);
+        if (!intact || replayedHash == l.SnapshotHash || replayed is null) return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, intact && replayedHash == l.SnapshotHash);
         // Another hash from an intact snapshot: a lock an earlier version took, if the replay holds what it stored.
-        var asStored = CohortSnapshot.ReplaysAsStored(replayedJson, stored!.CanonicalJson);
+        var asStored = CohortSnapshot.ReplaysAsStored(replayed.CanonicalJson(), stored!.CanonicalJson);
         return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, asStored, EarlierFormat: asStored);
     }
 

@@ -47,7 +47,7 @@ public static class ExportDatasets
         var snapshot = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, clinicalCutoff, highWaterMark);
         var datasets = kind == StandardKind.Adam ? Adam.Adam.Build(snapshot, cohort.Study.Title)
             : Sdtm.Sdtm.Build(cohort.Study, snapshot.Definition, cohort.Casebooks, clinicalCutoff);
-        var source = Source(cohort.Study.StudyId, cohort.Study.Title, $"as-of-{at.UtcDateTime:yyyyMMddTHHmmssZ}", CohortSnapshot.Hash(snapshot.CanonicalJson()), snapshot, at, kind);
+        var source = Source(cohort.Study.StudyId, cohort.Study.Title, $"as-of-{at.UtcDateTime:yyyyMMddTHHmmssZ}", snapshot.CanonicalHash(), snapshot, at, kind);
         return (Files(datasets, source, snapshot.Definition, format), null);
     }
 

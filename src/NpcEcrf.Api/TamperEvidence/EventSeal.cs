@@ -138,9 +138,12 @@ public sealed class EventSeal(byte[] sealSecret)
         // Sealing and verifying ask for the same payload twice in a row (its digest, then its seal): the last answer is kept per thread.
         if (_lastCanonical is { } last && string.Equals(last.Json, json, StringComparison.Ordinal)) return last.Canonical;
         var canonical = Write(json);
-        _lastCanonical = (json, canonical);
+        // Only an event's size: a large text (a lock's snapshot) kept here would stay on the heap with the thread.
+        _lastCanonical = json.Length <= MemoLimit ? (json, canonical) : null;
         return canonical;
     }
+
+    private const int MemoLimit = 64 * 1024;
 
     [ThreadStatic] private static (string Json, string Canonical)? _lastCanonical;
 
@@ -199,12 +202,16 @@ public sealed class EventSeal(byte[] sealSecret)
         // A read-only document and one writer: the values are written as parsed (numbers keep their text), only the keys are sorted.
         using var document = JsonDocument.Parse(json);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(json.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder, Indented = false, SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, CanonicalWriting))
             Write(writer, document.RootElement);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    /// <summary>How canonical text is written: what a caller writing it piece by piece (<see cref="Write(Utf8JsonWriter, JsonElement)"/>) must use.</summary>
+    public static readonly JsonWriterOptions CanonicalWriting = new() { Encoder = Compact.Encoder, Indented = false, SkipValidation = true };
+
+    /// <summary>An element's canonical text, to a writer made with <see cref="CanonicalWriting"/>.</summary>
+    public static void Write(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
         {

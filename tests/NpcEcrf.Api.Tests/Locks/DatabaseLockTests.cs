@@ -185,6 +185,30 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
     }
 
     [Fact]
+    public async Task the_snapshot_built_casebook_by_casebook_is_the_one_built_from_the_whole_replayed_cohort()
+    {
+        // Subjects entered out of number order, one with three open queries; at the second cut-off no one is enrolled yet.
+        foreach (var number in new[] { "L-19", "L-17", "L-18" }) await Subject(number);
+        var monitor = await app.ClientFor("monitor.stream", ["monitor"], "S1");
+        for (var i = 0; i < 3; i++)
+            await (await monitor.PostJson("/data-queries", new { studyId = StudyFixture.StudyId, subjectNumber = "L-17", form = "demographics", field = "sex", text = $"Check {i}" }))
+                .ShouldBe(HttpStatusCode.Created);
+        await using var session = app.Store.QuerySession();
+        var hwm = await CohortReplay.HighWaterMark(session, null, default);
+        foreach (var cutoff in new[] { new DateOnly(2021, 12, 31), new DateOnly(2020, 1, 1) })
+        {
+            var cohort = (await CohortReplay.Cohort(session, StudyFixture.StudyId, hwm, default))!;
+            var built = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, hwm);
+            var (streamed, withoutEnrolment) = (await CohortReplay.SnapshotAt(session, StudyFixture.StudyId, cutoff, hwm, default))!.Value;
+            Assert.Equal(built.CanonicalJson(), streamed.CanonicalJson());
+            Assert.Equal(cohort.Casebooks.Where(c => !c.Enrolled).Select(c => c.SubjectNumber).Order(StringComparer.Ordinal), withoutEnrolment);
+        }
+        var now = (await CohortReplay.Snapshot(session, StudyFixture.StudyId, new DateOnly(2021, 12, 31), hwm, default))!;
+        Assert.Equal(3, now.Subjects.Single(s => s.SubjectNumber == "L-17").OpenQueries);
+        Assert.Equal(now.Subjects.Select(s => s.SubjectNumber).Order(StringComparer.Ordinal), now.Subjects.Select(s => s.SubjectNumber));
+    }
+
+    [Fact]
     public async Task only_data_managers_lock()
     {
         var cra = await app.ClientFor("cra.lock", ["cra"], "S1");
