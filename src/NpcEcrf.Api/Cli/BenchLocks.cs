@@ -24,7 +24,12 @@ public sealed record LockBenchRun(Timed Lock, Timed Verify, Timed AsOf, Timed Pl
 /// <summary>Where a lock's time goes, step by step (the steps <see cref="LockDatabase.Run"/> takes, each run alone).</summary>
 /// <param name="Replay">The study's streams read and folded, each casebook into its subject's snapshot as it arrives.</param>
 /// <param name="StudyRead">The replay's read alone: the study's streams read and deserialised, not folded (the rest of <paramref name="Replay"/> is the fold).</param>
-public sealed record LockProfile(double HighWaterMark, double Replay, double StudyRead, double CanonicalJson, double ChainHead);
+/// <param name="LiveMegabytes">The most live managed memory the snapshot and its canonical JSON held, built as a lock builds them.</param>
+/// <param name="WholeCohortLiveMegabytes">The same for the way locks built them before: every casebook replayed and kept, then the
+/// snapshot built, serialised whole and canonicalised from that text.</param>
+/// <param name="SnapshotMegabytes">The canonical JSON's size in UTF-8.</param>
+public sealed record LockProfile(double HighWaterMark, double Replay, double StudyRead, double CanonicalJson, double ChainHead,
+    double LiveMegabytes, double WholeCohortLiveMegabytes, double SnapshotMegabytes);
 
 /// <summary>Every run at one size, and their medians.</summary>
 public sealed record LockBenchSize(int Subjects, int Events, int StoreEvents, IReadOnlyList<LockBenchRun> Runs, LockProfile Profile)
@@ -134,6 +139,8 @@ public static partial class BenchCommand
                 $"as of {asOfTime.PeakBytes / 1048576.0:0} MB, plain read {plainTime.PeakBytes / 1048576.0:0} MB");
         }
         var profile = await ProfileLock(store, cutoff, ct);
+        log($"  lock's snapshot: {profile.SnapshotMegabytes:0.0} MB of canonical JSON; peak live managed memory {profile.LiveMegabytes:0} MB built as a lock builds it, " +
+            $"{profile.WholeCohortLiveMegabytes:0} MB from the whole replayed cohort (the way before)");
         log($"  lock, step by step: high-water mark {profile.HighWaterMark:0.00} s, replay into subjects' snapshots {profile.Replay:0.00} s (its read alone {profile.StudyRead:0.00} s), " +
             $"canonical JSON and hash {profile.CanonicalJson:0.00} s, global chain head {profile.ChainHead:0.00} s");
         return new LockBenchSize(subjects, events, storeEvents, results, profile);
@@ -151,10 +158,18 @@ public static partial class BenchCommand
         var replay = Lap();
         await foreach (var _ in StoredEvents.StudyStreams(session, LockedStudy, highWaterMark, null, ct)) { }
         var read = Lap();
-        _ = snapshot.Canonical();
+        var snapshotBytes = System.Text.Encoding.UTF8.GetByteCount(snapshot.Canonical().Json);
         var json = Lap();
         _ = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
-        return new LockProfile(hwm, replay, read, json, Lap());
+        var chainHead = Lap();
+        // What each way holds at its most, above what is live here (this step's snapshot among it).
+        var live = await PeakLive(async () => (await CohortReplay.SnapshotAt(session, LockedStudy, cutoff, highWaterMark, ct))!.Value.Snapshot.Canonical());
+        var wholeCohort = await PeakLive(async () =>
+        {
+            var cohort = (await CohortReplay.Cohort(session, LockedStudy, highWaterMark, ct))!;
+            return EventSeal.Canonical(System.Text.Json.JsonSerializer.Serialize(CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, highWaterMark), CasebookJson.Options));
+        });
+        return new LockProfile(hwm, replay, read, json, chainHead, live, wholeCohort, snapshotBytes / 1048576.0);
     }
 
     /// <summary>The summary: medians per size, as events/s and as ratios to the baselines, and the seconds per 1,000 subjects.</summary>
@@ -173,15 +188,16 @@ public static partial class BenchCommand
                 $"{Ratio(r => r.Lock.Seconds, r => r.PlainRead.Seconds)} | {Ratio(r => r.Lock.Seconds, r => r.CopySeconds)} |";
         }
         yield return "";
-        yield return "| Subjects | Seconds per 1,000 subjects: read / as of / verify / lock / COPY | Peak managed MB: read / as of / verify / lock | Lock step by step (s): high-water mark / replay into subjects' snapshots (its read alone) / canonical JSON + hash / global chain head |";
-        yield return "|---:|---|---|---|";
+        yield return "| Subjects | Seconds per 1,000 subjects: read / as of / verify / lock / COPY | Peak managed MB: read / as of / verify / lock | Lock step by step (s): high-water mark / replay into subjects' snapshots (its read alone) / canonical JSON + hash / global chain head | Lock's snapshot: canonical MB / peak live MB / peak live MB the way before |";
+        yield return "|---:|---|---|---|---|";
         foreach (var s in sizes)
         {
             string Per(Func<LockBenchRun, double> of) => $"{s.Median(of) * 1000 / s.Subjects:0.000}";
             var p = s.Profile;
             yield return $"| {s.Subjects:N0} | {Per(r => r.PlainRead.Seconds)} / {Per(r => r.AsOf.Seconds)} / {Per(r => r.Verify.Seconds)} / {Per(r => r.Lock.Seconds)} / {Per(r => r.CopySeconds)} | " +
                 $"{s.PeakMegabytes(r => r.PlainRead):0} / {s.PeakMegabytes(r => r.AsOf):0} / {s.PeakMegabytes(r => r.Verify):0} / {s.PeakMegabytes(r => r.Lock):0} | " +
-                $"{p.HighWaterMark:0.00} / {p.Replay:0.00} ({p.StudyRead:0.00}) / {p.CanonicalJson:0.00} / {p.ChainHead:0.00} |";
+                $"{p.HighWaterMark:0.00} / {p.Replay:0.00} ({p.StudyRead:0.00}) / {p.CanonicalJson:0.00} / {p.ChainHead:0.00} | " +
+                $"{p.SnapshotMegabytes:0.0} / {p.LiveMegabytes:0} / {p.WholeCohortLiveMegabytes:0} |";
         }
     }
 
@@ -210,6 +226,31 @@ public static partial class BenchCommand
         await stop.CancelAsync();
         await sampler;
         return (result, new Timed(seconds, Math.Max(peak, GC.GetTotalMemory(false)) - before));
+    }
+
+    /// <summary>
+    /// The most live managed memory <paramref name="work"/> held above what was live before, in MB: a full collection every
+    /// 50 ms counts only what is reachable (slow, so never timed), where <see cref="Measure{T}"/> also counts garbage not yet collected.
+    /// </summary>
+    private static async Task<double> PeakLive<T>(Func<Task<T>> work)
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var peak = before;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
+                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        var result = await work();
+        peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true)); // the result still held
+        GC.KeepAlive(result);
+        await stop.CancelAsync();
+        await sampler;
+        return (peak - before) / 1048576.0;
     }
 
     /// <summary>The study's stream and the casebook and data-query streams the audit index assigns to it.</summary>

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
 using NpcEcrf.Api.DataQueries;
@@ -35,20 +36,22 @@ public static class CohortReplay
         var withoutEnrolment = new List<string>();
         var openQueries = new Dictionary<string, int>(StringComparer.Ordinal);
         // The study stream comes first (StoredEvents.StudyStreams): each casebook after it is folded with the definition in force at the cut-off.
-        await foreach (var stream in StoredEvents.StudyStreams(session, studyId, highWaterMark, null, ct))
-            switch (Fold(stream, studyId, _ => true))
+        await FoldEach(session, studyId, highWaterMark, null, _ => true, (folded, began) =>
+        {
+            switch (folded)
             {
                 case Study s:
                     (study, version) = (s, s.VersionOn(cutoff));
                     break;
                 case Casebook c when study is not null && c.StudyId == study.StudyId:
                     if (!c.Enrolled) withoutEnrolment.Add(c.SubjectNumber);
-                    else if (c.Enrolment.EnrolmentDate <= cutoff) subjects.Add((stream[0].Sequence, CohortSnapshot.Subject(c, version!.Definition, cutoff, openQueries: 0)));
+                    else if (c.Enrolment.EnrolmentDate <= cutoff) subjects.Add((began, CohortSnapshot.Subject(c, version!.Definition, cutoff, openQueries: 0)));
                     break;
                 case DataQuery { IsOpen: true } q:
                     openQueries[q.SubjectNumber] = openQueries.GetValueOrDefault(q.SubjectNumber) + 1;
                     break;
             }
+        }, ct);
         if (study is null) return null;
         var ordered = subjects.OrderBy(s => s.Subject.SubjectNumber, StringComparer.Ordinal).ThenBy(s => s.Began)
             .Select(s => openQueries.GetValueOrDefault(s.Subject.SubjectNumber) is var open and > 0 ? s.Subject with { OpenQueries = open } : s.Subject)
@@ -75,14 +78,52 @@ public static class CohortReplay
         Study? study = null;
         var casebooks = new List<(long Began, Casebook Casebook)>();
         var queries = new List<(long Began, DataQuery Query)>();
-        await foreach (var stream in StoredEvents.StudyStreams(session, studyId, upToSequence, upToTime, ct))
-            switch (Fold(stream, studyId, canSeeSite))
+        await FoldEach(session, studyId, upToSequence, upToTime, canSeeSite, (folded, began) =>
+        {
+            switch (folded)
             {
                 case Study s: study = s; break;
-                case Casebook c: casebooks.Add((stream[0].Sequence, c)); break;
-                case DataQuery q: queries.Add((stream[0].Sequence, q)); break;
+                case Casebook c: casebooks.Add((began, c)); break;
+                case DataQuery q: queries.Add((began, q)); break;
             }
+        }, ct);
         return new ReplayedStudy(study, [.. casebooks.OrderBy(c => c.Began).Select(c => c.Casebook)], [.. queries.OrderBy(q => q.Began).Select(q => q.Query)]);
+    }
+
+    /// <summary>
+    /// Hands each of the study's streams, folded (<see cref="Fold"/>), to <paramref name="use"/> with the sequence number it
+    /// began at, in the order they arrive, one at a time. The read and its deserialising run on another thread, a bounded
+    /// number of streams ahead, so reading and folding share two cores.
+    /// </summary>
+    private static async Task FoldEach(IQuerySession session, string studyId, long? upToSequence, DateTimeOffset? upToTime, Func<string, bool> canSeeSite,
+        Action<object, long> use, CancellationToken ct)
+    {
+        var streams = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var stream in StoredEvents.StudyStreams(session, studyId, upToSequence, upToTime, stop.Token))
+                    await streams.Writer.WriteAsync(stream, stop.Token);
+                streams.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                streams.Writer.Complete(e); // raised to the folding side, where the caller awaits
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var stream in streams.Reader.ReadAllAsync(ct))
+                if (Fold(stream, studyId, canSeeSite) is { } folded) use(folded, stream[0].Sequence);
+        }
+        finally
+        {
+            // A fold that failed stops the read too, rather than leave it reading for nobody.
+            stop.Cancel();
+            await reading;
+        }
     }
 
     /// <summary>One of the study's streams folded: its study, a casebook of a site the reader sees, or a data query (null for anything else).</summary>

@@ -42,6 +42,11 @@ public static class GlobalChain
         private string? _hex = Genesis;
         private long _last;
 
+        public Walk() { }
+
+        /// <summary>Goes on from a head taken earlier: the chain up to it is what it was then.</summary>
+        public Walk(ChainHead from) => (_hex, _last) = (from.Hash, from.Sequence);
+
         public ChainHead Head => new(_last, Hash);
 
         public string Hash => _hex ??= Convert.ToHexStringLower(_hash);
@@ -123,10 +128,36 @@ public static class GlobalChain
             """, upTo, ct))
             tail.Add(row);
         var settled = SettledSequence(tail, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
-        var chain = new Walk();
-        await foreach (var row in ChainRows(connection, schema, "seq_id <= @upTo", settled, ct))
+        // From the newest head an earlier lock sealed at or below it, rather than from the first event: a lock after another
+        // reads the events since, not the whole store. A head altered in its lock event breaks that event's seal, and verify,
+        // which walks the chain from the first event, reports both it and the heads taken from it.
+        var from = (await LockHeads(session, connection, ct)).Where(h => h.Sequence <= settled).MaxBy(h => h.Sequence);
+        var chain = from is null ? new Walk() : new Walk(from);
+        await foreach (var row in ChainRows(connection, schema, $"seq_id <= @upTo and seq_id > {from?.Sequence ?? 0}", settled, ct))
             if (!row.IsMartenPlaceholder) chain.Add(row);
         return chain.Head;
+    }
+
+    /// <summary>The chain heads the database's locks recorded, read by the lock documents' ids (each lock's first event).</summary>
+    private static async Task<IReadOnlyList<ChainHead>> LockHeads(IQuerySession session, NpgsqlConnection connection, CancellationToken ct)
+    {
+        var locks = ((IReadOnlyStoreOptions)session.DocumentStore.Options).FindOrResolveDocumentType(typeof(Locks.DatabaseLock)).TableName.QualifiedName;
+        await using var command = new NpgsqlCommand($"""
+            select e.data->>'chainHead' from {locks} l join "{session.DocumentStore.Options.Events.DatabaseSchemaName}".mt_events e on e.stream_id = l.id and e.version = 1
+            where e.type = 'database_locked'
+            """, connection);
+        var heads = new List<ChainHead>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                if (ChainHead.Parse(reader.IsDBNull(0) ? null : reader.GetString(0)) is { } head) heads.Add(head);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // No lock was ever stored.
+        }
+        return heads;
     }
 
     /// <summary>
