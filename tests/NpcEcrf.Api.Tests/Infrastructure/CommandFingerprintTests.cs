@@ -119,13 +119,24 @@ public class CommandFingerprintTests(StudyFixture app) : IClassFixture<StudyFixt
         var events = await app.EventCount();
         await (await subject.Http.PostAsync(subject.Url + "/forms/metastatic-sites",
             Raw($$"""{"data":{"priorSystemicLines":1,"platinumRefractory":false,"priorRadiotherapy":true},"version":{{v}},"commandId":"{{id}}"}"""))).ShouldBe(HttpStatusCode.Conflict);
-        // So is the same body under another If-Match version.
-        var request = new HttpRequestMessage(HttpMethod.Post, subject.Url + "/forms/prior-therapy")
+        Assert.Equal(events, await app.EventCount());
+    }
+
+    [Fact]
+    public async Task a_command_retried_under_another_if_match_version_is_refused()
+    {
+        var subject = await app.Enrolled("FP-08");
+        var id = Guid.NewGuid();
+        HttpRequestMessage Ecog(long seen) => new(HttpMethod.Post, subject.Url + "/ecog")
         {
-            Content = Raw($$"""{"data":{"priorSystemicLines":1,"platinumRefractory":false,"priorRadiotherapy":true},"commandId":"{{id}}"}"""),
-            Headers = { { "If-Match", $"\"{v}\"" } },
+            Content = Raw($$"""{"assessmentDate":"2021-03-02","score":1,"commandId":"{{id}}"}"""),
+            Headers = { { "If-Match", $"\"{seen}\"" } },
         };
-        await (await subject.Http.SendAsync(request)).ShouldBe(HttpStatusCode.Conflict);
+        var first = await (await subject.Http.SendAsync(Ecog(subject.Version))).ShouldBe(HttpStatusCode.OK);
+        var events = await app.EventCount();
+        Assert.Equal(first.GetRawText(), (await (await subject.Http.SendAsync(Ecog(subject.Version))).ShouldBe(HttpStatusCode.OK)).GetRawText());
+        // The version the user saw decides whether the command is stale: another one is another command.
+        await (await subject.Http.SendAsync(Ecog(first.GetProperty("version").GetInt64()))).ShouldBe(HttpStatusCode.Conflict);
         Assert.Equal(events, await app.EventCount());
     }
 
