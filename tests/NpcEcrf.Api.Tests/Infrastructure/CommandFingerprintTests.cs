@@ -52,6 +52,13 @@ public class CommandFingerprintFunctionTests
         Assert.Equal(new CommandKey(sign.CommandId!.Value, CommandFingerprint.Of(sign)), CommandKey.Of(sign));
         Assert.Null(CommandKey.OfFile(null, "ab"));
     }
+
+    [Fact]
+    public void the_command_line_says_the_refusal_as_it_says_every_conflict()
+    {
+        CommandOutcome refused = Rejection.Conflict(CommandPipeline.AnotherCommand);
+        Assert.Equal(CommandPipeline.AnotherCommand, NpcEcrf.Api.Cli.CliOutcomes.Describe(refused));
+    }
 }
 
 /// <summary>
