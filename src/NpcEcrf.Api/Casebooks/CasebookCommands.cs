@@ -9,12 +9,10 @@ using NpcEcrf.Api.Studies;
 namespace NpcEcrf.Api.Casebooks;
 
 /// <summary>What every change to an existing subject carries.</summary>
-public interface ISubjectCommand
+public interface ISubjectCommand : IRetryableCommand
 {
     /// <summary>The casebook version the user saw (or send If-Match); a change to what the command touches since then writes nothing.</summary>
     long? Version { get; }
-    /// <summary>Client-chosen id: retrying the same command writes nothing twice and answers the same.</summary>
-    Guid? CommandId { get; }
 }
 
 /// <summary>Everything a pure decision may look at; <see cref="Today"/> is the site's date.</summary>
@@ -37,8 +35,10 @@ public static class CasebookCommands
 {
     public static readonly string[] WriterRoles = [Roles.Cra, Roles.Investigator];
 
+    /// <param name="target">What the route names beyond the subject that <paramref name="decide"/> uses (a form, an adverse event), null if nothing:
+    /// with the body and the If-Match version, it is what a retry of the command must repeat.</param>
     public static async Task<CommandOutcome> Run<TCommand>(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, string subjectNumber,
-        TCommand command, long? ifMatch, Func<SubjectContext, TCommand, Decision> decide, CasebookWrite? write, CancellationToken ct)
+        TCommand command, long? ifMatch, object? target, Func<SubjectContext, TCommand, Decision> decide, CasebookWrite? write, CancellationToken ct)
         where TCommand : ISubjectCommand
     {
         write ??= new CasebookWrite();
@@ -47,7 +47,8 @@ public static class CasebookCommands
         var batch = session.CreateBatchQuery();
         var studyRead = batch.Load<Study>(Study.IdFor(studyId));
         var streamId = Casebook.IdFor(studyId, subjectNumber);
-        var read = CommandPipeline.Enlist<Casebook>(session, batch, streamId, startsStream: false, command.CommandId, lockedStudy: studyId);
+        var key = CommandKey.Of(command, new { target, ifMatch });
+        var read = CommandPipeline.Enlist<Casebook>(session, batch, streamId, startsStream: false, key, lockedStudy: studyId);
         await batch.Execute(ct);
         if (await studyRead is not { } study) return Rejection.NotFound(what);
         if ((command.Version ?? ifMatch) is not { } expected) return Rejection.Invalid("version", "Send the casebook version you saw (version field or If-Match).");
@@ -58,7 +59,7 @@ public static class CasebookCommands
             What = what,
             Roles = write.Roles ?? WriterRoles,
             MaySee = c => actor.CanSeeSite(c.StudyId, c.SiteId) && c.StudyId == study.StudyId,
-            CommandId = command.CommandId,
+            Command = key,
             // The checks and rules are built on the subject's enrolment; a subject imported from another system without
             // one is kept as it came (read, exported, audited), not written to.
             Decide = c => c!.Enrolled

@@ -12,7 +12,7 @@ public static class SubjectRoutes
         Func<T, CasebookWrite>? write = null)
         where T : ISubjectCommand => app
         .MapPost(Subject + path, async (string studyId, string subjectNumber, T command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-            (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, command, IfMatch(http), decide,
+            (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, command, IfMatch(http), null, decide,
                 write?.Invoke(command), http.RequestAborted)).ToHttp())
         .Validated<T>()
         .CasebookCommand();
@@ -23,7 +23,7 @@ public static class SubjectRoutes
         .MapPost(Subject + "/adverse-events/{adverseEventId}" + path, async (string studyId, string subjectNumber, string adverseEventId, T command, HttpContext http,
                 IDocumentSession session, TimeProvider clock) =>
             (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, command, IfMatch(http),
-                (s, c) => decide(s, adverseEventId, c), null, http.RequestAborted)).ToHttp())
+                new { adverseEventId }, (s, c) => decide(s, adverseEventId, c), null, http.RequestAborted)).ToHttp())
         .Validated<T>()
         .CasebookCommand();
 

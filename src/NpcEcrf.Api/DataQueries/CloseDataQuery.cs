@@ -5,11 +5,11 @@ using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.DataQueries;
 
-public sealed record CloseDataQuery(string? Text = null, Guid? CommandId = null)
+public sealed record CloseDataQuery(string? Text = null, Guid? CommandId = null) : IRetryableCommand
 {
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/data-queries/{id:guid}/close", (Guid id, CloseDataQuery c, HttpContext http, IDocumentSession session) =>
-            DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c.CommandId, async (s, q) =>
+            DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c, async (s, q) =>
                 await SegregationOfDutiesOf(s, q, Actor.From(http.User)) ?? DataQueryTransitions.Close(q, c.Text)))
         .Validated<CloseDataQuery>()
         .Command<DataQuery>()

@@ -12,17 +12,17 @@ public static class DataQueryCommands
     public static readonly string[] SiteRoles = [Roles.Cra, Roles.Investigator];
 
     /// <summary>A step in a query's life, through the one pipeline: review work, so only a hard lock refuses it.</summary>
-    public static Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId, Func<DataQuery, Decision> decide) =>
-        Run(http, session, id, roles, commandId, (_, q) => Task.FromResult(decide(q)));
+    public static Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, IRetryableCommand command, Func<DataQuery, Decision> decide) =>
+        Run(http, session, id, roles, command, (_, q) => Task.FromResult(decide(q)));
 
     /// <summary>The same, for a decision that reads more than the query (the casebook, for segregation of duties).</summary>
-    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, Guid? commandId,
+    public static async Task<IResult> Run(HttpContext http, IDocumentSession session, Guid id, string[] roles, IRetryableCommand command,
         Func<IDocumentSession, DataQuery, Task<Decision>> decide)
     {
         var actor = Actor.From(http.User);
         return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
         {
-            StreamId = id, What = "Data query", Roles = roles, CommandId = commandId,
+            StreamId = id, What = "Data query", Roles = roles, Command = CommandKey.Of(command),
             MaySee = q => actor.CanSeeSite(q.StudyId, q.SiteId),
             LockedStudy = q => q!.StudyId,
             Kind = Locks.WriteKind.Review,

@@ -6,7 +6,7 @@ using NpcEcrf.Api.Studies;
 
 namespace NpcEcrf.Api.DataQueries;
 
-public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string Form, string Field, string Text, Guid? CommandId = null)
+public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string Form, string Field, string Text, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<RaiseDataQuery>
     {
@@ -42,7 +42,7 @@ public sealed record RaiseDataQuery(string StudyId, string SubjectNumber, string
             var study = (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(casebook.StudyId), ct))!;
             return (await CommandPipeline.Run(session, actor, new WriteRequest<DataQuery>
             {
-                StreamId = id, What = "Data query", Roles = DataQueryCommands.ReviewerRoles, CommandId = c.CommandId,
+                StreamId = id, What = "Data query", Roles = DataQueryCommands.ReviewerRoles, Command = CommandKey.Of(c),
                 StartsStream = true, CreatedAt = $"/data-queries/{id}", LockedStudy = _ => casebook.StudyId, Kind = Locks.WriteKind.Review,
                 Decide = _ => Decide(casebook, study, c), Answer = q => q,
             }, ct)).ToHttp();

@@ -4,7 +4,7 @@ using NpcEcrf.Api.Infrastructure;
 
 namespace NpcEcrf.Api.DataQueries;
 
-public sealed record ReopenDataQuery(string Reason, Guid? CommandId = null)
+public sealed record ReopenDataQuery(string Reason, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<ReopenDataQuery>
     {
@@ -13,7 +13,7 @@ public sealed record ReopenDataQuery(string Reason, Guid? CommandId = null)
 
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost("/data-queries/{id:guid}/reopen", (Guid id, ReopenDataQuery c, HttpContext http, IDocumentSession session) =>
-            DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c.CommandId, q => DataQueryTransitions.Reopen(q, c.Reason)))
+            DataQueryCommands.Run(http, session, id, DataQueryCommands.ReviewerRoles, c, q => DataQueryTransitions.Reopen(q, c.Reason)))
         .Validated<ReopenDataQuery>()
         .Command<DataQuery>()
         .Operation("reopenDataQuery", "Reopen an answered data query", "Data queries");

@@ -11,7 +11,7 @@ namespace NpcEcrf.Api.Enrolment;
 /// arm needs none sent); each eligibility criterion of the definition is answered met or not met.
 /// </summary>
 public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly ConsentDate, DateOnly EnrolmentDate, Dictionary<string, bool> Eligibility,
-    string? Arm = null, Guid? CommandId = null)
+    string? Arm = null, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<EnrolSubject>
     {
@@ -41,7 +41,8 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
         var studyRead = batch.Load<Study>(Study.IdFor(studyId));
         var id = Casebook.IdFor(studyId, c.SubjectNumber);
         var screenFailure = batch.Events.FetchStreamState(Screening.ScreenFailure.IdFor(studyId, c.SubjectNumber));
-        var read = CommandPipeline.Enlist<Casebook>(session, batch, id, startsStream: true, c.CommandId, lockedStudy: studyId);
+        var command = CommandKey.Of(c);
+        var read = CommandPipeline.Enlist<Casebook>(session, batch, id, startsStream: true, command, lockedStudy: studyId);
         await batch.Execute(ct);
         if (await studyRead is not { } study) return Rejection.NotFound($"Study '{studyId}'");
         if (!actor.CanSeeSite(study.StudyId, c.SiteId)) return Rejection.Forbidden($"You are not assigned to site '{c.SiteId}' of study {study.StudyId}.");
@@ -49,7 +50,7 @@ public sealed record EnrolSubject(string SubjectNumber, string SiteId, DateOnly 
             return Rejection.Conflict($"Subject number {c.SubjectNumber} was recorded as a screen failure in study {study.StudyId}; a screen failure is never enrolled.");
         return await CommandPipeline.Run(session, actor, new WriteRequest<Casebook>
         {
-            StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,
+            StreamId = id, What = $"Subject {c.SubjectNumber} of study {studyId}", Roles = CasebookCommands.WriterRoles, Command = command,
             StartsStream = true, Read = read, AlreadyExists = $"Subject number {c.SubjectNumber} is already used in this study.",
             CreatedAt = $"/studies/{study.StudyId}/subjects/{c.SubjectNumber}",
             LockedStudy = _ => study.StudyId,

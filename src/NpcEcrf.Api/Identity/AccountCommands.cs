@@ -13,6 +13,7 @@ public static class AccountCommands
         CommandPipeline.Run(session, actor, new WriteRequest<UserAccount>
         {
             StreamId = UserAccount.IdFor(username), What = $"User '{username}'", Roles = roles,
+            Command = null, // account commands carry no command id
             Decide = account => decide(account!),
             Alongside = alongside is null ? null : (s, _, _) =>
             {

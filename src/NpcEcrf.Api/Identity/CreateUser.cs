@@ -38,7 +38,7 @@ public sealed record CreateUser(string Username, string PrintedName, string Pass
         var id = UserAccount.IdFor(command.Username);
         return await CommandPipeline.Run(session, actor, new WriteRequest<UserAccount>
         {
-            StreamId = id, What = $"User '{command.Username}'", Roles = [Infrastructure.Roles.Admin], StartsStream = true,
+            StreamId = id, What = $"User '{command.Username}'", Roles = [Infrastructure.Roles.Admin], StartsStream = true, Command = null, // a user carries no command id: a second creation is "already exists"
             AlreadyExists = $"User '{command.Username}' already exists.", CreatedAt = $"/users/{command.Username.Trim()}",
             DecideAsync = async (s, _) => await Studies.SiteAssignments.ResolveAll(s, command.Sites ?? [], "sites", ct) is var (sites, refusal) && refusal is not null
                 ? refusal

@@ -5,7 +5,7 @@ using Marten.Services.BatchQuerying;
 namespace NpcEcrf.Api.Infrastructure;
 
 /// <summary>A retried command's first result, kept in the same transaction as its events.</summary>
-/// <param name="Fingerprint">What the command carried, where the answer depends on more than its stream (an imported file's hash); null otherwise.</param>
+/// <param name="Fingerprint">What the command carried (<see cref="CommandKey"/>); null in rows written before every command was fingerprinted.</param>
 public sealed record ProcessedCommand(Guid Id, Guid StreamId, long Version, string User, string? CreatedAt, string? Fingerprint = null);
 
 /// <summary>The events a decision produced, after the data checks: perhaps more (flags, revocations), or a refusal.</summary>
@@ -28,12 +28,12 @@ public sealed class WriteRequest<TState> where TState : class
     public Func<TState, bool> MaySee { get; init; } = _ => true;
     public bool StartsStream { get; init; }
     public string? AlreadyExists { get; init; }
-    public Guid? CommandId { get; init; }
     /// <summary>
-    /// What must be the same for a retry with <see cref="CommandId"/> to be the same command (an imported file's hash):
-    /// the same id with another fingerprint is refused, not answered with the first command's answer.
+    /// The client's command id with the fingerprint of what the command carried (<see cref="CommandKey.Of"/>); null for a
+    /// command without an id. Required, so that no write forgets it: a retry answers the first answer only if it carries
+    /// the same command; the same id with another command is refused.
     /// </summary>
-    public string? Fingerprint { get; init; }
+    public required CommandKey? Command { get; init; }
     /// <summary>Given the state and the decided events: what the user saw changed since (nothing is written then).</summary>
     public Func<TState, IReadOnlyList<object>, CommandOutcome.Stale?>? Stale { get; init; }
     /// <summary>The study whose locks apply (its canonical id), once the state is known.</summary>
@@ -69,7 +69,7 @@ public sealed class FirstReads<TState> where TState : class
     internal Task<IReadOnlyList<string>> Seal { get; init; } = null!;
 
     internal bool Fits(WriteRequest<TState> request) =>
-        StreamId == request.StreamId && StartsStream == request.StartsStream && CommandId == request.CommandId;
+        StreamId == request.StreamId && StartsStream == request.StartsStream && CommandId == request.Command?.Id;
 }
 
 /// <summary>
@@ -80,18 +80,21 @@ public sealed class FirstReads<TState> where TState : class
 public static class CommandPipeline
 {
     public const string ReasonHeader = "reasonForChange";
+    /// <summary>The answer to a command id reused for a command that carries other values: nothing of it was saved.</summary>
+    public const string AnotherCommand = "That command id was already used for another command with other values; nothing was saved. " +
+        "A retry sends the same command; a new command needs a new command id.";
     private const int Attempts = 3;
 
     /// <summary>Enlists a write's first reads in <paramref name="batch"/>; pass the result as <see cref="WriteRequest{TState}.Read"/>.</summary>
     /// <param name="lockedStudy">The study whose locks apply, as the caller names it (the guard reads again if the canonical id differs).</param>
-    public static FirstReads<TState> Enlist<TState>(IQuerySession session, IBatchedQuery batch, Guid streamId, bool startsStream, Guid? commandId, string? lockedStudy)
+    public static FirstReads<TState> Enlist<TState>(IQuerySession session, IBatchedQuery batch, Guid streamId, bool startsStream, CommandKey? command, string? lockedStudy)
         where TState : class => new()
     {
         Seal = TamperEvidence.SealReads.Enlist(batch, session.DocumentStore.Options.Events.DatabaseSchemaName, streamId),
-        StreamId = streamId, StartsStream = startsStream, CommandId = commandId,
+        StreamId = streamId, StartsStream = startsStream, CommandId = command?.Id,
         Stream = startsStream ? null : batch.Events.FetchForWriting<TState>(streamId),
         Existing = startsStream ? batch.Events.FetchStreamState(streamId) : null,
-        Done = commandId is { } id ? batch.Load<ProcessedCommand>(id) : null,
+        Done = command is { } key ? batch.Load<ProcessedCommand>(key.Id) : null,
         LockedStudy = lockedStudy,
         Locks = lockedStudy is null ? null : Locks.LockGuard.InForce(batch, lockedStudy),
     };
@@ -153,10 +156,15 @@ public static class CommandPipeline
             if (state is null || !request.MaySee(state)) return Rejection.NotFound(request.What);
         }
 
-        if (request.CommandId is { } commandId && await (read?.Done ?? session.LoadAsync<ProcessedCommand>(commandId, ct)) is { } done)
+        if (request.Command is { } command && await (read?.Done ?? session.LoadAsync<ProcessedCommand>(command.Id, ct)) is { } done)
         {
-            if (done.StreamId != request.StreamId || done.User != actor.Username || done.Fingerprint != request.Fingerprint)
+            if (done.StreamId != request.StreamId || done.User != actor.Username)
                 return Rejection.Conflict("That command id was already used for another command.");
+            // A row without a fingerprint was written before every command had one (only file imports stored theirs): its
+            // retry cannot be told from another command, and refusing it would turn a lost answer into an error, so it is
+            // answered as it was then; a file import never matches one.
+            if (done.Fingerprint is null ? !command.AnsweredByUnfingerprinted : done.Fingerprint != command.Fingerprint)
+                return Rejection.Conflict(AnotherCommand);
             var then = await session.Events.AggregateStreamAsync<TState>(done.StreamId, done.Version, token: ct);
             return new CommandOutcome.Accepted(request.Answer(then!), done.Version, done.CreatedAt);
         }
@@ -177,11 +185,11 @@ public static class CommandPipeline
         else stream.AppendMany(events);
         if (request.ReasonForChange is not null) session.SetHeader(ReasonHeader, request.ReasonForChange);
         // Before Alongside: what it writes in the same save is caused by the same command.
-        if (request.CommandId is { } cause) session.CausationId = cause.ToString();
+        if (request.Command is { } cause) session.CausationId = cause.Id.ToString();
         if (request.Alongside is not null && await request.Alongside(session, state, events) is { } alongsideRefusal) return alongsideRefusal;
         var version = (stream?.StartingVersion ?? 0) + events.Count;
         var createdAt = request.StartsStream ? request.CreatedAt : null;
-        if (request.CommandId is { } id) session.Insert(new ProcessedCommand(id, request.StreamId, version, actor.Username, createdAt, request.Fingerprint));
+        if (request.Command is { } key) session.Insert(new ProcessedCommand(key.Id, request.StreamId, version, actor.Username, createdAt, key.Fingerprint));
         await session.SaveChangesAsync(ct);
         var after = (await session.LoadAsync<TState>(request.StreamId, ct))!;
         return new CommandOutcome.Accepted(request.Answer(after), version, createdAt);

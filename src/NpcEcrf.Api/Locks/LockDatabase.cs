@@ -8,7 +8,7 @@ using Wolverine.Marten;
 namespace NpcEcrf.Api.Locks;
 
 /// <summary>A data manager freezes the study: the cohort at this moment's high-water mark and the clinical cut-off, hashed.</summary>
-public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, string Reason, LockKind Kind = LockKind.Hard, Guid? CommandId = null)
+public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, string Reason, LockKind Kind = LockKind.Hard, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<LockDatabase>
     {
@@ -48,7 +48,7 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
         LockSnapshot? snapshot = null;
         return await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
         {
-            StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], CommandId = c.CommandId, StartsStream = true,
+            StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], Command = CommandKey.Of(c), StartsStream = true,
             AlreadyExists = $"A lock named '{c.Name}' already exists; locks never change. Choose a new name.", CreatedAt = $"/locks/{id}",
             Enlist = s => outbox?.Enroll(s),
             DecideAsync = async (session, _) =>

@@ -5,7 +5,7 @@ using NpcEcrf.Api.Infrastructure;
 namespace NpcEcrf.Api.Locks;
 
 /// <summary>Unlocking needs a reason and is itself an audited event; the lock's snapshot stays as it was.</summary>
-public sealed record UnlockDatabase(string Reason, Guid? CommandId = null)
+public sealed record UnlockDatabase(string Reason, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<UnlockDatabase>
     {
@@ -20,7 +20,7 @@ public sealed record UnlockDatabase(string Reason, Guid? CommandId = null)
             ? Rejection.NotFound($"Lock '{lockRef}'")
             : await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
             {
-                StreamId = found.Id, What = $"Lock '{lockRef}'", Roles = [Roles.DataManager], CommandId = c.CommandId,
+                StreamId = found.Id, What = $"Lock '{lockRef}'", Roles = [Roles.DataManager], Command = CommandKey.Of(c),
                 Decide = l => Decide(l!, c, now), ReasonForChange = c.Reason, Answer = l => l,
             }, ct);
 

@@ -43,7 +43,7 @@ public sealed record ImportOdm(byte[] File, string FileName, string? StudyId = n
             StreamId = Study.IdFor(plan.StudyId), What = $"Study '{plan.StudyId}'", Roles = CreateStudy.Builders,
             StartsStream = true, AlreadyExists = $"Study '{plan.StudyId}' already exists: an ODM file is imported into a new study.",
             CreatedAt = $"/studies/{plan.StudyId}",
-            CommandId = commandId, Fingerprint = plan.FileSha256,
+            Command = CommandKey.OfFile(commandId, plan.FileSha256),
             Decide = _ => CreateStudy.Decide(new CreateStudy(plan.StudyId, plan.Title, plan.Definition), plan.EffectiveFrom) is var created && created.Rejection is null
                 ? new Decision([.. created.Events, .. plan.Sites.Select(s => new SiteAdded(s.SiteId, s.Name))])
                 : created,

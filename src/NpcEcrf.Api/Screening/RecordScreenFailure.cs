@@ -11,7 +11,7 @@ namespace NpcEcrf.Api.Screening;
 /// number); the record names the failed criteria, or the reason when no criterion says it (consent withdrawn, say).
 /// </summary>
 public sealed record RecordScreenFailure(string SubjectNumber, string SiteId, DateOnly ScreeningDate, Dictionary<string, bool> Eligibility,
-    string? Reason = null, Guid? CommandId = null)
+    string? Reason = null, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<RecordScreenFailure>
     {
@@ -52,7 +52,7 @@ public sealed record RecordScreenFailure(string SubjectNumber, string SiteId, Da
         return await CommandPipeline.Run(session, actor, new WriteRequest<ScreenFailure>
         {
             StreamId = ScreenFailure.IdFor(study.StudyId, c.SubjectNumber), What = $"Screen failure {c.SubjectNumber} of study {study.StudyId}",
-            Roles = CasebookCommands.WriterRoles, CommandId = c.CommandId,
+            Roles = CasebookCommands.WriterRoles, Command = CommandKey.Of(c),
             StartsStream = true, AlreadyExists = $"Subject number {c.SubjectNumber} is already recorded as a screen failure in study {study.StudyId}.",
             CreatedAt = $"/studies/{study.StudyId}/screen-failures?subjectNumber={Uri.EscapeDataString(c.SubjectNumber)}",
             LockedStudy = _ => study.StudyId,

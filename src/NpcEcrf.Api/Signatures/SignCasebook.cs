@@ -10,7 +10,7 @@ namespace NpcEcrf.Api.Signatures;
 /// An investigator signs a casebook (21 CFR 11.50/11.70). Signing re-authenticates: the password travels with
 /// the command, and a wrong one is refused and recorded on the account.
 /// </summary>
-public sealed record SignCasebook(string Meaning, string Password, long? Version = null, Guid? CommandId = null) : ISubjectCommand
+public sealed record SignCasebook(string Meaning, [property: NotFingerprinted] string Password, long? Version = null, Guid? CommandId = null) : ISubjectCommand
 {
     public sealed class Validator : AbstractValidator<SignCasebook>
     {
@@ -44,7 +44,7 @@ public sealed record SignCasebook(string Meaning, string Password, long? Version
                 return Results.Problem(title: "Re-authentication failed: wrong password. Nothing was signed.", statusCode: StatusCodes.Status401Unauthorized);
             }
             var now = clock.GetUtcNow();
-            return (await CasebookCommands.Run(session, actor, now, studyId, subjectNumber, c, SubjectRoutes.IfMatch(http), (s, cmd) => Decide(s, cmd, signer, now),
+            return (await CasebookCommands.Run(session, actor, now, studyId, subjectNumber, c, SubjectRoutes.IfMatch(http), null, (s, cmd) => Decide(s, cmd, signer, now),
                 new CasebookWrite([Roles.Investigator], Locks.WriteKind.Review), http.RequestAborted)).ToHttp();
         })
         .Validated<SignCasebook>()

@@ -5,7 +5,7 @@ using NpcEcrf.Api.Infrastructure;
 namespace NpcEcrf.Api.Studies;
 
 /// <summary>A site joins a study, with the IANA time zone its clinic keeps ("Asia/Shanghai"); UTC when not given.</summary>
-public sealed record AddSite(string SiteId, string Name, string? TimeZone = null, Guid? CommandId = null)
+public sealed record AddSite(string SiteId, string Name, string? TimeZone = null, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<AddSite>
     {
@@ -27,7 +27,7 @@ public sealed record AddSite(string SiteId, string Name, string? TimeZone = null
         .MapPost("/studies/{studyId}/sites", async (string studyId, AddSite c, HttpContext http, IDocumentSession session) =>
             (await CommandPipeline.Run(session, Actor.From(http.User), new WriteRequest<Study>
             {
-                StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = [Roles.Admin], CommandId = c.CommandId,
+                StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = [Roles.Admin], Command = CommandKey.Of(c),
                 Decide = study => Decide(study!, c), Answer = study => study,
             }, http.RequestAborted)).ToHttp())
         .Validated<AddSite>()

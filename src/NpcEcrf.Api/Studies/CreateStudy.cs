@@ -5,7 +5,7 @@ using NpcEcrf.Api.Infrastructure;
 namespace NpcEcrf.Api.Studies;
 
 /// <summary>An admin or data manager creates a study with its first definition (the protocol as data).</summary>
-public sealed record CreateStudy(string StudyId, string Title, StudyDefinition Definition, bool SegregationOfDuties = true, Guid? CommandId = null)
+public sealed record CreateStudy(string StudyId, string Title, StudyDefinition Definition, bool SegregationOfDuties = true, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<CreateStudy>
     {
@@ -26,7 +26,7 @@ public sealed record CreateStudy(string StudyId, string Title, StudyDefinition D
     public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, CreateStudy c, CancellationToken ct, Func<Study, object>? answer = null) =>
         CommandPipeline.Run(session, actor, new WriteRequest<Study>
         {
-            StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, CommandId = c.CommandId,
+            StreamId = Study.IdFor(c.StudyId), What = $"Study '{c.StudyId}'", Roles = Builders, Command = CommandKey.Of(c),
             StartsStream = true, AlreadyExists = $"Study '{c.StudyId}' already exists.", CreatedAt = $"/studies/{c.StudyId}",
             Decide = _ => Decide(c, DateOnly.FromDateTime(now.UtcDateTime)), Answer = answer ?? (study => study),
         }, ct);

@@ -12,7 +12,7 @@ namespace NpcEcrf.Api.Studies;
 /// valid against the version it was entered under. An amendment may not take away what entered data uses (a form, an
 /// item, a code, a term, an arm): it retires it instead, which keeps it for that data and refuses it for new entries.
 /// </summary>
-public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly? EffectiveFrom = null, string? Reason = null, long? Version = null, Guid? CommandId = null)
+public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly? EffectiveFrom = null, string? Reason = null, long? Version = null, Guid? CommandId = null) : IRetryableCommand
 {
     public sealed class Validator : AbstractValidator<ReviseStudyDefinition>
     {
@@ -46,7 +46,7 @@ public sealed record ReviseStudyDefinition(StudyDefinition Definition, DateOnly?
     public static Task<CommandOutcome> Run(IDocumentSession session, Actor actor, DateTimeOffset now, string studyId, ReviseStudyDefinition c, long? ifMatch, CancellationToken ct) =>
         CommandPipeline.Run(session, actor, new WriteRequest<Study>
         {
-            StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = CreateStudy.Builders, CommandId = c.CommandId,
+            StreamId = Study.IdFor(studyId), What = $"Study '{studyId}'", Roles = CreateStudy.Builders, Command = CommandKey.Of(c, new { ifMatch }),
             Stale = (study, _) => (c.Version ?? ifMatch) is { } seen && seen != study.Version ? new CommandOutcome.Stale(seen, study.Version) : null,
             DecideAsync = async (s, study) => Decide(study!, actor, c, await DefinitionUse.Of(s, study!.StudyId, ct), DateOnly.FromDateTime(now.UtcDateTime)),
             Answer = study => study,

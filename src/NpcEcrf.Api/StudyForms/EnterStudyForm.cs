@@ -39,7 +39,7 @@ public sealed partial record EnterStudyForm(JsonObject Data, string? Key = null,
     public static void Map(IEndpointRouteBuilder app) => app
         .MapPost(SubjectRoutes.Subject + "/forms/{form}", async (string studyId, string subjectNumber, string form, EnterStudyForm c, HttpContext http,
                 IDocumentSession session, TimeProvider clock) =>
-            (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, c, SubjectRoutes.IfMatch(http),
+            (await CasebookCommands.Run(session, Actor.From(http.User), clock.GetUtcNow(), studyId, subjectNumber, c, SubjectRoutes.IfMatch(http), new { form },
                 (s, command) => Decide(s, form, command), null, http.RequestAborted)).ToHttp())
         .Validated<EnterStudyForm>()
         .CasebookCommand()
