@@ -106,34 +106,41 @@ public static class GlobalChain
         return cursor;
     }
 
-    public static ChainHead SettledHead(IReadOnlyList<EventRow> rows, long upTo, DateTimeOffset now, TimeSpan settle) =>
-        HeadAt(rows, SettledSequence(rows, upTo, now, settle));
-
     /// <summary>How long a gap in the sequence may be a transaction still committing.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The settled head up to a high-water mark, read through a session's database (locks, exports): every event up to
-    /// it, hashed as it streams in, so memory stays flat however large the store (the chain is over every study).
+    /// The settled head up to a high-water mark, read through a session's database (locks, exports). It goes on from the
+    /// newest head an earlier lock sealed at or below it, rather than from the first event: a lock after another reads the
+    /// events since, not the whole store. A head altered in its lock event breaks that event's seal, and verify, which
+    /// walks the chain from the first event, reports both it and the heads taken from it.
     /// </summary>
     public static async Task<ChainHead> SettledHeadAsync(IQuerySession session, long upTo, CancellationToken ct)
     {
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        var lockHeads = await LockHeads(session, connection, ct);
+        return await SettledHeadAsync(connection, session.DocumentStore.Options.Events.DatabaseSchemaName, upTo, Settle,
+            settled => lockHeads.Where(h => h.Sequence <= settled).MaxBy(h => h.Sequence), ct);
+    }
+
+    /// <summary>
+    /// The settled head up to <paramref name="upTo"/>, every event after <paramref name="from"/>'s head (the first event's
+    /// when it gives none) hashed as it streams in, so memory stays flat however large the store (the chain is over every study).
+    /// </summary>
+    public static async Task<ChainHead> SettledHeadAsync(NpgsqlConnection connection, string schema, long upTo, TimeSpan settle,
+        Func<long, ChainHead?> from, CancellationToken ct)
+    {
         // Only the rows from the last one old enough to have settled can move the settled sequence: SettledSequence over them is SettledSequence over all.
         var tail = new List<EventRow>();
         await foreach (var row in ChainRows(connection, schema, $"""
             seq_id <= @upTo and seq_id >= (select coalesce(max(seq_id), 0) from "{schema}".mt_events where seq_id <= @upTo and timestamp <= now() - @settle)
-            """, upTo, ct))
+            """, upTo, settle, ct))
             tail.Add(row);
-        var settled = SettledSequence(tail, upTo, await EventRows.DatabaseNow(connection, ct), Settle);
-        // From the newest head an earlier lock sealed at or below it, rather than from the first event: a lock after another
-        // reads the events since, not the whole store. A head altered in its lock event breaks that event's seal, and verify,
-        // which walks the chain from the first event, reports both it and the heads taken from it.
-        var from = (await LockHeads(session, connection, ct)).Where(h => h.Sequence <= settled).MaxBy(h => h.Sequence);
-        var chain = from is null ? new Walk() : new Walk(from);
-        await foreach (var row in ChainRows(connection, schema, $"seq_id <= @upTo and seq_id > {from?.Sequence ?? 0}", settled, ct))
+        var settled = SettledSequence(tail, upTo, await EventRows.DatabaseNow(connection, ct), settle);
+        var start = from(settled);
+        var chain = start is null ? new Walk() : new Walk(start);
+        await foreach (var row in ChainRows(connection, schema, $"seq_id <= @upTo and seq_id > {start?.Sequence ?? 0}", settled, settle, ct))
             if (!row.IsMartenPlaceholder) chain.Add(row);
         return chain.Head;
     }
@@ -164,7 +171,7 @@ public static class GlobalChain
     /// The rows in sequence order with what the chain reads of them: sequence, stream, version, seal, time, and what tells
     /// Marten's placeholders apart (a payload is read only for a tombstone; every other row's is left in the database).
     /// </summary>
-    private static async IAsyncEnumerable<EventRow> ChainRows(NpgsqlConnection connection, string schema, string where, long upTo,
+    private static async IAsyncEnumerable<EventRow> ChainRows(NpgsqlConnection connection, string schema, string where, long upTo, TimeSpan settle,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
@@ -172,7 +179,7 @@ public static class GlobalChain
             from "{schema}".mt_events where {where} order by seq_id
             """, connection);
         command.Parameters.AddWithValue("upTo", upTo);
-        command.Parameters.AddWithValue("settle", Settle);
+        command.Parameters.AddWithValue("settle", settle);
         await using var reader = await command.ExecuteReaderAsync(ct);
         string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
         while (await reader.ReadAsync(ct))

@@ -189,24 +189,16 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
             EventRows.Where(connection, schema, "seq_id = any(@seqs)", [new("seqs", sequences.ToArray())], ct);
     }
 
-    /// <summary>The head an auditor may keep: settled, so a transaction still committing cannot later contradict it. Needs no document store.</summary>
+    /// <summary>
+    /// The head an auditor may keep: settled, so a transaction still committing cannot later contradict it, and walked from
+    /// the first event, trusting no head recorded in the database. Needs no document store.
+    /// </summary>
     public static async Task<ChainHead> Head(NpcEcrfSettings settings, TimeSpan settle, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var now = await EventRows.DatabaseNow(connection, ct);
-        // Only the newest rows decide where the settled part ends (from the newest settled one on); the chain up to it is streamed.
-        var recent = await EventRows.Where(connection, settings.Schema,
-            $"seq_id >= (select coalesce(max(seq_id), 0) from \"{settings.Schema}\".mt_events where timestamp <= @settledBefore)", [new("settledBefore", now - settle)], ct);
-        var settled = GlobalChain.SettledSequence(recent, long.MaxValue, now, settle);
-        var chain = new GlobalChain.Walk();
-        await EventRows.Stream(connection, settings.Schema, "seq_id <= @upTo", [new("upTo", settled)], row =>
-        {
-            if (!row.IsMartenPlaceholder) chain.Add(row);
-            return ValueTask.CompletedTask;
-        }, ct);
-        return chain.Head;
+        return await GlobalChain.SettledHeadAsync(connection, settings.Schema, long.MaxValue, settle, _ => null, ct);
     }
 
     /// <summary>Casebooks rebuilt from their streams and lock documents re-aggregated must equal what is stored; each lock's snapshot must keep its sealed hash.</summary>
