@@ -251,6 +251,8 @@ public class StudyDatabasesTests : IAsyncLifetime
             var anonymous = await Verb("import", "odm", odm);
             Assert.True(anonymous.Exit == 1 && anonymous.Stderr.Contains("give --study ID"), anonymous.Stderr);
             Ok(await Verb("import", "odm", odm, "--study", imported));
+            Ok(await Verb("study", "export", imported, "--out", Path.Combine(dataDir, "definition.xml")));
+            Assert.Contains("<MetaDataVersion", File.ReadAllText(Path.Combine(dataDir, "definition.xml")));
 
             var locked = Ok(await Verb("lock", "create", "--study", imported, "--name", "final", "--cutoff", "2021-12-31", "--reason", "Analysis"));
             hash = locked.Stdout.Trim().Split(": ")[^1];
@@ -319,6 +321,8 @@ public class StudyDatabasesTests : IAsyncLifetime
         {
             await TestDatabase.DropSchemaAsync(_first.Owner ?? _first.Application, single);
         }
+
+        Assert.Contains("Unlocked final.", Ok(await Verb("lock", "unlock", "final", "--study", imported, "--reason", "More data")).Stdout);
 
         // A study not placed is one clear line, exit 1.
         var nowhere = await Verb("export", "--study", "CLI-NOWHERE", "--out", Path.Combine(dataDir, "x.xml"));
