@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NpcEcrf.Analysis.Cli;
 using NpcEcrf.Api.Exports;
-using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Standards;
 
 namespace NpcEcrf.Api.Cli;

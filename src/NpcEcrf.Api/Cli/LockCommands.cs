@@ -3,7 +3,6 @@ using System.Text;
 using NpcEcrf.Analysis.Cli;
 using Marten;
 using NpcEcrf.Api.Analyses;
-using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Locks;
 
@@ -127,5 +126,4 @@ public static class LockCommands
             return 0;
         }
     }
-
 }
