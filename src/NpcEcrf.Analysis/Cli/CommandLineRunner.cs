@@ -6,7 +6,8 @@ namespace NpcEcrf.Analysis.Cli;
 /// <summary>
 /// Parses and runs a command tree the way every verb of ./npc-ecrf is run, and turns what goes wrong into one readable
 /// line each on stderr, never a stack trace: exit 2 for a wrong command line (an unknown verb or option, a missing or
-/// malformed value), exit 1 when the work itself failed (an exception <c>explain</c> words, or any other one).
+/// malformed value), exit 1 when the work itself failed (an exception <c>explain</c> words, or any other one), or the
+/// code <c>exitCode</c> gives a failure of its own kind (the database not answering).
 /// </summary>
 public static class CommandLineRunner
 {
@@ -14,7 +15,7 @@ public static class CommandLineRunner
     public const int UsageError = 2;
 
     public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr, Func<Exception, string?> explain,
-        CancellationToken ct = default)
+        CancellationToken ct = default, Func<Exception, int?>? exitCode = null)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -31,7 +32,7 @@ public static class CommandLineRunner
             var inner = e is AggregateException { InnerExceptions: [var only] } ? only : e;
             stderr.WriteLine(explain(inner) ?? Explain(inner)
                 ?? $"Unexpected failure ({inner.GetType().Name}): {inner.Message} This is a bug; please report it with the command line.");
-            return Failed;
+            return exitCode?.Invoke(inner) ?? Failed;
         }
     }
 

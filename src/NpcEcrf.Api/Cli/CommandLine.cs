@@ -8,13 +8,17 @@ namespace NpcEcrf.Api.Cli;
 /// <summary>Something the user can fix, said in one line on stderr (exit 1).</summary>
 public sealed class CommandLineError(string message) : Exception(message);
 
+/// <summary>A study's database did not answer (its server is down): the web host's 503, naming the study (exit CliOutcomes.Unavailable).</summary>
+public sealed class StudyUnavailableError(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>The one entry point: every verb of ./npc-ecrf.</summary>
 public static partial class CommandLine
 {
     public const int UsageError = CommandLineRunner.UsageError;
 
-    /// <summary>Runs ./npc-ecrf ARGS: one parser for every verb (stats included), one line per problem on stderr, exit 0, 1 or 2.</summary>
-    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Root(), args, Console.Out, Console.Error, Explain);
+    /// <summary>Runs ./npc-ecrf ARGS: one parser for every verb (stats included), one line per problem on stderr, exit 0, 1, 2, or 69 when a database does not answer (CliOutcomes.Unavailable).</summary>
+    public static Task<int> RunAsync(string[] args) =>
+        CommandLineRunner.RunAsync(Root(), args, Console.Out, Console.Error, Explain, exitCode: e => CliOutcomes.Unreachable(e) is null ? null : CliOutcomes.Unavailable);
 
     public static RootCommand Root() => new("NpcEcrf: an event-sourced eCRF backend (see README.md).")
     {
@@ -27,7 +31,9 @@ public static partial class CommandLine
     /// <summary>The failures a user can fix, in one line each (exit 1); anything else is reported as a bug, still in one line.</summary>
     private static string? Explain(Exception e) => e switch
     {
-        EmbeddedPostgresException or CommandLineError or MissingKeyException => e.Message,
+        EmbeddedPostgresException or CommandLineError or MissingKeyException or StudyUnavailableError => e.Message,
+        // The database is down, restarting or refusing connections: as the web host's 503 says it (exit CliOutcomes.Unavailable).
+        _ when CliOutcomes.Unreachable(e) is { } unreachable => unreachable,
         // A file a verb reads or writes (an export, a report, a key): say which and why.
         IOException or UnauthorizedAccessException => $"Could not read or write a file: {e.Message}",
         Npgsql.NpgsqlException or TimeoutException => $"The database did not answer: {e.Message}",

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NpcEcrf.Analysis.Cli;
 using NpcEcrf.Api.Exports;
-using NpcEcrf.Api.Hosting;
 using NpcEcrf.Api.Standards;
 
 namespace NpcEcrf.Api.Cli;
@@ -10,7 +9,7 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var study = new Option<string?>("--study") { Description = "The study id (not needed with --lock)." };
+        var study = new Option<string?>("--study") { Description = "The study id (not needed with --lock, except with a database per study)." };
         var output = new Option<string>("--out") { Required = true, Description = "The ODM 1.3.2 XML file to write." };
         var type = new Option<string?>("--type") { Description = "transactional (default: every change with its audit record) or snapshot (the current values)." };
         var lockName = new Option<string?>("--lock") { Description = "A lock's name (or id): the study as the lock's high-water mark left it." };
@@ -25,30 +24,29 @@ public static class ExportCommand
             if (badType is not null) throw new CommandLineError(badType.Message);
             if (parse.GetValue(study) is null && parse.GetValue(lockName) is null) throw new CommandLineError("Say what to export: --study S, or --lock NAME.");
             var path = OutputFiles.File(parse.GetValue(output)!);
-            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
-            await using var store = await UserCommands.OpenStoreAsync(installation, ct, "export");
-            await using var session = store.QuerySession();
-            string xml;
-            if (parse.GetValue(lockName) is { } reference)
+            return await CliStudies.WithSession(parse.GetValue(dataDir), parse.GetValue(study), CliStudies.LockNeedsStudy, ct, async session =>
             {
-                if (await Locks.ReadLocks.Find(session, reference, ct) is not { } l) throw new CommandLineError($"No lock '{reference}'.");
-                if (parse.GetValue(study) is { } named && !Studies.StableIds.Same(named, l.StudyId)) throw new CommandLineError($"Lock '{l.Name}' is of study {l.StudyId}, not {named}.");
-                var (written, problem) = await OdmExport.WriteLock(session, l, fileType, DateTimeOffset.UtcNow, ct);
-                if (problem is not null) throw new CommandLineError(problem.Message);
-                xml = written!;
-            }
-            else
-            {
-                if (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(parse.GetValue(study)!), ct) is null)
+                string xml;
+                if (parse.GetValue(lockName) is { } reference)
                 {
-                    Console.Error.WriteLine($"No study '{parse.GetValue(study)}'.");
-                    return 1;
+                    var l = await CliStudies.LockAsync(session, reference, parse.GetValue(study), ct);
+                    var (written, problem) = await OdmExport.WriteLock(session, l, fileType, DateTimeOffset.UtcNow, ct);
+                    if (problem is not null) throw new CommandLineError(problem.Message);
+                    xml = written!;
                 }
-                xml = await OdmExport.Write(session, parse.GetValue(study)!, DateTimeOffset.UtcNow, ct, type: fileType);
-            }
-            await OutputFiles.WriteAsync(path, xml, ct);
-            Console.WriteLine($"Written: {path}");
-            return 0;
+                else
+                {
+                    if (await session.LoadAsync<Studies.Study>(Studies.Study.IdFor(parse.GetValue(study)!), ct) is null)
+                    {
+                        Console.Error.WriteLine($"No study '{parse.GetValue(study)}'.");
+                        return 1;
+                    }
+                    xml = await OdmExport.Write(session, parse.GetValue(study)!, DateTimeOffset.UtcNow, ct, type: fileType);
+                }
+                await OutputFiles.WriteAsync(path, xml, ct);
+                Console.WriteLine($"Written: {path}");
+                return 0;
+            });
         });
         return command;
     }
@@ -58,7 +56,7 @@ public static class ExportCommand
     {
         var lockName = new Option<string?>("--lock") { Description = "The lock's name (or id)." };
         var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Instead of a lock: the study as the database knew it then (with --study).", CustomParser = CliValues.OptionalMoment };
-        var study = new Option<string?>("--study") { Description = "The study, with --as-of." };
+        var study = new Option<string?>("--study") { Description = "The study, with --as-of (and with --lock, with a database per study)." };
         var cutoff = new Option<DateOnly?>("--cutoff") { Description = "With --as-of: the clinical cut-off (default: the as-of date).", CustomParser = CliValues.OptionalDate };
         var format = new Option<DatasetFormat>("--format") { DefaultValueFactory = _ => DatasetFormat.Json, Description = "json (Dataset-JSON 1.1), xpt (SAS transport v5) or csv." }.Choice();
         var output = new Option<string>("--out") { Required = true, Description = "The folder to write into (created if its parent exists)." };
@@ -71,28 +69,28 @@ public static class ExportCommand
             if ((parse.GetValue(lockName) is null) == (parse.GetValue(asOf) is null) || (parse.GetValue(asOf) is not null && parse.GetValue(study) is null))
                 throw new CommandLineError($"Say what to export: --lock NAME, or --as-of TIMESTAMP --study S.");
             var folder = OutputFiles.Folder(parse.GetValue(output)!);
-            await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
-            await using var store = await UserCommands.OpenStoreAsync(installation, ct, "export");
-            await using var session = store.QuerySession();
-            IReadOnlyList<ExportFile> files;
-            Infrastructure.Rejection? problem;
-            string what;
-            if (parse.GetValue(lockName) is { } reference)
+            return await CliStudies.WithSession(parse.GetValue(dataDir), parse.GetValue(study), CliStudies.LockNeedsStudy, ct, async session =>
             {
-                if (await Locks.ReadLocks.Find(session, reference, ct) is not { } l) throw new CommandLineError($"No lock '{reference}'.");
-                (files, problem) = await ExportDatasets.Of(session, l, kind, parse.GetValue(format), ct);
-                what = $"lock '{l.Name}' ({l.SnapshotHash[..12]}..., cut-off {l.Cutoff:yyyy-MM-dd})";
-            }
-            else
-            {
-                var at = parse.GetValue(asOf)!.Value.ToUniversalTime();
-                (files, problem) = await ExportDatasets.AsOf(session, parse.GetValue(study)!, at, parse.GetValue(cutoff), kind, parse.GetValue(format), ct);
-                what = $"study {parse.GetValue(study)} as of {at:O}";
-            }
-            if (problem is not null) throw new CommandLineError(problem.Message);
-            await OutputFiles.WriteAllAsync(folder, files.Select(f => (f.Name, f.Content)).ToList(), ct);
-            Console.WriteLine($"Written {files.Count} files of {what} to {folder}");
-            return 0;
+                IReadOnlyList<ExportFile> files;
+                Infrastructure.Rejection? problem;
+                string what;
+                if (parse.GetValue(lockName) is { } reference)
+                {
+                    var l = await CliStudies.LockAsync(session, reference, parse.GetValue(study), ct);
+                    (files, problem) = await ExportDatasets.Of(session, l, kind, parse.GetValue(format), ct);
+                    what = $"lock '{l.Name}' ({l.SnapshotHash[..12]}..., cut-off {l.Cutoff:yyyy-MM-dd})";
+                }
+                else
+                {
+                    var at = parse.GetValue(asOf)!.Value.ToUniversalTime();
+                    (files, problem) = await ExportDatasets.AsOf(session, parse.GetValue(study)!, at, parse.GetValue(cutoff), kind, parse.GetValue(format), ct);
+                    what = $"study {parse.GetValue(study)} as of {at:O}";
+                }
+                if (problem is not null) throw new CommandLineError(problem.Message);
+                await OutputFiles.WriteAllAsync(folder, files.Select(f => (f.Name, f.Content)).ToList(), ct);
+                Console.WriteLine($"Written {files.Count} files of {what} to {folder}");
+                return 0;
+            });
         });
         return command;
     }

@@ -15,7 +15,7 @@ public static class ImportCommand
     {
         var import = new Command("import", "Import data from outside (odm: a CDISC ODM 1.3.2 file into a new study, keeping its history).");
         var file = new Argument<string>("FILE") { Description = "The ODM 1.3.2 file: metadata, clinical data, audit records, signatures, annotations." };
-        var study = new Option<string?>("--study") { Description = "The new study's id (default: the file's Study OID)." };
+        var study = new Option<string?>("--study") { Description = "The new study's id (default: the file's Study OID; with a database per study, required: the placed study)." };
         var baseFile = new Option<string?>("--base") { Description = "A definition (JSON) giving what a file of another EDC lacks: treatment, RECIST, adverse-event terms." };
         var maxMb = new Option<long?>("--max-mb") { Description = $"The largest file read, in MiB (default {OdmFileReader.DefaultMaxBytes / (1024 * 1024)}).", CustomParser = CliValues.OptionalWhole(1L) };
         var dataDir = CommandLine.DataDirOption();
@@ -36,7 +36,8 @@ public static class ImportCommand
                 baseDefinition = definition;
             }
             var bytes = await File.ReadAllBytesAsync(path, ct);
-            return await UserCommands.WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+            // With a database per study the import goes into the study's database, placed by its id first (as POST /studies/import/odm?studyId=).
+            return await CliStudies.WithSession(parse.GetValue(dataDir), parse.GetValue(study), ImportNeedsStudy, ct, async session =>
             {
                 var outcome = await ImportOdm.Run(session, Actor.Operator(session.LastModifiedBy!),
                     new ImportOdm(bytes, Path.GetFileName(path), parse.GetValue(study), baseDefinition, max), DateTimeOffset.UtcNow, ct);
@@ -47,9 +48,12 @@ public static class ImportCommand
                 }
                 Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions(CasebookJson.Options) { WriteIndented = true }));
                 return 0;
-            }, studyVerb: "import odm");
+            });
         });
         import.Subcommands.Add(odm);
         return import;
     }
+
+    /// <summary>What an import without --study is told with a database per study (also `study import`).</summary>
+    public const string ImportNeedsStudy = "an import creates a study in its own database, placed first: give --study ID (the placed study).";
 }

@@ -179,15 +179,6 @@ public static class StudyAdminCommands
     private static DateOnly Today() => DateOnly.FromDateTime(DateTime.UtcNow);
 
     /// <param name="studyId">The study worked on: with a database per study, its session is the study database's.</param>
-    private static async Task<int> WithOperatorSession(string? dataDir, string? studyId, CancellationToken ct, Func<IDocumentSession, Actor, Task<int>> work)
-    {
-        await using var installation = await Installation.OpenAsync(dataDir, ct);
-        await using var store = await UserCommands.OpenStoreAsync(installation, ct);
-        var tenant = studyId is null ? JasperFx.StorageConstants.DefaultTenantId : await StudyRouting.TenantOf(store, studyId)
-            ?? throw new CommandLineError($"Study '{studyId}' is not placed on a database server: ./npc-ecrf study place {studyId} --server NAME (docs/scaling.md).");
-        await using var session = store.LightweightSession(tenant);
-        var operatorName = UserCommands.OperatorName();
-        session.LastModifiedBy = operatorName;
-        return await work(session, Actor.Operator(operatorName));
-    }
+    private static Task<int> WithOperatorSession(string? dataDir, string? studyId, CancellationToken ct, Func<IDocumentSession, Actor, Task<int>> work) =>
+        CliStudies.WithSession(dataDir, studyId, null, ct, session => work(session, Actor.Operator(session.LastModifiedBy!)));
 }

@@ -14,7 +14,7 @@ public static class StudyCommands
     private static Command Import()
     {
         var file = new Argument<string>("FILE") { Description = "The ODM 1.3.2 file (a MetaDataVersion) to create the study from." };
-        var study = new Option<string?>("--study") { Description = "The new study's id (default: the file's Study OID)." };
+        var study = new Option<string?>("--study") { Description = "The new study's id (default: the file's Study OID; with a database per study, required: the placed study)." };
         var title = new Option<string?>("--title") { Description = "The study's title (default: the file's StudyDescription)." };
         var baseFile = new Option<string?>("--base") { Description = "A definition (JSON) giving what a file of another EDC lacks: treatment, RECIST, adverse-event terms, schedule." };
         var dataDir = CommandLine.DataDirOption();
@@ -30,7 +30,7 @@ public static class StudyCommands
                 if (errors is not null) throw new CommandLineError($"{basePath} is not a study definition: {string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
                 baseDefinition = definition;
             }
-            return await UserCommands.WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+            return await CliStudies.WithSession(parse.GetValue(dataDir), parse.GetValue(study), ImportCommand.ImportNeedsStudy, ct, async session =>
             {
                 var outcome = await ImportStudyOdm.Run(session, Actor.Operator(session.LastModifiedBy!),
                     new ImportStudyOdm(odm, baseDefinition, parse.GetValue(study), parse.GetValue(title)), DateTimeOffset.UtcNow, ct);
@@ -43,7 +43,7 @@ public static class StudyCommands
                     $"with {answer.Study.Latest.Definition.StudyForms.Count} study forms.");
                 foreach (var finding in answer.Unmapped) Console.WriteLine($"Not mapped: {finding.Element}: {finding.Message}");
                 return 0;
-            }, studyVerb: "study import");
+            });
         });
         return command;
     }
@@ -58,7 +58,7 @@ public static class StudyCommands
         command.SetAction(async (parse, ct) =>
         {
             var path = OutputFiles.File(parse.GetValue(output)!);
-            return await UserCommands.WithOperatorSession(parse.GetValue(dataDir), ct, async (session, _) =>
+            return await CliStudies.WithSession(parse.GetValue(dataDir), parse.GetValue(study), null, ct, async session =>
             {
                 if (await session.LoadAsync<Study>(Study.IdFor(parse.GetValue(study)!), ct) is not { } found)
                 {
@@ -73,7 +73,7 @@ public static class StudyCommands
                 await OutputFiles.WriteAsync(path, DefinitionOdm.Export(found.StudyId, found.Title, definition, DateTimeOffset.UtcNow), ct);
                 Console.WriteLine($"Written: {path} (definition version {definition.Version})");
                 return 0;
-            }, studyVerb: "study export");
+            });
         });
         return command;
     }

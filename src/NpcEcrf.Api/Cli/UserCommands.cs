@@ -106,11 +106,11 @@ public static class UserCommands
         return 1;
     }
 
-    /// <param name="studyVerb">A verb that reads or writes a study's data (null: accounts, global): refused with a database per study.</param>
-    internal static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, NpcEcrfSettings, Task<int>> work, string? studyVerb = null)
+    /// <summary>A session of the global tenant (accounts); a verb on a study's data opens its study's (CliStudies).</summary>
+    internal static async Task<int> WithOperatorSession(string? dataDir, CancellationToken ct, Func<IDocumentSession, NpcEcrfSettings, Task<int>> work)
     {
         await using var installation = await Installation.OpenAsync(dataDir, ct);
-        await using var store = await OpenStoreAsync(installation, ct, studyVerb);
+        await using var store = await OpenStoreAsync(installation, ct);
         await using var session = store.LightweightSession();
         session.LastModifiedBy = OperatorName();
         return await work(session, installation.Settings());
@@ -142,20 +142,10 @@ public static class UserCommands
         return command;
     }
 
-    /// <summary>A verb on a study's data, with a database per study, would see only the master database: it is refused, with the way round.</summary>
-    public static void RefuseWithStudyDatabases(NpcEcrfSettings settings, string verb)
-    {
-        if (settings.StudyDatabases is not null)
-            throw new CommandLineError($"`{verb}` does not work with a database per study yet: it would read the master database, not the studies'. " +
-                "Use the HTTP API for it (docs/scaling.md, \"What is covered, and what is not yet\").");
-    }
-
-    /// <param name="studyVerb">A verb that reads or writes a study's data: with a database per study it would see only the master
-    /// database, so it is refused (with the way round) rather than answer about the wrong database.</param>
-    public static async Task<DocumentStore> OpenStoreAsync(Installation installation, CancellationToken ct, string? studyVerb = null)
+    /// <summary>The installation's store, its master database readied; a verb on a study's data opens the study's session from it (CliStudies).</summary>
+    public static async Task<DocumentStore> OpenStoreAsync(Installation installation, CancellationToken ct)
     {
         var settings = installation.Settings();
-        if (studyVerb is not null) RefuseWithStudyDatabases(settings, studyVerb);
         await RequireNamedSchemaAsync(settings, ct);
         await SchemaPreparation.PrepareAsync(settings, Console.Error.WriteLine, ct);
         return AppHost.Store(settings);

@@ -63,21 +63,22 @@ public sealed class StudyRouting(IDocumentStore store)
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
             return null;
         }
-        if (await PlacedTenant(given) is not { } studyId) return NotPlaced(given);
+        if (await PlacedTenant(store, given) is not { } studyId) return NotPlaced(given);
         context.Items[TenantItem] = studyId;
         return null;
     }
 
-    /// <summary>The placed study a request's id names, in whatever case it was written (study ids ignore case: StableIds).</summary>
-    private async Task<string?> PlacedTenant(string studyId) =>
-        await IsPlaced(studyId) ? studyId : (await PlacedStudies(store)).FirstOrDefault(placed => Studies.StableIds.Same(placed, studyId));
+    /// <summary>
+    /// The tenant of the study an id names, in whatever case it was written (study ids ignore case: StableIds); null when
+    /// it is not placed. For a request and for a command-line verb alike (CliStudies).
+    /// </summary>
+    public static async Task<string?> PlacedTenant(IDocumentStore store, string studyId) =>
+        await TenantOf(store, studyId) ?? (await PlacedStudies(store)).FirstOrDefault(placed => Studies.StableIds.Same(placed, studyId));
 
     private static IResult NotPlaced(string studyId) => Results.Problem(
         title: $"Study '{studyId}' is not placed on a database server.",
         detail: $"With a database per study, an administrator places each study first: ./npc-ecrf study place {studyId} --server NAME (docs/scaling.md).",
         statusCode: StatusCodes.Status404NotFound);
-
-    private async Task<bool> IsPlaced(string studyId) => await TenantOf(store, studyId) is not null;
 
     /// <summary>
     /// The tenant whose sessions hold a study: Marten's default tenant in the default mode; with a database per study, the

@@ -193,9 +193,10 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     /// The head an auditor may keep: settled, so a transaction still committing cannot later contradict it, and walked from
     /// the first event, trusting no head recorded in the database. Needs no document store.
     /// </summary>
-    public static async Task<ChainHead> Head(NpcEcrfSettings settings, TimeSpan settle, CancellationToken ct)
+    /// <param name="database">With a database per study, a connection to the study's database (each has its own chain); null: the installation's.</param>
+    public static async Task<ChainHead> Head(NpcEcrfSettings settings, TimeSpan settle, CancellationToken ct, NpgsqlConnection? database = null)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await using var connection = database ?? new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         return await GlobalChain.SettledHeadAsync(connection, settings.Schema, long.MaxValue, settle, _ => null, ct);

@@ -56,9 +56,10 @@ public static class TestDatabase
     /// Damages the database on purpose, as the superuser, with the maintenance switch set (and so recorded) in the
     /// same transaction: the only way past the guard on mt_events.
     /// </summary>
-    public static async Task<int> ExecuteAsSuperuserAsync(string sql, string maintenanceReason = "test: tampering on purpose")
+    /// <param name="database">Another database to damage (a study's, with a database per study), as a superuser of its server; default: the run's.</param>
+    public static async Task<int> ExecuteAsSuperuserAsync(string sql, string maintenanceReason = "test: tampering on purpose", string? database = null)
     {
-        await using var connection = new NpgsqlConnection((await ConnectionsAsync()).Superuser);
+        await using var connection = new NpgsqlConnection(database ?? (await ConnectionsAsync()).Superuser);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var maintenance = new NpgsqlCommand($"select set_config('{SchemaPreparation.MaintenanceSetting}', @reason, true)", connection, transaction))

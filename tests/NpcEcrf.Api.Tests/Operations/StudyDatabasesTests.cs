@@ -25,7 +25,8 @@ namespace NpcEcrf.Api.Tests.Operations;
 /// A database per study (docs/scaling.md) on two private clusters: the master (identity) and study A on the run's shared
 /// cluster, study B on a second cluster of its own, which the test stops. Data goes in through HTTP and is found in
 /// each study's own database by SQL; locks, their verification and analysis work per study; with study B's server
-/// down, study B answers 503 with Retry-After while study A keeps working.
+/// down, study B answers 503 with Retry-After while study A keeps working. The command line's verbs on a study's data
+/// (run as processes) work in the study's database, as they do in one database, and exit Unavailable when its server is down.
 /// </summary>
 public class StudyDatabasesTests : IAsyncLifetime
 {
@@ -199,7 +200,7 @@ public class StudyDatabasesTests : IAsyncLifetime
     }
 
     [DatabaseRoles.RolesFact]
-    public async Task the_study_verbs_place_a_study_then_create_and_list_it_in_its_own_database()
+    public async Task the_verbs_work_in_a_studys_own_database_as_in_one_database_and_say_when_its_server_is_down()
     {
         var dataDir = Directory.CreateDirectory(Path.Combine(_dir, "cli")).FullName;
         // The installation's keys: those of this class's settings (a verb makes none where events exist).
@@ -221,23 +222,130 @@ public class StudyDatabasesTests : IAsyncLifetime
         var unplaced = await Verb("study", "create", "CLI-NOWHERE", "--title", "x", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
         Assert.Equal(1, unplaced.Exit);
         Assert.Contains("not placed", unplaced.Stderr);
-        var created = await Verb("study", "create", study, "--title", "Placed by the command line", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference));
-        Assert.True(created.Exit == 0, created.Stderr);
-        var listed = await Verb("study", "list");
-        Assert.True(listed.Exit == 0, listed.Stderr);
-        Assert.Contains(study, listed.Stdout);
-
-        // Verbs on a study's data that would read only the master refuse, rather than report on the wrong database.
-        foreach (var verb in new[] { new[] { "verify" }, ["verify", "--head"], ["lock", "list"], ["export", "--study", study, "--out", Path.Combine(dataDir, "x.xml")] })
-        {
-            var refused = await Verb(verb);
-            Assert.True(refused.Exit != 0, $"{string.Join(' ', verb)} exited 0: {refused.Stdout}");
-            Assert.Contains("does not work with a database per study yet", refused.Stderr);
-        }
-
+        Ok(await Verb("study", "create", study, "--title", "Placed by the command line", "--file", StudyDefinitions.PathOf(StudyDefinitions.Reference)));
+        Assert.Contains(study, Ok(await Verb("study", "list")).Stdout);
         var database = new NpgsqlConnectionStringBuilder(_second.ConnectionString()) { Database = StudyDatabases.DatabaseName(study) }.ConnectionString;
         Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
         Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'study_created'"));
+
+        // Subjects entered through the web host; the study exported as ODM, and imported into a new study on server two (an
+        // import must name its study). A lock of that study and its verification, whose hash is the one the web host shows.
+        var odm = Path.Combine(dataDir, "cli.xml");
+        var imported = $"ODM-{_suffix}";
+        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await app.StartAsync();
+        string hash;
+        try
+        {
+            await (await (await Client(app, "cli.admin", ["admin"])).PostJson($"/studies/{study}/sites", new { siteId = "S1", name = "Site one" })).ShouldBe(HttpStatusCode.OK);
+            var cra = await Client(app, "cli.cra", ["cra"], $"{study}/S1");
+            foreach (var (number, sex) in new[] { ("P-01", "F"), ("P-02", "M") })
+            {
+                var subject = new CasebookClient(cra, number, study);
+                await subject.Enrol("S1");
+                await subject.Post("/demographics", new { sex, yearOfBirth = 1970, ageAtEnrolment = 51 });
+                await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
+            }
+            Ok(await Verb("export", "--study", study, "--out", odm));
+            Ok(await Verb("study", "place", imported, "--server", "two"));
+            var anonymous = await Verb("import", "odm", odm);
+            Assert.True(anonymous.Exit == 1 && anonymous.Stderr.Contains("give --study ID"), anonymous.Stderr);
+            Ok(await Verb("import", "odm", odm, "--study", imported));
+            Ok(await Verb("study", "export", imported, "--out", Path.Combine(dataDir, "definition.xml")));
+            Assert.Contains("<MetaDataVersion", File.ReadAllText(Path.Combine(dataDir, "definition.xml")));
+
+            var locked = Ok(await Verb("lock", "create", "--study", imported, "--name", "final", "--cutoff", "2021-12-31", "--reason", "Analysis"));
+            hash = locked.Stdout.Trim().Split(": ")[^1];
+            Assert.Contains("verified", Ok(await Verb("lock", "verify", "final", "--study", imported)).Stdout);
+            var noStudy = await Verb("lock", "verify", "final");
+            Assert.True(noStudy.Exit == 1 && noStudy.Stderr.Contains("give --study ID"), noStudy.Stderr);
+            var locks = await (await (await Client(app, "cli.dm", ["data-manager"])).GetAsync($"/locks?studyId={imported}")).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal(hash, locks.EnumerateArray().Single(l => l.GetProperty("name").GetString() == "final").GetProperty("snapshotHash").GetString());
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        // The seal chain: one study's database, or the master's and every placed study's, each reported on its own.
+        Assert.Contains($"study {imported}: Clean:", Ok(await Verb("verify", "--study", imported)).Stdout);
+        var everything = Ok(await Verb("verify"));
+        foreach (var line in new[] { "master database: Clean:", $"study {imported}: Clean:", $"study {study}: Clean:", "3 databases: 3 clean" })
+            Assert.Contains(line, everything.Stdout);
+        // A study's chain head, kept outside, proves its database later; with a database per study a head is a study's.
+        var head = Ok(await Verb("verify", "--head", "--study", imported)).Stdout.Trim();
+        Assert.Contains($"and the anchor {head.Split(':')[0]} reproduced", Ok(await Verb("verify", "--study", imported, "--against", head)).Stdout);
+        var whose = await Verb("verify", "--head");
+        Assert.True(whose.Exit == CommandLine.UsageError && whose.Stderr.Contains("give --study ID with --head"), whose.Stderr);
+        // An event changed in the study's database is found, whether the study is named or not.
+        var importedDatabase = new NpgsqlConnectionStringBuilder(_second.ConnectionString()) { Database = StudyDatabases.DatabaseName(imported) }.ConnectionString;
+        var events = $"\"{_settings.Schema}\".mt_events";
+        await TestDatabase.ExecuteAsSuperuserAsync($"update {events} set data = data || '{{\"tampered\": true}}'::jsonb where type = 'study_created'", database: importedDatabase);
+        var tampered = await Verb("verify", "--study", imported);
+        var found = $@"(?m)^study {imported}: \d+ finding\(s\) in";
+        Assert.True(tampered.Exit == 1, tampered.Stdout + tampered.Stderr);
+        Assert.Matches(found, tampered.Stdout);
+        var tamperedAll = await Verb("verify");
+        Assert.True(tamperedAll.Exit == 1, tamperedAll.Stdout + tamperedAll.Stderr);
+        Assert.Matches(found, tamperedAll.Stdout);
+        foreach (var line in new[] { "master database: Clean:", $"study {study}: Clean:", "3 databases: 2 clean, 1 with findings" })
+            Assert.Contains(line, tamperedAll.Stdout);
+        await TestDatabase.ExecuteAsSuperuserAsync($"update {events} set data = data - 'tampered' where type = 'study_created'", "test: tampering undone", importedDatabase);
+
+        // The same file imported into one database (a schema of its own): the same lock, SDTM datasets and analysis.
+        var single = AppFixture.SchemaFor("sdb1" + _suffix);
+        await TestDatabase.ExecuteAsync(_first.Owner ?? _first.Application, $"create schema \"{single}\"");
+        try
+        {
+            Task<(int Exit, string Stdout, string Stderr)> OneDatabase(params string[] args) => CliProcess.Run(_first, single, dataDir, args);
+            Ok(await OneDatabase("import", "odm", odm, "--study", imported));
+            var oneChain = await OneDatabase("verify", "--study", imported);
+            Assert.True(oneChain.Exit == CommandLine.UsageError && oneChain.Stderr.Contains("Leave out --study"), oneChain.Stderr);
+            // The same data, so the same lock: its hash does not depend on where the study lives.
+            Assert.EndsWith($": {hash}", Ok(await OneDatabase("lock", "create", "--study", imported, "--name", "final", "--cutoff", "2021-12-31", "--reason", "Analysis")).Stdout.Trim());
+            var (perStudy, oneDatabase) = (Path.Combine(dataDir, "sdtm-per-study"), Path.Combine(dataDir, "sdtm-one"));
+            Ok(await Verb("export", "sdtm", "--lock", "final", "--study", imported, "--format", "csv", "--out", perStudy));
+            Ok(await OneDatabase("export", "sdtm", "--lock", "final", "--format", "csv", "--out", oneDatabase));
+            var datasets = Directory.GetFiles(perStudy, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(datasets);
+            Assert.Equal(datasets, Directory.GetFiles(oneDatabase, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            foreach (var file in datasets) Assert.Equal(File.ReadAllText(Path.Combine(oneDatabase, file!)), File.ReadAllText(Path.Combine(perStudy, file!)));
+            Ok(await Verb("analyse", "--lock", "final", "--study", imported, "--format", "json", "--out", Path.Combine(dataDir, "an-per-study")));
+            Ok(await OneDatabase("analyse", "--lock", "final", "--format", "json", "--out", Path.Combine(dataDir, "an-one")));
+            // The analysis alike, but for when it was generated.
+            string Analysis(string dir) => System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(dataDir, dir, "analysis.json")), "\"generatedAt\": \"[^\"]+\"", "");
+            Assert.Equal(Analysis("an-one"), Analysis("an-per-study"));
+        }
+        finally
+        {
+            await TestDatabase.DropSchemaAsync(_first.Owner ?? _first.Application, single);
+        }
+
+        Assert.Contains("Unlocked final.", Ok(await Verb("lock", "unlock", "final", "--study", imported, "--reason", "More data")).Stdout);
+
+        // A study not placed is one clear line, exit 1.
+        var nowhere = await Verb("export", "--study", "CLI-NOWHERE", "--out", Path.Combine(dataDir, "x.xml"));
+        Assert.True(nowhere.Exit == 1 && nowhere.Stderr.Contains("Study 'CLI-NOWHERE' is not placed") && !nowhere.Stderr.Contains("Exception"), nowhere.Stderr);
+
+        // Server two goes down: the study's verbs say so as the web host's 503 does, with the exit code for "unavailable";
+        // `verify` still verifies the master.
+        await _second.StopAsync();
+        var down = $"Study '{imported}': The database is not reachable right now";
+        foreach (var verb in new[] { new[] { "verify", "--study", imported }, ["lock", "verify", "final", "--study", imported] })
+        {
+            var refused = await Verb(verb);
+            Assert.True(refused.Exit == CliOutcomes.Unavailable && refused.Stderr.Contains(down), $"{string.Join(' ', verb)}: exit {refused.Exit}: {refused.Stderr}{refused.Stdout}");
+        }
+        var partly = await Verb("verify");
+        Assert.True(partly.Exit == CliOutcomes.Unavailable && partly.Stderr.Contains(down) && partly.Stdout.Contains("master database: Clean:"), partly.Stderr + partly.Stdout);
+        Assert.Contains("3 databases: 1 clean, 0 with findings, 2 not reachable", partly.Stdout);
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Ok((int Exit, string Stdout, string Stderr) run)
+    {
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Stderr}{run.Stdout}");
+        return run;
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
