@@ -166,6 +166,31 @@ public sealed class StudyRouting(IDocumentStore store)
         return all;
     }
 
+    /// <summary>How many study databases one request (or health check) asks at once: each is a connection from its own pool.</summary>
+    public const int MaxParallel = 8;
+
+    /// <summary>
+    /// Asks each study in parallel, at most <see cref="MaxParallel"/> at once: each study's answer, in the order given, or
+    /// the exception that says its server does not answer (any other failure is thrown).
+    /// </summary>
+    public static async Task<IReadOnlyList<(string StudyId, T? Answer, Exception? Unavailable)>> AskStudies<T>(
+        IReadOnlyList<string> studies, Func<string, CancellationToken, Task<T>> ask, CancellationToken ct)
+    {
+        var answers = new (string, T?, Exception?)[studies.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, studies.Count), new ParallelOptions { MaxDegreeOfParallelism = MaxParallel, CancellationToken = ct }, async (i, token) =>
+        {
+            try
+            {
+                answers[i] = (studies[i], await ask(studies[i], token), null);
+            }
+            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e) is not null)
+            {
+                answers[i] = (studies[i], default, e);
+            }
+        });
+        return answers;
+    }
+
     /// <summary>Every placed study (Marten's table of tenants in the master database).</summary>
     public static async Task<IReadOnlyList<string>> PlacedStudies(IDocumentStore store)
     {

@@ -240,6 +240,43 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'study_created'"));
     }
 
+    [DatabaseRoles.RolesFact]
+    public async Task health_checks_every_study_database_and_names_those_down_only_to_an_admin()
+    {
+        await Place(StudyA, "one");
+        await Place(StudyB, "two");
+        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await app.StartAsync();
+        try
+        {
+            var anonymous = app.GetTestClient();
+            var admin = await Client(app, "health.admin", ["admin"]);
+            var dm = await Client(app, "health.dm", ["data-manager"]);
+            var healthy = await anonymous.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+            Assert.Equal("Healthy", await healthy.Content.ReadAsStringAsync());
+
+            // Study B's server goes down: the node still serves study A, so it stays in rotation (200), Degraded.
+            await _second!.StopAsync();
+            foreach (var (caller, named) in new[] { (anonymous, false), (dm, false), (admin, true) })
+            {
+                var degraded = await caller.GetAsync("/health");
+                Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+                var text = await degraded.Content.ReadAsStringAsync();
+                Assert.StartsWith("Degraded: 1 of 2 study databases do not answer.", text);
+                // Which studies are placed is not for anonymous callers (nor other roles) to learn; an admin is told which.
+                if (named) Assert.Contains(StudyB, text);
+                else Assert.DoesNotContain(StudyB, text);
+                Assert.DoesNotContain(StudyA, text);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !await condition(); await Task.Delay(200))
