@@ -277,6 +277,57 @@ public class StudyDatabasesTests : IAsyncLifetime
         }
     }
 
+    [DatabaseRoles.RolesFact]
+    public async Task two_placements_of_one_study_at_once_register_one_and_refuse_the_other_and_placing_again_takes_the_configured_connection()
+    {
+        async Task<(string Server, Placement? Placed, string? Refusal)> Attempt(string server)
+        {
+            try { return (server, await Place(StudyA, server), null); }
+            catch (CommandLineError e) { return (server, null, e.Message); }
+        }
+        // Both get past their first checks before either registers: the test holds study A's row in the master's table of
+        // tenants, uncommitted, until both placements wait (on that row, or on the placement lock), then rolls it back.
+        await Place(StudyB, "two"); // the master's table of tenants exists from here
+        await using var holder = new NpgsqlConnection(_first.Owner ?? _first.Application);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var held = new NpgsqlCommand($"insert into \"{_settings.Schema}\".mt_tenant_databases (tenant_id, connection_string) values (@id, 'held')", holder, hold))
+        {
+            held.Parameters.AddWithValue("id", StudyA);
+            await held.ExecuteNonQueryAsync();
+        }
+        var attempts = Task.WhenAll(Attempt("one"), Attempt("two"));
+        await Eventually(async () => await Scalar(_first.Superuser, "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid() " +
+            "and (query like '%mt_tenant_databases%' or query like '%npcecrf: study place%')") == 2);
+        await hold.RollbackAsync();
+        var outcomes = await attempts;
+        var won = Assert.Single(outcomes, o => o.Placed is not null);
+        var lost = Assert.Single(outcomes, o => o.Refusal is not null);
+        Assert.False(won.Placed!.AlreadyPlaced);
+        Assert.Contains($"already placed on server '{won.Server}'", lost.Refusal);
+        Assert.Contains("does not move a study", lost.Refusal);
+        // The master keeps the winner's database; the loser made none on its server, and registered nothing.
+        Assert.Equal(won.Server, _settings.StudyDatabases!.ServerOf(await StoredConnection(StudyA)));
+        Assert.Equal(0L, await Scalar(_settings.StudyDatabases.Servers[lost.Server], $"select count(*) from pg_database where datname = '{StudyDatabases.DatabaseName(StudyA)}'"));
+
+        // Placing again on its server (its password changed, say): re-readied, and the master takes the connection as configured now.
+        var servers = new Dictionary<string, string>(_settings.StudyDatabases.Servers) { [won.Server] = _settings.StudyDatabases.Servers[won.Server] + ";Application Name=npcecrf-replaced" };
+        var reconfigured = _settings with { StudyDatabases = new StudyDatabases(servers) };
+        var again = await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default);
+        Assert.True(again.AlreadyPlaced && again.ConnectionUpdated);
+        Assert.Equal(reconfigured.StudyDatabases!.ConnectionStringFor(won.Server, StudyA), await StoredConnection(StudyA));
+        Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
+    }
+
+    private async Task<string> StoredConnection(string studyId)
+    {
+        await using var connection = new NpgsqlConnection(_first.Superuser);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select connection_string from \"{_settings.Schema}\".mt_tenant_databases where tenant_id = @id", connection);
+        command.Parameters.AddWithValue("id", studyId);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !await condition(); await Task.Delay(200))
