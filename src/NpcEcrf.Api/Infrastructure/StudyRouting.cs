@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Marten;
 using Marten.Storage;
@@ -12,12 +11,18 @@ namespace NpcEcrf.Api.Infrastructure;
 /// query string, then a JSON body's studyId), the study that holds the lock or data query it names, else the global tenant.
 /// A study that is not placed on a server is a 404 here, before any endpoint runs. In the default mode it does nothing.
 /// </summary>
-public sealed class StudyRouting(IDocumentStore store)
+public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouting.DefaultCapacity)
 {
     private const string TenantItem = "npcecrf.tenant";
+    /// <summary>How many lock and query ids a node remembers the study of (about 100 bytes each).</summary>
+    public const int DefaultCapacity = 10_000;
     // A lock or a data query never moves study: where one was found by its id, it stays. (Not by a lock's name: another
-    // study may later take the same name, which must then be a 409, not the first study's lock.)
-    private readonly ConcurrentDictionary<Guid, string> _found = new();
+    // study may later take the same name, which must then be a 409, not the first study's lock.) Never "found nowhere":
+    // it may be created a moment later, and a flood of made-up ids must not fill the cache.
+    private readonly BoundedCache<Guid, string> _found = new(capacity);
+
+    /// <summary>How many ids' studies are remembered now (at most the capacity).</summary>
+    public int Remembered => _found.Count;
 
     /// <summary>The tenant of this request's sessions; Marten's default tenant when none was chosen (or the mode is off).</summary>
     public static string TenantOf(HttpContext? context) =>
@@ -114,26 +119,19 @@ public sealed class StudyRouting(IDocumentStore store)
             (id, holds) = (queryId, async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
         }
         else return null;
-        if (id is { } known && _found.TryGetValue(known, out var study)) return new Located(study, null);
-        var holders = new List<string>();
-        Exception? unreachable = null;
-        foreach (var studyId in await PlacedStudies(store))
+        if (id is { } known && _found.TryGet(known, out var study)) return new Located(study, null);
+        // Every placed study at once (a study whose server is down does not stop the others being asked).
+        var answers = await AskStudies(await PlacedStudies(store), async (studyId, _) =>
         {
-            try
-            {
-                await using var session = store.QuerySession(studyId);
-                if (await holds(session)) holders.Add(studyId);
-            }
-            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e) is not null)
-            {
-                unreachable ??= e; // that study's server is down: the others are still asked
-            }
-        }
+            await using var session = store.QuerySession(studyId);
+            return await holds(session);
+        }, ct);
+        var holders = answers.Where(a => a.Answer).Select(a => a.StudyId).ToList();
         if (holders.Count > 1)
             return new Located(null, Problems.Conflict($"'{path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
-        if (holders.Count == 1) return new Located(id is { } found ? _found.GetOrAdd(found, holders[0]) : holders[0], null);
+        if (holders.Count == 1) return new Located(id is { } found ? _found.Remember(found, holders[0]) : holders[0], null);
         // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
-        if (unreachable is not null) throw unreachable;
+        if (answers.FirstOrDefault(a => a.Unavailable is not null).Unavailable is { } unreachable) throw unreachable;
         return new Located(null, null); // the endpoint answers its own 404 from the global tenant, which holds none
     }
 

@@ -319,6 +319,54 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
     }
 
+    [DatabaseRoles.RolesFact]
+    public async Task a_lock_is_found_by_its_id_in_whichever_study_holds_it_and_the_routing_cache_stays_bounded()
+    {
+        await Place(StudyA, "one");
+        await Place(StudyB, "two");
+        // A node that remembers two ids' studies, so that three locks overflow it.
+        var app = AppHost.Build(_settings, customise: b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Logging.SetMinimumLevel(LogLevel.Critical);
+            b.Services.AddSingleton(s => new StudyRouting(s.GetRequiredService<IDocumentStore>(), capacity: 2));
+        });
+        await app.StartAsync();
+        try
+        {
+            var routing = app.Services.GetRequiredService<StudyRouting>();
+            var admin = await Client(app, "route.admin", ["admin"]);
+            var dm = await Client(app, "route.dm", ["data-manager"]);
+            foreach (var study in new[] { StudyA, StudyB })
+                await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
+            // Three locks in study B, the second placed study: a lookup by id that misses the cache asks both.
+            var ids = new List<Guid>();
+            foreach (var n in new[] { 1, 2, 3 })
+            {
+                var name = $"route-{n}";
+                var created = await (await dm.PostJson("/locks", new { studyId = StudyB, name, cutoff = "2021-12-31", reason = "Routing", kind = "Soft" })).ShouldBe(HttpStatusCode.Created);
+                ids.Add(created.GetProperty("id").GetGuid());
+                await (await dm.PostJson($"/locks/{name}/unlock", new { reason = "Routing" })).ShouldBe(HttpStatusCode.OK);
+            }
+            foreach (var id in ids.Append(ids[0])) // the first again, after it was forgotten
+            {
+                var found = await (await dm.GetAsync($"/locks/{id}")).ShouldBe(HttpStatusCode.OK);
+                Assert.Equal(StudyB, found.GetProperty("studyId").GetString());
+                Assert.True(routing.Remembered <= 2, $"{routing.Remembered} ids remembered");
+            }
+            Assert.Equal(2, routing.Remembered);
+            // Ids found nowhere are not remembered: a flood of them does not grow the cache (nor answer anything but 404).
+            for (var i = 0; i < 20; i++)
+                await (await dm.GetAsync($"/locks/{Guid.NewGuid()}")).ShouldBe(HttpStatusCode.NotFound);
+            Assert.Equal(2, routing.Remembered);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private async Task<string> StoredConnection(string studyId)
     {
         await using var connection = new NpgsqlConnection(_first.Superuser);
@@ -379,6 +427,17 @@ public class StudyDatabaseSettingsTests
         Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
         Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
             StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:bad", "Nonsense=1")))).Message);
+    }
+
+    [Fact]
+    public void the_routing_cache_forgets_its_oldest_entries_beyond_its_capacity_and_keeps_the_first_answer()
+    {
+        var cache = new BoundedCache<int, string>(3);
+        for (var i = 0; i < 10; i++) cache.Remember(i, $"study {i}");
+        Assert.Equal(3, cache.Count);
+        Assert.False(cache.TryGet(6, out _));
+        Assert.True(cache.TryGet(9, out var last) && last == "study 9");
+        Assert.Equal("study 9", cache.Remember(9, "another"));
     }
 
     [Fact]
