@@ -25,7 +25,7 @@ public static class StudyPlacement
     {
         var databases = settings.StudyDatabases
             ?? throw new Cli.CommandLineError("A database per study is off: set Database:StudyDatabases to true and name the servers in Database:Servers (docs/scaling.md).");
-        if (!StudyIds.IsValid(studyId)) throw new Cli.CommandLineError($"'{studyId}' is not a study id (1 to 40 letters, digits, '_' or '-').");
+        if (!Studies.StudyIds.IsValid(studyId)) throw new Cli.CommandLineError($"'{studyId}' is not a study id (1 to 40 letters, digits, '_' or '-').");
         var connection = databases.ConnectionStringFor(server, studyId)
             ?? throw new Cli.CommandLineError($"No server '{server}' is configured (Database:Servers:{server}); configured: {string.Join(", ", databases.Servers.Keys.Order(StringComparer.Ordinal))}.");
 

@@ -49,7 +49,9 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
     /// <summary>Chooses the request's tenant; a refusal when it names no placed study (or must name one).</summary>
     private async Task<IResult?> Route(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "";
+        // The routing middleware has run (WebApplication puts it first): the endpoint's template and route values say what
+        // the request is about, not the raw path.
+        var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
         // Every place a request can name its study: the endpoint acts on one of them, so they must agree.
         var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]), await BodyStudyId(context) }
             .Where(s => s is not null).Select(s => s!).Distinct(Studies.StableIds.Comparer).ToList();
@@ -58,12 +60,12 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
         var given = named.SingleOrDefault();
         if (given is null)
         {
-            if (Segment(path, "audit") is not null)
+            if (Under(template, "/audit"))
                 return Problems.Validation("studyId", "With a database per study the audit trail is kept per study: give ?studyId=.");
             // An ODM import creates a study: without its id it would land in the master database, not a placed one.
-            if (Segment(path, "studies") is { } next && next.StartsWith("import", StringComparison.OrdinalIgnoreCase))
+            if (Under(template, "/studies/import-odm") || Under(template, "/studies/import"))
                 return Problems.Validation("studyId", "With a database per study an import names its (placed) study: give ?studyId=.");
-            var located = await Locate(path, context.RequestAborted);
+            var located = await Locate(context, template, context.RequestAborted);
             if (located?.Refusal is { } refusal) return refusal;
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
             return null;
@@ -91,7 +93,7 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
     public static async Task<string?> TenantOf(IDocumentStore store, string studyId)
     {
         if (store.Options.Tenancy is not StudyTenancy) return JasperFx.StorageConstants.DefaultTenantId;
-        if (!StudyIds.IsValid(studyId)) return null;
+        if (!Studies.StudyIds.IsValid(studyId)) return null;
         try
         {
             await store.Options.Tenancy.GetTenantAsync(studyId);
@@ -106,15 +108,15 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
     private sealed record Located(string? Tenant, IResult? Refusal);
 
     /// <summary>/locks/{lockRef}... and /data-queries/{id}...: the study database that holds it (asked once, then remembered).</summary>
-    private async Task<Located?> Locate(string path, CancellationToken ct)
+    private async Task<Located?> Locate(HttpContext context, string template, CancellationToken ct)
     {
         Func<IQuerySession, Task<bool>> holds;
         Guid? id;
-        if (Segment(path, "locks") is { Length: > 0 } lockRef)
+        if (Under(template, "/locks") && context.GetRouteValue("lockRef") is string { Length: > 0 } lockRef)
         {
             (id, holds) = (Guid.TryParse(lockRef, out var lockId) ? lockId : null, async s => await Locks.ReadLocks.Find(s, lockRef, ct) is not null);
         }
-        else if (Segment(path, "data-queries") is { } text && Guid.TryParse(text, out var queryId))
+        else if (Under(template, "/data-queries") && context.GetRouteValue("id") is string text && Guid.TryParse(text, out var queryId))
         {
             (id, holds) = (queryId, async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
         }
@@ -128,7 +130,7 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
         }, ct);
         var holders = answers.Where(a => a.Answer).Select(a => a.StudyId).ToList();
         if (holders.Count > 1)
-            return new Located(null, Problems.Conflict($"'{path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
+            return new Located(null, Problems.Conflict($"'{context.Request.Path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
         if (holders.Count == 1) return new Located(id is { } found ? _found.Remember(found, holders[0]) : holders[0], null);
         // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
         if (answers.FirstOrDefault(a => a.Unavailable is not null).Unavailable is { } unreachable) throw unreachable;
@@ -199,13 +201,9 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
 #pragma warning restore CS0618
     }
 
-    /// <summary>The path's segment after /{first}/, or for /{first} alone "" (so /audit itself counts); null if the path is elsewhere.</summary>
-    private static string? Segment(string path, string first)
-    {
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || !parts[0].Equals(first, StringComparison.OrdinalIgnoreCase)) return null;
-        return parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
-    }
+    /// <summary>Whether a route template is <paramref name="prefix"/> or below it ("/audit", "/audit/verify"; not "/auditors").</summary>
+    private static bool Under(string template, string prefix) =>
+        template.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (template.Length == prefix.Length || template[prefix.Length] == '/');
 
     private static string? FirstNonEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
         values.FirstOrDefault(v => !string.IsNullOrEmpty(v));

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -438,6 +439,23 @@ public class StudyDatabaseSettingsTests
         Assert.False(cache.TryGet(6, out _));
         Assert.True(cache.TryGet(9, out var last) && last == "study 9");
         Assert.Equal("study 9", cache.Remember(9, "another"));
+    }
+
+    [Theory]
+    [InlineData("ANLO-NPC", true)]
+    [InlineData("a_1-B", true)]
+    [InlineData("ABC\n", false)] // .NET's $ matched before a final newline: the validator took it, a database name would not
+    [InlineData("", false)]
+    [InlineData("A B", false)]
+    [InlineData("*global*", false)]
+    [InlineData("ÄBC", false)]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false)] // 41
+    public void a_study_id_is_what_creating_a_study_accepts_and_what_can_name_a_database(string id, bool valid)
+    {
+        var accepted = new NpcEcrf.Api.Studies.CreateStudy.Validator()
+            .Validate(new NpcEcrf.Api.Studies.CreateStudy(id, "Title", null!), o => o.IncludeProperties(c => c.StudyId)).IsValid;
+        Assert.Equal(valid, accepted);
+        Assert.Equal(valid, NpcEcrf.Api.Studies.StudyIds.IsValid(id));
     }
 
     [Fact]
