@@ -94,7 +94,7 @@ public sealed class StudyDatabasesHealthCheck(IDocumentStore store) : IHealthChe
             timeout.CancelAfter(Timeout);
             try
             {
-                await using var connection = StudyRouting.DatabaseOf(store, studyId).CreateConnection();
+                await using var connection = (await store.Options.Tenancy.GetTenantAsync(studyId)).Database.CreateConnection();
                 await connection.OpenAsync(timeout.Token);
                 await using var command = new NpgsqlCommand("select 1", connection);
                 return await command.ExecuteScalarAsync(timeout.Token);
