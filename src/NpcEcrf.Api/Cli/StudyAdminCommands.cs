@@ -57,7 +57,8 @@ public static class StudyAdminCommands
             await using var installation = await Installation.OpenAsync(parse.GetValue(dataDir), ct);
             var placed = await StudyPlacement.PlaceAsync(installation.Settings(), parse.GetValue(id)!, parse.GetValue(server)!, Console.Error.WriteLine, ct);
             Console.WriteLine(placed.AlreadyPlaced
-                ? $"Study {placed.StudyId} was already placed on server {placed.Server} (database {placed.Database}); its schema is up to date."
+                ? $"Study {placed.StudyId} was already placed on server {placed.Server} (database {placed.Database}); its schema is up to date" +
+                  (placed.ConnectionUpdated ? "; the master now keeps the server's connection string as configured (running nodes use it once restarted)." : ".")
                 : $"Placed study {placed.StudyId} on server {placed.Server}, database {placed.Database}.");
             return 0;
         });

@@ -1,7 +1,5 @@
 using JasperFx.CodeGeneration;
 using Marten;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 using NpcEcrf.Api.Audit;
 using NpcEcrf.Api.DataQueries;
 using NpcEcrf.Api.Identity;
@@ -46,7 +44,7 @@ public static class AppHost
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi(o => OpenApi.ContractTransformer.AddContract(o));
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        Health.AddChecks(builder.Services, settings);
         builder.Services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));
         customise?.Invoke(builder);
 
@@ -63,7 +61,7 @@ public static class AppHost
         // anonymous caller learns nothing about where studies are).
         StudyRouting.UseStudyDatabases(app, settings);
 
-        app.MapHealthChecks("/health").AllowAnonymous();
+        Health.Map(app);
         app.MapOpenApi().AllowAnonymous();
         // The reference works offline (sites behind firewalls): the product's title, its assets served from here, no font
         // CDN, no telemetry, no cloud client button.
@@ -161,23 +159,4 @@ public static class AppHost
     /// <summary>A store for the command line, configured exactly as the web host's.</summary>
     /// <remarks>Without the asynchronous projection: the command line runs no daemon, and Marten would say so on stdout.</remarks>
     public static DocumentStore Store(NpcEcrfSettings settings) => DocumentStore.For(opts => ConfigureStore(opts, settings, asyncProjections: false));
-}
-
-public sealed class DatabaseHealthCheck(NpcEcrfSettings settings) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(settings.ConnectionString);
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("select 1", connection);
-            await command.ExecuteScalarAsync(ct);
-            return HealthCheckResult.Healthy("PostgreSQL answers.");
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", e);
-        }
-    }
 }

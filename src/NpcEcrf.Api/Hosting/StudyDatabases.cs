@@ -42,7 +42,7 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
     /// </summary>
     public static string DatabaseName(string studyId)
     {
-        if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a study id.", nameof(studyId));
+        if (!Studies.StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a study id.", nameof(studyId));
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(studyId)))[..8];
         return $"npcecrf_study_{studyId.ToLowerInvariant().Replace('-', '_')}_{digest}";
     }
@@ -81,12 +81,6 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
         // Sessions opened without a tenant (identity, the audit of access) are the global tenant's (StudyTenancy.Default).
         opts.Advanced.DefaultTenantUsageEnabled = true;
     }
-}
-
-public static class StudyIds
-{
-    /// <summary>What CreateStudy's validator accepts (^[A-Za-z0-9_-]+$, at most 40): checked again before an id names a database.</summary>
-    public static bool IsValid(string? id) => id is { Length: > 0 and <= 40 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }
 
 /// <summary>

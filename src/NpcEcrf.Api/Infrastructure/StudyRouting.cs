@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Marten;
 using Marten.Storage;
@@ -12,12 +11,18 @@ namespace NpcEcrf.Api.Infrastructure;
 /// query string, then a JSON body's studyId), the study that holds the lock or data query it names, else the global tenant.
 /// A study that is not placed on a server is a 404 here, before any endpoint runs. In the default mode it does nothing.
 /// </summary>
-public sealed class StudyRouting(IDocumentStore store)
+public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouting.DefaultCapacity)
 {
     private const string TenantItem = "npcecrf.tenant";
+    /// <summary>How many lock and query ids a node remembers the study of (about 100 bytes each).</summary>
+    public const int DefaultCapacity = 10_000;
     // A lock or a data query never moves study: where one was found by its id, it stays. (Not by a lock's name: another
-    // study may later take the same name, which must then be a 409, not the first study's lock.)
-    private readonly ConcurrentDictionary<Guid, string> _found = new();
+    // study may later take the same name, which must then be a 409, not the first study's lock.) Never "found nowhere":
+    // it may be created a moment later, and a flood of made-up ids must not fill the cache.
+    private readonly BoundedCache<Guid, string> _found = new(capacity);
+
+    /// <summary>How many ids' studies are remembered now (at most the capacity).</summary>
+    public int Remembered => _found.Count;
 
     /// <summary>The tenant of this request's sessions; Marten's default tenant when none was chosen (or the mode is off).</summary>
     public static string TenantOf(HttpContext? context) =>
@@ -44,7 +49,9 @@ public sealed class StudyRouting(IDocumentStore store)
     /// <summary>Chooses the request's tenant; a refusal when it names no placed study (or must name one).</summary>
     private async Task<IResult?> Route(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "";
+        // The routing middleware has run (WebApplication puts it first): the endpoint's template and route values say what
+        // the request is about, not the raw path.
+        var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
         // Every place a request can name its study: the endpoint acts on one of them, so they must agree.
         var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]), await BodyStudyId(context) }
             .Where(s => s is not null).Select(s => s!).Distinct(Studies.StableIds.Comparer).ToList();
@@ -53,12 +60,12 @@ public sealed class StudyRouting(IDocumentStore store)
         var given = named.SingleOrDefault();
         if (given is null)
         {
-            if (Segment(path, "audit") is not null)
+            if (Under(template, "/audit"))
                 return Problems.Validation("studyId", "With a database per study the audit trail is kept per study: give ?studyId=.");
             // An ODM import creates a study: without its id it would land in the master database, not a placed one.
-            if (Segment(path, "studies") is { } next && next.StartsWith("import", StringComparison.OrdinalIgnoreCase))
+            if (Under(template, "/studies/import-odm") || Under(template, "/studies/import"))
                 return Problems.Validation("studyId", "With a database per study an import names its (placed) study: give ?studyId=.");
-            var located = await Locate(path, context.RequestAborted);
+            var located = await Locate(context, template, context.RequestAborted);
             if (located?.Refusal is { } refusal) return refusal;
             if (located?.Tenant is { } tenant) context.Items[TenantItem] = tenant;
             return null;
@@ -87,7 +94,7 @@ public sealed class StudyRouting(IDocumentStore store)
     public static async Task<string?> TenantOf(IDocumentStore store, string studyId)
     {
         if (store.Options.Tenancy is not StudyTenancy) return JasperFx.StorageConstants.DefaultTenantId;
-        if (!StudyIds.IsValid(studyId)) return null;
+        if (!Studies.StudyIds.IsValid(studyId)) return null;
         try
         {
             await store.Options.Tenancy.GetTenantAsync(studyId);
@@ -102,39 +109,32 @@ public sealed class StudyRouting(IDocumentStore store)
     private sealed record Located(string? Tenant, IResult? Refusal);
 
     /// <summary>/locks/{lockRef}... and /data-queries/{id}...: the study database that holds it (asked once, then remembered).</summary>
-    private async Task<Located?> Locate(string path, CancellationToken ct)
+    private async Task<Located?> Locate(HttpContext context, string template, CancellationToken ct)
     {
         Func<IQuerySession, Task<bool>> holds;
         Guid? id;
-        if (Segment(path, "locks") is { Length: > 0 } lockRef)
+        if (Under(template, "/locks") && context.GetRouteValue("lockRef") is string { Length: > 0 } lockRef)
         {
             (id, holds) = (Guid.TryParse(lockRef, out var lockId) ? lockId : null, async s => await Locks.ReadLocks.Find(s, lockRef, ct) is not null);
         }
-        else if (Segment(path, "data-queries") is { } text && Guid.TryParse(text, out var queryId))
+        else if (Under(template, "/data-queries") && context.GetRouteValue("id") is string text && Guid.TryParse(text, out var queryId))
         {
             (id, holds) = (queryId, async s => await s.LoadAsync<DataQuery>(queryId, ct) is not null);
         }
         else return null;
-        if (id is { } known && _found.TryGetValue(known, out var study)) return new Located(study, null);
-        var holders = new List<string>();
-        Exception? unreachable = null;
-        foreach (var studyId in await PlacedStudies(store))
+        if (id is { } known && _found.TryGet(known, out var study)) return new Located(study, null);
+        // Every placed study at once (a study whose server is down does not stop the others being asked).
+        var answers = await AskStudies(await PlacedStudies(store), async (studyId, _) =>
         {
-            try
-            {
-                await using var session = store.QuerySession(studyId);
-                if (await holds(session)) holders.Add(studyId);
-            }
-            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e) is not null)
-            {
-                unreachable ??= e; // that study's server is down: the others are still asked
-            }
-        }
+            await using var session = store.QuerySession(studyId);
+            return await holds(session);
+        }, ct);
+        var holders = answers.Where(a => a.Answer).Select(a => a.StudyId).ToList();
         if (holders.Count > 1)
-            return new Located(null, Problems.Conflict($"'{path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
-        if (holders.Count == 1) return new Located(id is { } found ? _found.GetOrAdd(found, holders[0]) : holders[0], null);
+            return new Located(null, Problems.Conflict($"'{context.Request.Path}' names something in {holders.Count} studies.", "Use its id, or give ?studyId=."));
+        if (holders.Count == 1) return new Located(id is { } found ? _found.Remember(found, holders[0]) : holders[0], null);
         // Not found where we could look: if a server did not answer, it may be there (the exception handler answers 503).
-        if (unreachable is not null) throw unreachable;
+        if (answers.FirstOrDefault(a => a.Unavailable is not null).Unavailable is { } unreachable) throw unreachable;
         return new Located(null, null); // the endpoint answers its own 404 from the global tenant, which holds none
     }
 
@@ -167,6 +167,31 @@ public sealed class StudyRouting(IDocumentStore store)
         return all;
     }
 
+    /// <summary>How many study databases one request (or health check) asks at once: each is a connection from its own pool.</summary>
+    public const int MaxParallel = 8;
+
+    /// <summary>
+    /// Asks each study in parallel, at most <see cref="MaxParallel"/> at once: each study's answer, in the order given, or
+    /// the exception that says its server does not answer (any other failure is thrown).
+    /// </summary>
+    public static async Task<IReadOnlyList<(string StudyId, T? Answer, Exception? Unavailable)>> AskStudies<T>(
+        IReadOnlyList<string> studies, Func<string, CancellationToken, Task<T>> ask, CancellationToken ct)
+    {
+        var answers = new (string, T?, Exception?)[studies.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, studies.Count), new ParallelOptions { MaxDegreeOfParallelism = MaxParallel, CancellationToken = ct }, async (i, token) =>
+        {
+            try
+            {
+                answers[i] = (studies[i], await ask(studies[i], token), null);
+            }
+            catch (Exception e) when (ProblemExceptionHandler.DatabaseUnavailable(e) is not null)
+            {
+                answers[i] = (studies[i], default, e);
+            }
+        });
+        return answers;
+    }
+
     /// <summary>Every placed study (Marten's table of tenants in the master database).</summary>
     public static async Task<IReadOnlyList<string>> PlacedStudies(IDocumentStore store)
     {
@@ -177,13 +202,9 @@ public sealed class StudyRouting(IDocumentStore store)
 #pragma warning restore CS0618
     }
 
-    /// <summary>The path's segment after /{first}/, or for /{first} alone "" (so /audit itself counts); null if the path is elsewhere.</summary>
-    private static string? Segment(string path, string first)
-    {
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || !parts[0].Equals(first, StringComparison.OrdinalIgnoreCase)) return null;
-        return parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
-    }
+    /// <summary>Whether a route template is <paramref name="prefix"/> or below it ("/audit", "/audit/verify"; not "/auditors").</summary>
+    private static bool Under(string template, string prefix) =>
+        template.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (template.Length == prefix.Length || template[prefix.Length] == '/');
 
     private static string? FirstNonEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
         values.FirstOrDefault(v => !string.IsNullOrEmpty(v));

@@ -11,7 +11,7 @@ public sealed record CreateStudy(string StudyId, string Title, StudyDefinition D
     {
         public Validator()
         {
-            RuleFor(c => c.StudyId).NotEmpty().MaximumLength(40).Matches("^[A-Za-z0-9_-]+$");
+            RuleFor(c => c.StudyId).NotEmpty().MaximumLength(StudyIds.MaxLength).Matches(StudyIds.Pattern);
             RuleFor(c => c.Title).NotEmpty().MaximumLength(300);
         }
     }

@@ -99,7 +99,8 @@ public class DatabaseRestartTests : IAsyncLifetime
             // As a load balancer's probe asks: without a token (a token's account cannot be checked while PostgreSQL is down).
             var health = await probe.GetAsync("/health");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-            Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+            Assert.Equal("Unhealthy", (await health.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("title").GetString());
+            Assert.NotNull(health.Headers.RetryAfter);
 
             await _cluster.ResumeAsync();
             (await probe.GetAsync("/health")).EnsureSuccessStatusCode();

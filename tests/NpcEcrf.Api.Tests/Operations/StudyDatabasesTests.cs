@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -348,6 +349,142 @@ public class StudyDatabasesTests : IAsyncLifetime
         return run;
     }
 
+    [DatabaseRoles.RolesFact]
+    public async Task health_checks_every_study_database_and_names_those_down_only_to_an_admin()
+    {
+        await Place(StudyA, "one");
+        await Place(StudyB, "two");
+        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        await app.StartAsync();
+        try
+        {
+            var anonymous = app.GetTestClient();
+            var admin = await Client(app, "health.admin", ["admin"]);
+            var dm = await Client(app, "health.dm", ["data-manager"]);
+            var healthy = await anonymous.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+            Assert.Equal("Healthy", await healthy.Content.ReadAsStringAsync());
+
+            // Study B's server goes down: the node still serves study A, so it stays in rotation (200), Degraded.
+            await _second!.StopAsync();
+            foreach (var (caller, named) in new[] { (anonymous, false), (dm, false), (admin, true) })
+            {
+                var degraded = await caller.GetAsync("/health");
+                Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+                var text = await degraded.Content.ReadAsStringAsync();
+                Assert.StartsWith("Degraded: 1 of 2 study databases do not answer.", text);
+                // Which studies are placed is not for anonymous callers (nor other roles) to learn; an admin is told which.
+                if (named) Assert.Contains(StudyB, text);
+                else Assert.DoesNotContain(StudyB, text);
+                Assert.DoesNotContain(StudyA, text);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task two_placements_of_one_study_at_once_register_one_and_refuse_the_other_and_placing_again_takes_the_configured_connection()
+    {
+        async Task<(string Server, Placement? Placed, string? Refusal)> Attempt(string server)
+        {
+            try { return (server, await Place(StudyA, server), null); }
+            catch (CommandLineError e) { return (server, null, e.Message); }
+        }
+        // Both get past their first checks before either registers: the test holds study A's row in the master's table of
+        // tenants, uncommitted, until both placements wait (on that row, or on the placement lock), then rolls it back.
+        await Place(StudyB, "two"); // the master's table of tenants exists from here
+        await using var holder = new NpgsqlConnection(_first.Owner ?? _first.Application);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var held = new NpgsqlCommand($"insert into \"{_settings.Schema}\".mt_tenant_databases (tenant_id, connection_string) values (@id, 'held')", holder, hold))
+        {
+            held.Parameters.AddWithValue("id", StudyA);
+            await held.ExecuteNonQueryAsync();
+        }
+        var attempts = Task.WhenAll(Attempt("one"), Attempt("two"));
+        await Eventually(async () => await Scalar(_first.Superuser, "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid() " +
+            "and (query like '%mt_tenant_databases%' or query like '%npcecrf: study place%')") == 2);
+        await hold.RollbackAsync();
+        var outcomes = await attempts;
+        var won = Assert.Single(outcomes, o => o.Placed is not null);
+        var lost = Assert.Single(outcomes, o => o.Refusal is not null);
+        Assert.False(won.Placed!.AlreadyPlaced);
+        Assert.Contains($"already placed on server '{won.Server}'", lost.Refusal);
+        Assert.Contains("does not move a study", lost.Refusal);
+        // The master keeps the winner's database; the loser made none on its server, and registered nothing.
+        Assert.Equal(won.Server, _settings.StudyDatabases!.ServerOf(await StoredConnection(StudyA)));
+        Assert.Equal(0L, await Scalar(_settings.StudyDatabases.Servers[lost.Server], $"select count(*) from pg_database where datname = '{StudyDatabases.DatabaseName(StudyA)}'"));
+
+        // Placing again on its server (its password changed, say): re-readied, and the master takes the connection as configured now.
+        var servers = new Dictionary<string, string>(_settings.StudyDatabases.Servers) { [won.Server] = _settings.StudyDatabases.Servers[won.Server] + ";Application Name=npcecrf-replaced" };
+        var reconfigured = _settings with { StudyDatabases = new StudyDatabases(servers) };
+        var again = await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default);
+        Assert.True(again.AlreadyPlaced && again.ConnectionUpdated);
+        Assert.Equal(reconfigured.StudyDatabases!.ConnectionStringFor(won.Server, StudyA), await StoredConnection(StudyA));
+        Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
+    }
+
+    [DatabaseRoles.RolesFact]
+    public async Task a_lock_is_found_by_its_id_in_whichever_study_holds_it_and_the_routing_cache_stays_bounded()
+    {
+        await Place(StudyA, "one");
+        await Place(StudyB, "two");
+        // A node that remembers two ids' studies, so that three locks overflow it.
+        var app = AppHost.Build(_settings, customise: b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Logging.SetMinimumLevel(LogLevel.Critical);
+            b.Services.AddSingleton(s => new StudyRouting(s.GetRequiredService<IDocumentStore>(), capacity: 2));
+        });
+        await app.StartAsync();
+        try
+        {
+            var routing = app.Services.GetRequiredService<StudyRouting>();
+            var admin = await Client(app, "route.admin", ["admin"]);
+            var dm = await Client(app, "route.dm", ["data-manager"]);
+            foreach (var study in new[] { StudyA, StudyB })
+                await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
+            // Three locks in study B, the second placed study: a lookup by id that misses the cache asks both.
+            var ids = new List<Guid>();
+            foreach (var n in new[] { 1, 2, 3 })
+            {
+                var name = $"route-{n}";
+                var created = await (await dm.PostJson("/locks", new { studyId = StudyB, name, cutoff = "2021-12-31", reason = "Routing", kind = "Soft" })).ShouldBe(HttpStatusCode.Created);
+                ids.Add(created.GetProperty("id").GetGuid());
+                await (await dm.PostJson($"/locks/{name}/unlock", new { reason = "Routing" })).ShouldBe(HttpStatusCode.OK);
+            }
+            foreach (var id in ids.Append(ids[0])) // the first again, after it was forgotten
+            {
+                var found = await (await dm.GetAsync($"/locks/{id}")).ShouldBe(HttpStatusCode.OK);
+                Assert.Equal(StudyB, found.GetProperty("studyId").GetString());
+                Assert.True(routing.Remembered <= 2, $"{routing.Remembered} ids remembered");
+            }
+            Assert.Equal(2, routing.Remembered);
+            // Ids found nowhere are not remembered: a flood of them does not grow the cache (nor answer anything but 404).
+            for (var i = 0; i < 20; i++)
+                await (await dm.GetAsync($"/locks/{Guid.NewGuid()}")).ShouldBe(HttpStatusCode.NotFound);
+            Assert.Equal(2, routing.Remembered);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private async Task<string> StoredConnection(string studyId)
+    {
+        await using var connection = new NpgsqlConnection(_first.Superuser);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select connection_string from \"{_settings.Schema}\".mt_tenant_databases where tenant_id = @id", connection);
+        command.Parameters.AddWithValue("id", studyId);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !await condition(); await Task.Delay(200))
@@ -399,6 +536,34 @@ public class StudyDatabaseSettingsTests
         Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
         Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
             StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:bad", "Nonsense=1")))).Message);
+    }
+
+    [Fact]
+    public void the_routing_cache_forgets_its_oldest_entries_beyond_its_capacity_and_keeps_the_first_answer()
+    {
+        var cache = new BoundedCache<int, string>(3);
+        for (var i = 0; i < 10; i++) cache.Remember(i, $"study {i}");
+        Assert.Equal(3, cache.Count);
+        Assert.False(cache.TryGet(6, out _));
+        Assert.True(cache.TryGet(9, out var last) && last == "study 9");
+        Assert.Equal("study 9", cache.Remember(9, "another"));
+    }
+
+    [Theory]
+    [InlineData("ANLO-NPC", true)]
+    [InlineData("a_1-B", true)]
+    [InlineData("ABC\n", false)] // .NET's $ matched before a final newline: the validator took it, a database name would not
+    [InlineData("", false)]
+    [InlineData("A B", false)]
+    [InlineData("*global*", false)]
+    [InlineData("ÄBC", false)]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false)] // 41
+    public void a_study_id_is_what_creating_a_study_accepts_and_what_can_name_a_database(string id, bool valid)
+    {
+        var accepted = new NpcEcrf.Api.Studies.CreateStudy.Validator()
+            .Validate(new NpcEcrf.Api.Studies.CreateStudy(id, "Title", null!), o => o.IncludeProperties(c => c.StudyId)).IsValid;
+        Assert.Equal(valid, accepted);
+        Assert.Equal(valid, NpcEcrf.Api.Studies.StudyIds.IsValid(id));
     }
 
     [Fact]

@@ -269,6 +269,7 @@ public static class ContractTransformer
     /// <summary>What each tag (a feature) is about.</summary>
     private static readonly IReadOnlyDictionary<string, string> TagDescriptions = new Dictionary<string, string>
     {
+        ["Health"] = "Whether this node's databases answer: for load balancers and monitoring.",
         ["Identity"] = "Tokens and accounts: log in and out, create users, roles, site assignments, passwords.",
         ["Studies"] = "Studies as data: create a study with its definition, revise or amend it, sites, ODM study import and export.",
         ["Screening"] = "Screen failures: people screened and not enrolled.",
