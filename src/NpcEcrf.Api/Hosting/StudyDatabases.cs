@@ -53,15 +53,27 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
             ? new NpgsqlConnectionStringBuilder(connection) { Database = DatabaseName(studyId) }.ConnectionString
             : null;
 
+    /// <summary>
+    /// What the master's table of tenants keeps for a study: <see cref="ConnectionStringFor"/> without the password, which
+    /// stays in configuration (<see cref="PasswordFor"/> supplies it when a node connects): whoever reads the master database
+    /// does not learn how to log in to every study server.
+    /// </summary>
+    public string? StoredConnectionStringFor(string server, string studyId) =>
+        ConnectionStringFor(server, studyId) is { } connection ? new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString : null;
+
+    /// <summary>The password of the configured server a connection goes to (the same host, port and user); null if none has one.</summary>
+    public string? PasswordFor(NpgsqlConnectionStringBuilder target) =>
+        Servers.Values.Select(s => new NpgsqlConnectionStringBuilder(s))
+            .FirstOrDefault(s => SameServer(s, target) && s.Username == target.Username && s.Password is not null)?.Password;
+
+    private static bool SameServer(NpgsqlConnectionStringBuilder a, NpgsqlConnectionStringBuilder b) =>
+        string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
     /// <summary>Which configured server a stored connection string points at (host, port): the name an operator gave it.</summary>
     public string? ServerOf(string connectionString)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
-        return Servers.FirstOrDefault(s =>
-        {
-            var server = new NpgsqlConnectionStringBuilder(s.Value);
-            return string.Equals(server.Host, target.Host, StringComparison.OrdinalIgnoreCase) && server.Port == target.Port;
-        }).Key;
+        return Servers.FirstOrDefault(s => SameServer(new NpgsqlConnectionStringBuilder(s.Value), target)).Key;
     }
 
     /// <summary>Master-table tenancy: the table of tenants in the master database, seeded with the global tenant there.</summary>
@@ -70,14 +82,16 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
         var tenancy = new MasterTableTenancyOptions { ConnectionString = settings.ConnectionString, SchemaName = settings.Schema };
         tenancy.RegisterDatabase(GlobalTenant, settings.ConnectionString);
         opts.Tenancy = new StudyTenancy(opts, tenancy);
-        // A study's connection string comes from the master's table; its sessions get the master connection's settings
-        // (the web host's statement timeout, NpcEcrfSettings.WithStatementTimeout) unless it states its own.
+        // A study's connection string comes from the master's table, without its password (StoredConnectionStringFor): the
+        // configured server's is added here. Its sessions get the master connection's settings (the web host's statement
+        // timeout, NpcEcrfSettings.WithStatementTimeout) unless it states its own.
         var sessionOptions = new NpgsqlConnectionStringBuilder(settings.ConnectionString).Options;
-        if (!string.IsNullOrEmpty(sessionOptions))
-            opts.ConfigureNpgsqlDataSourceBuilder(b =>
-            {
-                if (string.IsNullOrEmpty(b.ConnectionStringBuilder.Options)) b.ConnectionStringBuilder.Options = sessionOptions;
-            });
+        var databases = settings.StudyDatabases!;
+        opts.ConfigureNpgsqlDataSourceBuilder(b =>
+        {
+            if (b.ConnectionStringBuilder.Password is null && databases.PasswordFor(b.ConnectionStringBuilder) is { } password) b.ConnectionStringBuilder.Password = password;
+            if (!string.IsNullOrEmpty(sessionOptions) && string.IsNullOrEmpty(b.ConnectionStringBuilder.Options)) b.ConnectionStringBuilder.Options = sessionOptions;
+        });
         // Sessions opened without a tenant (identity, the audit of access) are the global tenant's (StudyTenancy.Default).
         opts.Advanced.DefaultTenantUsageEnabled = true;
     }

@@ -68,9 +68,11 @@ public static class StudyPlacement
         await CreateDatabaseIfMissing(databases.Servers[server], name, ct);
         // The study's database is readied as a one-database installation: the same schema, guard and index as the master's.
         await SchemaPreparation.PrepareAsync(settings with { ConnectionString = connection, OwnerConnectionString = null, StudyDatabases = null }, warn, ct);
-        if (placedOn is null) await Register(master, settings.Schema, studyId, connection, ct);
-        else if (placedOn != connection) await UpdateConnection(master, settings.Schema, studyId, placedOn, connection, ct);
-        return new Placement(studyId, server, name, placedOn is not null, placedOn is not null && placedOn != connection);
+        // Registered without its password (StudyDatabases.StoredConnectionStringFor); a stored one (placed before) is replaced.
+        var stored = databases.StoredConnectionStringFor(server, studyId)!;
+        if (placedOn is null) await Register(master, settings.Schema, studyId, stored, ct);
+        else if (placedOn != stored) await UpdateConnection(master, settings.Schema, studyId, placedOn, stored, ct);
+        return new Placement(studyId, server, name, placedOn is not null, placedOn is not null && placedOn != stored);
     }
 
     /// <summary>

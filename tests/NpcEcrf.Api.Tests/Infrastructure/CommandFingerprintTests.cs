@@ -77,11 +77,13 @@ public class CommandFingerprintTests(StudyFixture app) : IClassFixture<StudyFixt
 
     /// <summary>Posts the first command, its retry (same values, other order and spacing) and a changed command, all under one id.</summary>
     /// <param name="same">What of the answer the retry must repeat (all of it unless said).</param>
+    /// <param name="settled">Waits for what the first command sets off after its commit (a lock's verification), before counting the events.</param>
     private async Task<JsonElement> SameIdThreeWays(HttpClient http, string url, string first, string reordered, string changed, Guid streamId, HttpStatusCode ok,
-        Func<JsonElement, string>? same = null)
+        Func<JsonElement, string>? same = null, Func<Task>? settled = null)
     {
         same ??= answer => answer.GetRawText();
         var answer = await (await http.PostAsync(url, Raw(first))).ShouldBe(ok);
+        if (settled is not null) await settled();
         var events = await app.EventCount();
         var version = await StreamVersion(streamId);
 
@@ -214,7 +216,12 @@ public class CommandFingerprintTests(StudyFixture app) : IClassFixture<StudyFixt
             $$"""{"studyId":"{{studyId}}","name":"fp-1","cutoff":"2021-12-31","reason":"Interim","commandId":"{{id}}"}""",
             $$"""{"commandId":"{{id}}","reason":"Interim","cutoff":"2021-12-31","name":"fp-1","studyId":"{{studyId}}"}""",
             $$"""{"studyId":"{{studyId}}","name":"fp-1","cutoff":"2021-06-30","reason":"Interim","commandId":"{{id}}"}""",
-            lockId, HttpStatusCode.Created);
+            lockId, HttpStatusCode.Created, settled: async () =>
+            {
+                // The system appends the lock's verification after the commit.
+                for (var i = 0; i < 100 && (await (await dm.GetAsync($"/locks/{lockId}")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.Null; i++)
+                    await Task.Delay(100);
+            });
 
         var unlockId = Guid.NewGuid();
         var unlocked = await SameIdThreeWays(dm, $"/locks/{lockId}/unlock",

@@ -424,7 +424,10 @@ public class StudyDatabasesTests : IAsyncLifetime
         var reconfigured = _settings with { StudyDatabases = new StudyDatabases(servers) };
         var again = await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default);
         Assert.True(again.AlreadyPlaced && again.ConnectionUpdated);
-        Assert.Equal(reconfigured.StudyDatabases!.ConnectionStringFor(won.Server, StudyA), await StoredConnection(StudyA));
+        Assert.Equal(reconfigured.StudyDatabases!.StoredConnectionStringFor(won.Server, StudyA), await StoredConnection(StudyA));
+        // The master keeps no password: the node takes it from its configuration when it connects.
+        Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyA)).Password);
+        Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyB)).Password);
         Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
     }
 
@@ -532,6 +535,10 @@ public class StudyDatabaseSettingsTests
         var on = StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:east", "Host=east;Username=u;Password=p")))!;
         Assert.Equal("Host=east;Username=u;Password=p;Database=" + StudyDatabases.DatabaseName("S-1"), on.ConnectionStringFor("east", "S-1"));
         Assert.Null(on.ConnectionStringFor("west", "S-1"));
+        Assert.Equal("Host=east;Username=u;Database=" + StudyDatabases.DatabaseName("S-1"), on.StoredConnectionStringFor("east", "S-1"));
+        Assert.Equal("p", on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder(on.StoredConnectionStringFor("east", "S-1"))));
+        Assert.Null(on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder("Host=east;Username=other")));
+        Assert.Null(on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder("Host=west;Username=u")));
         Assert.Contains("give true", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "yes")))).Message);
         Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
         Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
