@@ -11,8 +11,11 @@ namespace NpcEcrf.Api.Hosting;
 /// the named servers; the master database (the installation's connection) holds Marten's table of tenants and the
 /// global tenant (users, accounts, the audit of access). Off unless Database:StudyDatabases is true.
 /// </summary>
-/// <param name="Servers">Database:Servers:&lt;name&gt;: a connection string to a server, whose role may create databases.</param>
-public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
+/// <param name="Servers">Database:Servers:&lt;name&gt;: a connection string to a server, whose role may create databases (and owns them).</param>
+/// <param name="Applications">Database:ServerApplications:&lt;name&gt;: the application's role on that server, which nodes use for the
+/// study's data: it reads and appends but owns nothing, so it cannot switch off the guard on mt_events. Without one, nodes use
+/// the server's role, as a one-database installation with a single connection does.</param>
+public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers, IReadOnlyDictionary<string, string>? Applications = null)
 {
     /// <summary>The tenant of everything about no study. A study id is [A-Za-z0-9_-], so none can take it.</summary>
     public const string GlobalTenant = "*global*";
@@ -28,12 +31,16 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
             .Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal);
         if (servers.Count == 0)
             throw new Cli.CommandLineError("Database:StudyDatabases is true but no server is configured: set Database:Servers:<name> to a connection string (docs/scaling.md).");
-        foreach (var (name, connection) in servers)
+        var applications = config.GetSection("Database:ServerApplications").GetChildren()
+            .Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal);
+        foreach (var (key, connection) in servers.Select(s => ($"Database:Servers:{s.Key}", s.Value)).Concat(applications.Select(a => ($"Database:ServerApplications:{a.Key}", a.Value))))
         {
             try { _ = new NpgsqlConnectionStringBuilder(connection); }
-            catch (ArgumentException e) { throw new Cli.CommandLineError($"Database:Servers:{name} is not a PostgreSQL connection string ({e.Message})."); }
+            catch (ArgumentException e) { throw new Cli.CommandLineError($"{key} is not a PostgreSQL connection string ({e.Message})."); }
         }
-        return new StudyDatabases(servers);
+        if (applications.Keys.FirstOrDefault(name => !servers.ContainsKey(name)) is { } unknown)
+            throw new Cli.CommandLineError($"Database:ServerApplications:{unknown} names no server in Database:Servers.");
+        return new StudyDatabases(servers, applications);
     }
 
     /// <summary>
@@ -47,9 +54,15 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
         return $"npcecrf_study_{studyId.ToLowerInvariant().Replace('-', '_')}_{digest}";
     }
 
-    /// <summary>The connection string of a study's database on a named server; null for a server not configured.</summary>
+    /// <summary>The connection string of a study's database on a named server, as its server's role; null for a server not configured.</summary>
     public string? ConnectionStringFor(string server, string studyId) =>
         Servers.TryGetValue(server, out var connection)
+            ? new NpgsqlConnectionStringBuilder(connection) { Database = DatabaseName(studyId) }.ConnectionString
+            : null;
+
+    /// <summary>The study's database as the application's role on that server (null when the server has none: nodes use the server's role).</summary>
+    public string? ApplicationConnectionStringFor(string server, string studyId) =>
+        Applications?.TryGetValue(server, out var connection) == true
             ? new NpgsqlConnectionStringBuilder(connection) { Database = DatabaseName(studyId) }.ConnectionString
             : null;
 
@@ -59,11 +72,13 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers)
     /// does not learn how to log in to every study server.
     /// </summary>
     public string? StoredConnectionStringFor(string server, string studyId) =>
-        ConnectionStringFor(server, studyId) is { } connection ? new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString : null;
+        (ApplicationConnectionStringFor(server, studyId) ?? ConnectionStringFor(server, studyId)) is { } connection
+            ? new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString
+            : null;
 
-    /// <summary>The password of the configured server a connection goes to (the same host, port and user); null if none has one.</summary>
+    /// <summary>The password of the configured server or application role a connection goes to (the same host, port and user); null if none has one.</summary>
     public string? PasswordFor(NpgsqlConnectionStringBuilder target) =>
-        Servers.Values.Select(s => new NpgsqlConnectionStringBuilder(s))
+        Servers.Values.Concat(Applications?.Values ?? []).Select(s => new NpgsqlConnectionStringBuilder(s))
             .FirstOrDefault(s => SameServer(s, target) && s.Username == target.Username && s.Password is not null)?.Password;
 
     private static bool SameServer(NpgsqlConnectionStringBuilder a, NpgsqlConnectionStringBuilder b) =>

@@ -66,8 +66,11 @@ public static class StudyPlacement
         }
 
         await CreateDatabaseIfMissing(databases.Servers[server], name, ct);
-        // The study's database is readied as a one-database installation: the same schema, guard and index as the master's.
-        await SchemaPreparation.PrepareAsync(settings with { ConnectionString = connection, OwnerConnectionString = null, StudyDatabases = null }, warn, ct);
+        // The study's database is readied as a one-database installation: the same schema, guard and index as the master's,
+        // owned by the server's role, with the application's role (if the server has one) granted its reads and appends.
+        await SchemaPreparation.PrepareAsync(databases.ApplicationConnectionStringFor(server, studyId) is { } application
+            ? settings with { ConnectionString = application, OwnerConnectionString = connection, StudyDatabases = null }
+            : settings with { ConnectionString = connection, OwnerConnectionString = null, StudyDatabases = null }, warn, ct);
         // Registered without its password (StudyDatabases.StoredConnectionStringFor); a stored one (placed before) is replaced.
         var stored = databases.StoredConnectionStringFor(server, studyId)!;
         if (placedOn is null) await Register(master, settings.Schema, studyId, stored, ct);

@@ -46,6 +46,9 @@ public class ScaleOutTests(ITestOutputHelper output)
             environment["Database__StudyDatabases"] = "true";
             environment["Database__Servers__one"] = db.Superuser;
             environment["Database__Servers__two"] = secondCluster.ConnectionString();
+            // The study's data as each server's application role, where the run has one.
+            if (db.Owner is not null) environment["Database__ServerApplications__one"] = db.Application;
+            environment["Database__ServerApplications__two"] = secondCluster.ApplicationConnectionString();
         }
 
         // The installation's keys, made here: the test run's database already holds other tests' events, and a node

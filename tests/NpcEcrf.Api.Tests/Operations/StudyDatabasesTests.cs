@@ -51,8 +51,9 @@ public class StudyDatabasesTests : IAsyncLifetime
             OwnerConnectionString = _first.Owner,
             Schema = schema,
             SigningKey = SHA256.HashData(Encoding.UTF8.GetBytes(schema)).Concat(SHA256.HashData(Encoding.UTF8.GetBytes("k" + schema))).ToArray(),
-            // Servers are reached as a role that may create databases (docs/scaling.md).
-            StudyDatabases = new StudyDatabases(new Dictionary<string, string> { ["one"] = _first.Superuser, ["two"] = _second.ConnectionString() }),
+            // Servers are reached as a role that may create databases, and the study's data as each server's application role (docs/scaling.md).
+            StudyDatabases = new StudyDatabases(new Dictionary<string, string> { ["one"] = _first.Superuser, ["two"] = _second.ConnectionString() },
+                new Dictionary<string, string> { ["one"] = _first.Application, ["two"] = _second.ApplicationConnectionString() }),
         };
     }
 
@@ -132,6 +133,16 @@ public class StudyDatabasesTests : IAsyncLifetime
                 Assert.Equal(1L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_doc_study"));
                 Assert.Equal(0L, await Scalar(database, $"select count(*) from \"{_settings.Schema}\".mt_events where type = 'user_created'"));
             }
+            // Nodes reach a study's data as the server's application role, which owns nothing: it cannot switch off the guard on mt_events.
+            foreach (var (study, application) in new[] { (StudyA, _first.Application), (StudyB, _second.ApplicationConnectionString()) })
+            {
+                var stored = new NpgsqlConnectionStringBuilder(await StoredConnection(study));
+                Assert.Equal(new NpgsqlConnectionStringBuilder(application).Username, stored.Username);
+                stored.Password = _settings.StudyDatabases!.PasswordFor(stored);
+                var refused = await Assert.ThrowsAsync<PostgresException>(() =>
+                    TestDatabase.ExecuteAsync(stored.ConnectionString, $"alter table \"{_settings.Schema}\".mt_events disable trigger all"));
+                Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+            }
             Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type like 'subject%' or type = 'study_created'"));
             Assert.True(await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_doc_useraccount") >= 3);
 
@@ -210,6 +221,7 @@ public class StudyDatabasesTests : IAsyncLifetime
         var configuration = new Dictionary<string, string>
         {
             ["Database__StudyDatabases"] = "true", ["Database__Servers__one"] = _first.Superuser, ["Database__Servers__two"] = _second!.ConnectionString(),
+            ["Database__ServerApplications__one"] = _first.Application, ["Database__ServerApplications__two"] = _second.ApplicationConnectionString(),
         };
         var study = $"CLI-{_suffix}";
         Task<(int Exit, string Stdout, string Stderr)> Verb(params string[] args) => CliProcess.RunWith(_first, _settings.Schema, dataDir, configuration, args);
@@ -419,9 +431,9 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.Equal(won.Server, _settings.StudyDatabases!.ServerOf(await StoredConnection(StudyA)));
         Assert.Equal(0L, await Scalar(_settings.StudyDatabases.Servers[lost.Server], $"select count(*) from pg_database where datname = '{StudyDatabases.DatabaseName(StudyA)}'"));
 
-        // Placing again on its server (its password changed, say): re-readied, and the master takes the connection as configured now.
-        var servers = new Dictionary<string, string>(_settings.StudyDatabases.Servers) { [won.Server] = _settings.StudyDatabases.Servers[won.Server] + ";Application Name=npcecrf-replaced" };
-        var reconfigured = _settings with { StudyDatabases = new StudyDatabases(servers) };
+        // Placing again on its server (its application role reached otherwise, say): re-readied, and the master takes the connection as configured now.
+        var applications = new Dictionary<string, string>(_settings.StudyDatabases.Applications!) { [won.Server] = _settings.StudyDatabases.Applications![won.Server] + ";Application Name=npcecrf-replaced" };
+        var reconfigured = _settings with { StudyDatabases = _settings.StudyDatabases with { Applications = applications } };
         var again = await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default);
         Assert.True(again.AlreadyPlaced && again.ConnectionUpdated);
         Assert.Equal(reconfigured.StudyDatabases!.StoredConnectionStringFor(won.Server, StudyA), await StoredConnection(StudyA));
@@ -539,6 +551,13 @@ public class StudyDatabaseSettingsTests
         Assert.Equal("p", on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder(on.StoredConnectionStringFor("east", "S-1"))));
         Assert.Null(on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder("Host=east;Username=other")));
         Assert.Null(on.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder("Host=west;Username=u")));
+        // With the server's application role: the study's data is reached as that role, whose password comes from configuration too.
+        var split = StudyDatabases.From(Config(("Database:StudyDatabases", "true"), ("Database:Servers:east", "Host=east;Username=u;Password=p"),
+            ("Database:ServerApplications:east", "Host=east;Username=app;Password=a")))!;
+        Assert.Equal("Host=east;Username=app;Database=" + StudyDatabases.DatabaseName("S-1"), split.StoredConnectionStringFor("east", "S-1"));
+        Assert.Equal("a", split.PasswordFor(new Npgsql.NpgsqlConnectionStringBuilder(split.StoredConnectionStringFor("east", "S-1"))));
+        Assert.Contains("names no server", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true"),
+            ("Database:Servers:east", "Host=east"), ("Database:ServerApplications:west", "Host=west")))).Message);
         Assert.Contains("give true", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "yes")))).Message);
         Assert.Contains("no server is configured", Assert.Throws<CommandLineError>(() => StudyDatabases.From(Config(("Database:StudyDatabases", "true")))).Message);
         Assert.Contains("Database:Servers:bad", Assert.Throws<CommandLineError>(() =>
