@@ -68,9 +68,15 @@ public static class StudyPlacement
         await CreateDatabaseIfMissing(databases.Servers[server], name, ct);
         // The study's database is readied as a one-database installation: the same schema, guard and index as the master's,
         // owned by the server's role, with the application's role (if the server has one) granted its reads and appends.
-        await SchemaPreparation.PrepareAsync(databases.ApplicationConnectionStringFor(server, studyId) is { } application
-            ? settings with { ConnectionString = application, OwnerConnectionString = connection, StudyDatabases = null }
-            : settings with { ConnectionString = connection, OwnerConnectionString = null, StudyDatabases = null }, warn, ct);
+        if (databases.ApplicationConnectionStringFor(server, studyId) is { } application)
+            await SchemaPreparation.PrepareAsync(settings with { ConnectionString = application, OwnerConnectionString = connection, StudyDatabases = null }, warn, ct);
+        else
+        {
+            // Said here in this mode's terms: the preparation's own warning names the one-database settings.
+            warn($"Server '{server}' has no application role (Database:ServerApplications:{server}): nodes reach study {studyId}'s data as the server's role, " +
+                "which owns its schema, so it can switch off the guard on mt_events and rewrite history (docs/scaling.md).");
+            await SchemaPreparation.PrepareAsync(settings with { ConnectionString = connection, OwnerConnectionString = null, StudyDatabases = null }, _ => { }, ct);
+        }
         // Registered without its password (StudyDatabases.StoredConnectionStringFor); a stored one (placed before) is replaced.
         var stored = databases.StoredConnectionStringFor(server, studyId)!;
         if (placedOn is null) await Register(master, settings.Schema, studyId, stored, ct);

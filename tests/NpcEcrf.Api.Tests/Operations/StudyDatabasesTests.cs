@@ -441,6 +441,13 @@ public class StudyDatabasesTests : IAsyncLifetime
         Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyA)).Password);
         Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyB)).Password);
         Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
+
+        // A server with an application role places without a warning; one without is placed, saying what its role could do.
+        var warnings = new List<string>();
+        await StudyPlacement.PlaceAsync(_settings, $"SDB-C-{_suffix}", "two", warnings.Add, default);
+        Assert.Empty(warnings);
+        await StudyPlacement.PlaceAsync(_settings with { StudyDatabases = _settings.StudyDatabases with { Applications = null } }, $"SDB-D-{_suffix}", "two", warnings.Add, default);
+        Assert.Contains("has no application role (Database:ServerApplications:two)", Assert.Single(warnings));
     }
 
     [DatabaseRoles.RolesFact]
