@@ -153,18 +153,19 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
     public static IMartenDatabase DatabaseOf(IDocumentStore store, string tenant) =>
         tenant == JasperFx.StorageConstants.DefaultTenantId ? store.Options.Tenancy.Default.Database : store.Options.Tenancy.GetTenant(tenant).Database;
 
-    /// <summary>One read of every study: the session's own database, or with a database per study every placed study's, in study order.</summary>
+    /// <summary>One read of every study: the session's own database, or with a database per study every placed study's (asked in parallel, <see cref="MaxParallel"/> at once), in study order.</summary>
     public static async Task<List<T>> EveryStudy<T>(IQuerySession session, Func<IQuerySession, Task<IReadOnlyList<T>>> read)
     {
         var store = session.DocumentStore;
         if (store.Options.Tenancy is not StudyTenancy) return [.. await read(session)];
-        var all = new List<T>();
-        foreach (var studyId in await PlacedStudies(store))
+        var answers = await AskStudies(await PlacedStudies(store), async (studyId, _) =>
         {
             await using var study = store.QuerySession(studyId);
-            all.AddRange(await read(study));
-        }
-        return all;
+            return await read(study);
+        }, CancellationToken.None);
+        // A list that left a study out would look complete: a study whose server does not answer fails the whole list (503).
+        if (answers.FirstOrDefault(a => a.Unavailable is not null) is { Unavailable: { } down }) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(down);
+        return [.. answers.SelectMany(a => a.Answer!)];
     }
 
     /// <summary>How many study databases one request (or health check) asks at once: each is a connection from its own pool.</summary>
