@@ -4,7 +4,7 @@ namespace NpcEcrf.Api.Hosting;
 
 /// <summary>
 /// What `study place` did: the server and database; whether the study was placed before (then nothing moved), and if so
-/// whether the connection string the master keeps for it was brought up to the configuration's (a new password, say).
+/// whether the connection string the master keeps for it was brought up to the configuration's (another user or port, say).
 /// </summary>
 public sealed record Placement(string StudyId, string Server, string Database, bool AlreadyPlaced, bool ConnectionUpdated = false);
 
