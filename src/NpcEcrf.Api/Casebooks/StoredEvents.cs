@@ -30,7 +30,8 @@ public static class StoredEvents
     /// One study's streams up to a sequence number and a time, a stream at a time in version order: its study stream and
     /// the casebook and data-query streams the audit index assigns to it (<see cref="AuditIndex.Streams"/>), never another
     /// study's. Read as it arrives: the caller folds each stream and lets its events go, so memory holds one stream's
-    /// events, not the study's. The study stream comes first.
+    /// events, not the study's. The study stream comes first, then the data queries' streams, then the casebooks': a
+    /// caller folding casebooks as they arrive knows the study and every query by then.
     /// </summary>
     public static async IAsyncEnumerable<IReadOnlyList<IEvent>> StudyStreams(IQuerySession session, string studyId, long? upToSequence, DateTimeOffset? upToTime,
         [EnumeratorCancellation] CancellationToken ct)
@@ -38,21 +39,28 @@ public static class StoredEvents
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var connection = (NpgsqlConnection)session.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        var ids = new List<Guid> { Study.IdFor(studyId) };
-        await using (var streams = new NpgsqlCommand($"select stream_id from \"{schema}\".{AuditIndex.Streams} where study_id = @study", connection))
+        var study = Study.IdFor(studyId);
+        var (queries, others) = (new List<Guid>(), new List<Guid>());
+        // Each stream's first event (by Marten's (stream_id, version) index) says whether it is a data query's.
+        await using (var streams = new NpgsqlCommand($"""
+            select a.stream_id, e.type = '{EventTypes.Alias(typeof(DataQueries.DataQueryRaised))}' from "{schema}".{AuditIndex.Streams} a
+            left join "{schema}".mt_events e on e.stream_id = a.stream_id and e.version = 1 where a.study_id = @study
+            """, connection))
         {
             streams.Parameters.AddWithValue("study", studyId);
             await using var reader = await streams.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+            while (await reader.ReadAsync(ct))
+                if (reader.GetGuid(0) != study) (!reader.IsDBNull(1) && reader.GetBoolean(1) ? queries : others).Add(reader.GetGuid(0));
         }
         // A statement per few dozen streams, all sent at once: each reads its streams by Marten's (stream_id, version)
         // index and sorts a few thousand rows in memory, where one statement for the whole study was planned, once the
         // study is a large part of the store, as a scan of every study's events and a sort of the study's on disk.
         // The sequence bound is applied here: beside the stream ids, a condition on seq_id has drawn the planner (on
         // statistics not yet refreshed after a large write) to intersect them with the primary key, read whole per statement.
-        // The study stream in a statement of its own, ahead of the rest: a caller folding casebooks as they arrive has the study first.
+        // The study stream in a statement of its own, then the queries' statements, then the rest's: a statement's rows come
+        // in stream-id order, so a statement never mixes the kinds.
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var chunk in ids.Take(1).Chunk(1).Concat(ids.Skip(1).Where(id => id != ids[0]).Chunk(StreamsPerStatement)))
+        foreach (var chunk in new[] { new[] { study } }.Concat(queries.Chunk(StreamsPerStatement)).Concat(others.Chunk(StreamsPerStatement)))
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"select {Columns} from \"{schema}\".mt_events where stream_id = any($1) and timestamp <= $2 order by stream_id, version")
             {
                 Parameters = { new NpgsqlParameter { Value = chunk }, new NpgsqlParameter { Value = upToTime?.ToUniversalTime() ?? DateTimeOffset.MaxValue } },

@@ -22,14 +22,18 @@ public sealed record Timed(double Seconds, long PeakBytes);
 public sealed record LockBenchRun(Timed Lock, Timed Verify, Timed AsOf, Timed PlainRead, double CopySeconds);
 
 /// <summary>Where a lock's time goes, step by step (the steps <see cref="LockDatabase.Run"/> takes, each run alone).</summary>
-/// <param name="Replay">The study's streams read and folded, each casebook into its subject's snapshot as it arrives.</param>
-/// <param name="StudyRead">The replay's read alone: the study's streams read and deserialised, not folded (the rest of <paramref name="Replay"/> is the fold).</param>
-/// <param name="LiveMegabytes">The most live managed memory the snapshot and its canonical JSON held, built as a lock builds them.</param>
-/// <param name="WholeCohortLiveMegabytes">The same for the way locks built them before: every casebook replayed and kept, then the
-/// snapshot built, serialised whole and canonicalised from that text.</param>
+/// <param name="Freeze">What a lock does to make its snapshot (<see cref="CohortReplay.Freeze"/>): the study's streams read and
+/// folded, each casebook into its subject's canonical JSON in a temporary file as it arrives, then the snapshot's canonical
+/// JSON written in subject order to another, and hashed.</param>
+/// <param name="StudyRead">The read alone: the study's streams read and deserialised, not folded.</param>
+/// <param name="LiveMegabytes">The most live managed memory the snapshot took, made as a lock makes it.</param>
+/// <param name="InMemoryLiveMegabytes">The same, with every subject's snapshot and the canonical JSON held in memory
+/// (<see cref="CohortReplay.Snapshot"/>, then <see cref="CohortSnapshot.Canonical"/>): what an as-of analysis does.</param>
+/// <param name="WholeCohortLiveMegabytes">The same for the way locks made it before this session: every casebook replayed
+/// and kept, then the snapshot built, serialised whole and canonicalised from that text.</param>
 /// <param name="SnapshotMegabytes">The canonical JSON's size in UTF-8.</param>
-public sealed record LockProfile(double HighWaterMark, double Replay, double StudyRead, double CanonicalJson, double ChainHead,
-    double LiveMegabytes, double WholeCohortLiveMegabytes, double SnapshotMegabytes);
+public sealed record LockProfile(double HighWaterMark, double Freeze, double StudyRead, double ChainHead,
+    double LiveMegabytes, double InMemoryLiveMegabytes, double WholeCohortLiveMegabytes, double SnapshotMegabytes);
 
 /// <summary>Every run at one size, and their medians.</summary>
 public sealed record LockBenchSize(int Subjects, int Events, int StoreEvents, IReadOnlyList<LockBenchRun> Runs, LockProfile Profile)
@@ -139,10 +143,10 @@ public static partial class BenchCommand
                 $"as of {asOfTime.PeakBytes / 1048576.0:0} MB, plain read {plainTime.PeakBytes / 1048576.0:0} MB");
         }
         var profile = await ProfileLock(store, cutoff, ct);
-        log($"  lock's snapshot: {profile.SnapshotMegabytes:0.0} MB of canonical JSON; peak live managed memory {profile.LiveMegabytes:0} MB built as a lock builds it, " +
-            $"{profile.WholeCohortLiveMegabytes:0} MB from the whole replayed cohort (the way before)");
-        log($"  lock, step by step: high-water mark {profile.HighWaterMark:0.00} s, replay into subjects' snapshots {profile.Replay:0.00} s (its read alone {profile.StudyRead:0.00} s), " +
-            $"canonical JSON and hash {profile.CanonicalJson:0.00} s, global chain head {profile.ChainHead:0.00} s");
+        log($"  lock's snapshot: {profile.SnapshotMegabytes:0.0} MB of canonical JSON; peak live managed memory {profile.LiveMegabytes:0} MB made as a lock makes it, " +
+            $"{profile.InMemoryLiveMegabytes:0} MB held in memory, {profile.WholeCohortLiveMegabytes:0} MB from the whole replayed cohort (the way before)");
+        log($"  lock, step by step: high-water mark {profile.HighWaterMark:0.00} s, snapshot made (replay, canonical JSON, hash) {profile.Freeze:0.00} s (its read alone {profile.StudyRead:0.00} s), " +
+            $"global chain head {profile.ChainHead:0.00} s");
         return new LockBenchSize(subjects, events, storeEvents, results, profile);
     }
 
@@ -154,22 +158,28 @@ public static partial class BenchCommand
         double Lap() { var s = watch.Elapsed.TotalSeconds; watch.Restart(); return s; }
         var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
         var hwm = Lap();
-        var (snapshot, _) = (await CohortReplay.SnapshotAt(session, LockedStudy, cutoff, highWaterMark, ct))!.Value;
-        var replay = Lap();
+        async Task<long> Freeze()
+        {
+            await using var file = LockSnapshotFile.Create();
+            using var written = new HashingWriter(file);
+            _ = await CohortReplay.Freeze(session, LockedStudy, cutoff, highWaterMark, written, ct);
+            return file.Length;
+        }
+        var snapshotBytes = await Freeze();
+        var freeze = Lap();
         await foreach (var _ in StoredEvents.StudyStreams(session, LockedStudy, highWaterMark, null, ct)) { }
         var read = Lap();
-        var snapshotBytes = System.Text.Encoding.UTF8.GetByteCount(snapshot.Canonical().Json);
-        var json = Lap();
         _ = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
         var chainHead = Lap();
-        // What each way holds at its most, above what is live here (this step's snapshot among it).
-        var live = await PeakLive(async () => (await CohortReplay.SnapshotAt(session, LockedStudy, cutoff, highWaterMark, ct))!.Value.Snapshot.Canonical());
+        // What each way holds at its most, above what is live here.
+        var live = await PeakLive(Freeze);
+        var inMemory = await PeakLive(async () => (await CohortReplay.Snapshot(session, LockedStudy, cutoff, highWaterMark, ct))!.Canonical());
         var wholeCohort = await PeakLive(async () =>
         {
             var cohort = (await CohortReplay.Cohort(session, LockedStudy, highWaterMark, ct))!;
             return EventSeal.Canonical(System.Text.Json.JsonSerializer.Serialize(CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, highWaterMark), CasebookJson.Options));
         });
-        return new LockProfile(hwm, replay, read, json, chainHead, live, wholeCohort, snapshotBytes / 1048576.0);
+        return new LockProfile(hwm, freeze, read, chainHead, live, inMemory, wholeCohort, snapshotBytes / 1048576.0);
     }
 
     /// <summary>The summary: medians per size, as events/s and as ratios to the baselines, and the seconds per 1,000 subjects.</summary>
@@ -188,7 +198,7 @@ public static partial class BenchCommand
                 $"{Ratio(r => r.Lock.Seconds, r => r.PlainRead.Seconds)} | {Ratio(r => r.Lock.Seconds, r => r.CopySeconds)} |";
         }
         yield return "";
-        yield return "| Subjects | Seconds per 1,000 subjects: read / as of / verify / lock / COPY | Peak managed MB: read / as of / verify / lock | Lock step by step (s): high-water mark / replay into subjects' snapshots (its read alone) / canonical JSON + hash / global chain head | Lock's snapshot: canonical MB / peak live MB / peak live MB the way before |";
+        yield return "| Subjects | Seconds per 1,000 subjects: read / as of / verify / lock / COPY | Peak managed MB: read / as of / verify / lock | Lock step by step (s): high-water mark / snapshot made: replay, canonical JSON, hash (its read alone) / global chain head | Lock's snapshot: canonical MB / peak live MB as a lock makes it / held in memory / the way before |";
         yield return "|---:|---|---|---|---|";
         foreach (var s in sizes)
         {
@@ -196,8 +206,8 @@ public static partial class BenchCommand
             var p = s.Profile;
             yield return $"| {s.Subjects:N0} | {Per(r => r.PlainRead.Seconds)} / {Per(r => r.AsOf.Seconds)} / {Per(r => r.Verify.Seconds)} / {Per(r => r.Lock.Seconds)} / {Per(r => r.CopySeconds)} | " +
                 $"{s.PeakMegabytes(r => r.PlainRead):0} / {s.PeakMegabytes(r => r.AsOf):0} / {s.PeakMegabytes(r => r.Verify):0} / {s.PeakMegabytes(r => r.Lock):0} | " +
-                $"{p.HighWaterMark:0.00} / {p.Replay:0.00} ({p.StudyRead:0.00}) / {p.CanonicalJson:0.00} / {p.ChainHead:0.00} | " +
-                $"{p.SnapshotMegabytes:0.0} / {p.LiveMegabytes:0} / {p.WholeCohortLiveMegabytes:0} |";
+                $"{p.HighWaterMark:0.00} / {p.Freeze:0.00} ({p.StudyRead:0.00}) / {p.ChainHead:0.00} | " +
+                $"{p.SnapshotMegabytes:0.0} / {p.LiveMegabytes:0} / {p.InMemoryLiveMegabytes:0} / {p.WholeCohortLiveMegabytes:0} |";
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
@@ -18,24 +19,46 @@ public static class CohortReplay
         return latest.Count == 0 ? 0 : latest[0].Sequence;
     }
 
-    public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct) =>
-        (await SnapshotAt(session, studyId, cutoff, highWaterMark, ct))?.Snapshot;
-
     /// <summary>
     /// What <see cref="CohortSnapshot.Build"/> makes of <see cref="Cohort"/>, built casebook by casebook as the study's streams
-    /// arrive: each casebook becomes its subject's snapshot at once and is let go, so memory holds the subjects' snapshots
-    /// (what the lock stores), never the casebooks or their events. Null if the study did not exist by the high-water mark.
+    /// arrive (<see cref="FoldSubjects"/>): memory holds the subjects' snapshots, never the casebooks or their events.
+    /// Null if the study did not exist by the high-water mark.
     /// </summary>
-    /// <returns>Also the study's casebooks that have no enrolment form (a lock refuses them).</returns>
-    public static async Task<(CohortSnapshot Snapshot, IReadOnlyList<string> WithoutEnrolment)?> SnapshotAt(IQuerySession session, string studyId, DateOnly cutoff,
-        long highWaterMark, CancellationToken ct)
+    public static async Task<CohortSnapshot?> Snapshot(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, CancellationToken ct)
+    {
+        var subjects = new List<(long Began, SubjectSnapshot Subject)>();
+        if (await FoldSubjects(session, studyId, cutoff, highWaterMark, (subject, began) => subjects.Add((began, subject)), ct) is not { } header) return null;
+        return header.Snapshot with { Subjects = [.. subjects.OrderBy(s => s.Subject.SubjectNumber, StringComparer.Ordinal).ThenBy(s => s.Began).Select(s => s.Subject)] };
+    }
+
+    /// <summary>
+    /// A lock's snapshot as its canonical JSON, written to <paramref name="output"/> without
+    /// ever holding it: each subject's canonical JSON goes to a temporary file as its casebook arrives, and is read back in
+    /// subject order. Memory holds a few numbers per subject. Null if the study did not exist by the high-water mark.
+    /// </summary>
+    public static async Task<SnapshotHeader?> Freeze(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, IBufferWriter<byte> output, CancellationToken ct)
+    {
+        using var spill = new SubjectSpill();
+        var header = await FoldSubjects(session, studyId, cutoff, highWaterMark, spill.Add, ct);
+        if (header is not { } frozen) return null;
+        frozen.Snapshot.WriteCanonical(output, spill.InSubjectOrder());
+        return frozen;
+    }
+
+    /// <summary>
+    /// Folds the study's streams up to the high-water mark and hands each enrolled subject's snapshot at the cut-off to
+    /// <paramref name="subject"/> as its casebook arrives (in no particular order), with the sequence number its stream began
+    /// at. The study and its data queries come first (<see cref="StoredEvents.StudyStreams"/>), so each subject's snapshot is
+    /// whole when it is made. Returns the snapshot without its subjects, and the casebooks without an enrolment form.
+    /// </summary>
+    private static async Task<SnapshotHeader?> FoldSubjects(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark,
+        Action<SubjectSnapshot, long> subject, CancellationToken ct)
     {
         Study? study = null;
         DefinitionVersion? version = null;
-        var subjects = new List<(long Began, SubjectSnapshot Subject)>();
         var withoutEnrolment = new List<string>();
         var openQueries = new Dictionary<string, int>(StringComparer.Ordinal);
-        // The study stream comes first (StoredEvents.StudyStreams): each casebook after it is folded with the definition in force at the cut-off.
+        var casebooksBegun = false;
         await FoldEach(session, studyId, highWaterMark, null, _ => true, (folded, began) =>
         {
             switch (folded)
@@ -44,20 +67,21 @@ public static class CohortReplay
                     (study, version) = (s, s.VersionOn(cutoff));
                     break;
                 case Casebook c when study is not null && c.StudyId == study.StudyId:
+                    casebooksBegun = true;
                     if (!c.Enrolled) withoutEnrolment.Add(c.SubjectNumber);
-                    else if (c.Enrolment.EnrolmentDate <= cutoff) subjects.Add((began, CohortSnapshot.Subject(c, version!.Definition, cutoff, openQueries: 0)));
+                    else if (c.Enrolment.EnrolmentDate <= cutoff)
+                        subject(CohortSnapshot.Subject(c, version!.Definition, cutoff, openQueries.GetValueOrDefault(c.SubjectNumber)), began);
                     break;
-                case DataQuery { IsOpen: true } q:
-                    openQueries[q.SubjectNumber] = openQueries.GetValueOrDefault(q.SubjectNumber) + 1;
+                case DataQuery q:
+                    // Never expected (the queries' streams are read first), but a count made too late would be a wrong snapshot.
+                    if (casebooksBegun) throw new InvalidOperationException($"Data query {q.Id} was read after the casebooks; the snapshot's open queries would be wrong.");
+                    if (q.IsOpen) openQueries[q.SubjectNumber] = openQueries.GetValueOrDefault(q.SubjectNumber) + 1;
                     break;
             }
         }, ct);
-        if (study is null) return null;
-        var ordered = subjects.OrderBy(s => s.Subject.SubjectNumber, StringComparer.Ordinal).ThenBy(s => s.Began)
-            .Select(s => openQueries.GetValueOrDefault(s.Subject.SubjectNumber) is var open and > 0 ? s.Subject with { OpenQueries = open } : s.Subject)
-            .ToList();
-        return (new CohortSnapshot(study.StudyId, cutoff, highWaterMark, study.Sites, ordered, version!.Version, version.Definition),
-            [.. withoutEnrolment.Order(StringComparer.Ordinal)]);
+        return study is null ? null
+            : new SnapshotHeader(new CohortSnapshot(study.StudyId, cutoff, highWaterMark, study.Sites, [], version!.Version, version.Definition),
+                [.. withoutEnrolment.Order(StringComparer.Ordinal)]);
     }
 
     /// <summary>The study, its casebooks and its data queries as the events up to the high-water mark left them (null if the study did not exist yet).</summary>
@@ -143,6 +167,38 @@ public static class CohortReplay
             return stream.Skip(1).Aggregate(DataQuery.Create(raised), (q, e) => q.Replay(e));
         return null;
     }
+}
+
+/// <summary>A snapshot's header (its subjects written elsewhere), and the study's casebooks without an enrolment form (a lock refuses them).</summary>
+public sealed record SnapshotHeader(CohortSnapshot Snapshot, IReadOnlyList<string> WithoutEnrolment);
+
+/// <summary>Each subject's canonical JSON in a temporary file, as it comes, read back in subject order: what holds a lock's subjects instead of memory.</summary>
+internal sealed class SubjectSpill : IDisposable
+{
+    private readonly FileStream _file = new(Path.Combine(Path.GetTempPath(), $"npcecrf-snapshot-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite,
+        FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+    private readonly List<(string SubjectNumber, long Began, long Offset, int Length)> _index = [];
+
+    public void Add(SubjectSnapshot subject, long began)
+    {
+        var bytes = CohortSnapshot.SubjectCanonical(subject);
+        _index.Add((subject.SubjectNumber, began, _file.Position, bytes.Length));
+        _file.Write(bytes);
+    }
+
+    /// <summary>As <see cref="CohortSnapshot.Build"/> orders them: by subject number (ordinal), then in the order their streams began.</summary>
+    public IEnumerable<byte[]> InSubjectOrder()
+    {
+        foreach (var (_, _, offset, length) in _index.OrderBy(s => s.SubjectNumber, StringComparer.Ordinal).ThenBy(s => s.Began))
+        {
+            var bytes = new byte[length];
+            _file.Position = offset;
+            _file.ReadExactly(bytes);
+            yield return bytes;
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
 }
 
 /// <summary>What a replay to a high-water mark rebuilds: the study, and its casebooks and data queries.</summary>

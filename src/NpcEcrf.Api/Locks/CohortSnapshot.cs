@@ -58,20 +58,23 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
     {
         using var hashing = new HashingWriter();
         WriteCanonical(hashing);
-        return Hex(hashing.Hash.GetHashAndReset());
+        return hashing.Hex();
     }
 
     public static string Hash(string canonicalJson) => Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
 
-    private static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
+    internal static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
 
     private static readonly string SubjectsProperty = Json.PropertyNamingPolicy?.ConvertName(nameof(Subjects)) ?? nameof(Subjects);
 
+    private void WriteCanonical(IBufferWriter<byte> output) => WriteCanonical(output, Subjects.Select(SubjectCanonical));
+
     /// <summary>
     /// The text <see cref="EventSeal.Canonical"/> makes of the serialized snapshot, written subject by subject: the snapshot is
-    /// never one serialized text parsed again, and each subject's bytes are handed on as soon as written.
+    /// never one serialized text parsed again, and each subject's bytes are handed on as soon as written. The subjects are
+    /// <paramref name="subjects"/>' canonical JSON, in their order (this snapshot's own are left out).
     /// </summary>
-    private void WriteCanonical(IBufferWriter<byte> output)
+    public void WriteCanonical(IBufferWriter<byte> output, IEnumerable<byte[]> subjects)
     {
         using var writer = new Utf8JsonWriter(output, EventSeal.CanonicalWriting);
         using var header = JsonSerializer.SerializeToDocument(this with { Subjects = [] }, Json);
@@ -85,10 +88,9 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
                 continue;
             }
             writer.WriteStartArray();
-            foreach (var subject in Subjects)
+            foreach (var subject in subjects)
             {
-                using var document = JsonSerializer.SerializeToDocument(subject, Json);
-                EventSeal.Write(writer, document.RootElement);
+                writer.WriteRawValue(subject, skipInputValidation: true);
                 writer.Flush();
             }
             writer.WriteEndArray();
@@ -96,34 +98,15 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
         writer.WriteEndObject();
     }
 
-    /// <summary>Hashes what is written to it, through one reused buffer.</summary>
-    private sealed class HashingWriter : IBufferWriter<byte>, IDisposable
+    /// <summary>One subject's canonical JSON, as it stands in the snapshot's.</summary>
+    public static byte[] SubjectCanonical(SubjectSnapshot subject)
     {
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        public IncrementalHash Hash { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public void Advance(int count) => Hash.AppendData(_buffer, 0, count);
-
-        public Memory<byte> GetMemory(int sizeHint = 0) => Buffer(sizeHint);
-
-        public Span<byte> GetSpan(int sizeHint = 0) => Buffer(sizeHint);
-
-        private byte[] Buffer(int sizeHint)
-        {
-            if (sizeHint > _buffer.Length)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = ArrayPool<byte>.Shared.Rent(sizeHint);
-            }
-            return _buffer;
-        }
-
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            Hash.Dispose();
-        }
+        using var document = JsonSerializer.SerializeToDocument(subject, Json);
+        var bytes = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(bytes, EventSeal.CanonicalWriting)) EventSeal.Write(writer, document.RootElement);
+        return bytes.WrittenSpan.ToArray();
     }
+
 
     public static CohortSnapshot? FromJson(string json) => JsonSerializer.Deserialize<CohortSnapshot>(json, Json);
 

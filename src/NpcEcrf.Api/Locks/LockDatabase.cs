@@ -45,37 +45,54 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
     {
         if (await session.LoadAsync<Study>(Study.IdFor(c.StudyId), ct) is null) return Rejection.NotFound($"Study '{c.StudyId}'");
         var id = DatabaseLock.IdFor(c.StudyId, c.Name);
-        LockSnapshot? snapshot = null;
-        return await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
+        // The snapshot's canonical JSON goes to a temporary file as it is made, one per attempt (a conflict retries), and
+        // PostgreSQL reads it from there at the save: the node never holds the snapshot.
+        var attempts = new List<FileStream>();
+        FileStream? snapshot = null;
+        try
         {
-            StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], Command = CommandKey.Of(c), StartsStream = true,
-            AlreadyExists = $"A lock named '{c.Name}' already exists; locks never change. Choose a new name.", CreatedAt = $"/locks/{id}",
-            Enlist = s => outbox?.Enroll(s),
-            DecideAsync = async (session, _) =>
+            return await CommandPipeline.Run(session, actor, new WriteRequest<DatabaseLock>
             {
-                var studyStream = await session.Events.FetchForWriting<Study>(Study.IdFor(c.StudyId), ct);
-                var study = studyStream.Aggregate!;
-                var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
-                var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
-                var (cohort, withoutEnrolment) = (await CohortReplay.SnapshotAt(session, study.StudyId, c.Cutoff, highWaterMark, ct))!.Value;
-                var (json, hash) = cohort.Canonical();
-                var chainHead = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
-                var decision = Decide(study, c, inForce, now, highWaterMark, hash, chainHead.ToString(), withoutEnrolment);
-                if (decision.Rejection is null)
+                StreamId = id, What = $"Lock '{c.Name}'", Roles = [Roles.DataManager], Command = CommandKey.Of(c), StartsStream = true,
+                AlreadyExists = $"A lock named '{c.Name}' already exists; locks never change. Choose a new name.", CreatedAt = $"/locks/{id}",
+                Enlist = s => outbox?.Enroll(s),
+                DecideAsync = async (session, _) =>
                 {
-                    studyStream.AppendOne(new StudyLockDeclared(c.Name));
-                    snapshot = new LockSnapshot(id, json);
-                }
-                return decision;
-            },
-            Alongside = async (s, _, _) =>
-            {
-                s.Store(snapshot!);
-                if (outbox is not null) await outbox.PublishAsync(new LockDeclared(id));
-                return null;
-            },
-            Answer = l => l,
-        }, ct);
+                    var studyStream = await session.Events.FetchForWriting<Study>(Study.IdFor(c.StudyId), ct);
+                    var study = studyStream.Aggregate!;
+                    var inForce = await session.Query<DatabaseLock>().AnyAsync(l => l.StudyId == study.StudyId && l.UnlockedAt == null, ct);
+                    var highWaterMark = await CohortReplay.HighWaterMark(session, null, ct);
+                    var file = LockSnapshotFile.Create();
+                    attempts.Add(file);
+                    string hash;
+                    SnapshotHeader frozen;
+                    using (var written = new HashingWriter(file))
+                    {
+                        frozen = (await CohortReplay.Freeze(session, study.StudyId, c.Cutoff, highWaterMark, written, ct))!;
+                        hash = written.Hex();
+                    }
+                    var chainHead = await GlobalChain.SettledHeadAsync(session, highWaterMark, ct);
+                    var decision = Decide(study, c, inForce, now, highWaterMark, hash, chainHead.ToString(), frozen.WithoutEnrolment);
+                    if (decision.Rejection is null)
+                    {
+                        studyStream.AppendOne(new StudyLockDeclared(c.Name));
+                        snapshot = file;
+                    }
+                    return decision;
+                },
+                Alongside = async (s, _, _) =>
+                {
+                    LockSnapshotFile.Store(s, id, snapshot!);
+                    if (outbox is not null) await outbox.PublishAsync(new LockDeclared(id));
+                    return null;
+                },
+                Answer = l => l,
+            }, ct);
+        }
+        finally
+        {
+            foreach (var file in attempts) await file.DisposeAsync();
+        }
     }
 
     public static void Map(IEndpointRouteBuilder app) => app

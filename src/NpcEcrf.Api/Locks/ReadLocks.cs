@@ -41,18 +41,41 @@ public static class ReadLocks
             : (null, Rejection.Conflict($"The stored snapshot of lock '{l.Name}' no longer matches the hash recorded at locking; it was changed. Nothing was read from it."));
     }
 
-    /// <summary>Replays the events up to the lock's high-water mark and compares the hash with the one recorded at locking.</summary>
+    /// <summary>
+    /// Replays the events up to the lock's high-water mark and compares the hash with the one recorded at locking. The
+    /// replay is hashed as it is made, and the stored snapshot is hashed by PostgreSQL: neither is held here.
+    /// </summary>
     public static async Task<LockVerification> Verify(IQuerySession session, DatabaseLock l, CancellationToken ct)
     {
-        var stored = await session.LoadAsync<LockSnapshot>(l.Id, ct);
-        var replayed = await CohortReplay.Snapshot(session, l.StudyId, l.Cutoff, l.HighWaterMark, ct);
-        var replayedHash = replayed?.CanonicalHash() ?? "";
-        var snapshotHash = stored is null ? "" : CohortSnapshot.Hash(stored.CanonicalJson);
+        string? replayedHash;
+        using (var hashing = new HashingWriter())
+            replayedHash = await CohortReplay.Freeze(session, l.StudyId, l.Cutoff, l.HighWaterMark, hashing, ct) is null ? null : hashing.Hex();
+        var snapshotHash = await StoredHash(session, l.Id, ct) ?? "";
         var intact = l.SnapshotHash == snapshotHash;
-        if (!intact || replayedHash == l.SnapshotHash || replayed is null) return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, intact && replayedHash == l.SnapshotHash);
+        if (!intact || replayedHash == l.SnapshotHash || replayedHash is null)
+            return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash ?? "", intact && replayedHash == l.SnapshotHash);
         // Another hash from an intact snapshot: a lock an earlier version took, if the replay holds what it stored.
-        var asStored = CohortSnapshot.ReplaysAsStored(replayed.CanonicalJson(), stored!.CanonicalJson);
+        var replayed = (await CohortReplay.Snapshot(session, l.StudyId, l.Cutoff, l.HighWaterMark, ct))!;
+        var asStored = CohortSnapshot.ReplaysAsStored(replayed.CanonicalJson(), (await session.LoadAsync<LockSnapshot>(l.Id, ct))!.CanonicalJson);
         return new LockVerification(l.Name, l.SnapshotHash, snapshotHash, replayedHash, asStored, EarlierFormat: asStored);
+    }
+
+    /// <summary>The SHA-256 of a lock's stored snapshot text, as <see cref="CohortSnapshot.Hash"/> takes it (null if there is none).</summary>
+    private static async Task<string?> StoredHash(IQuerySession session, Guid lockId, CancellationToken ct)
+    {
+        var table = ((IReadOnlyStoreOptions)session.DocumentStore.Options).FindOrResolveDocumentType(typeof(LockSnapshot)).TableName.QualifiedName;
+        await using var connection = (Npgsql.NpgsqlConnection)session.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand($"select encode(sha256(convert_to(data->>'canonicalJson', 'UTF8')), 'hex') from {table} where id = @id", connection);
+        command.Parameters.AddWithValue("id", lockId);
+        try
+        {
+            return await command.ExecuteScalarAsync(ct) as string;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            return null; // no snapshot was ever stored
+        }
     }
 
     public static void Map(IEndpointRouteBuilder app)

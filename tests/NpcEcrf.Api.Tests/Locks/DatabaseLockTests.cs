@@ -185,7 +185,7 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
     }
 
     [Fact]
-    public async Task the_snapshot_built_casebook_by_casebook_is_the_one_built_from_the_whole_replayed_cohort()
+    public async Task the_snapshot_built_casebook_by_casebook_and_the_one_a_lock_writes_are_the_one_built_from_the_whole_replayed_cohort()
     {
         // Subjects entered out of number order, one with three open queries; at the second cut-off no one is enrolled yet.
         foreach (var number in new[] { "L-19", "L-17", "L-18" }) await Subject(number);
@@ -199,9 +199,12 @@ public class DatabaseLockTests(StudyFixture app) : IClassFixture<StudyFixture>
         {
             var cohort = (await CohortReplay.Cohort(session, StudyFixture.StudyId, hwm, default))!;
             var built = CohortSnapshot.Build(cohort.Study, cohort.Casebooks, cohort.Queries, cutoff, hwm);
-            var (streamed, withoutEnrolment) = (await CohortReplay.SnapshotAt(session, StudyFixture.StudyId, cutoff, hwm, default))!.Value;
-            Assert.Equal(built.CanonicalJson(), streamed.CanonicalJson());
-            Assert.Equal(cohort.Casebooks.Where(c => !c.Enrolled).Select(c => c.SubjectNumber).Order(StringComparer.Ordinal), withoutEnrolment);
+            Assert.Equal(built.CanonicalJson(), (await CohortReplay.Snapshot(session, StudyFixture.StudyId, cutoff, hwm, default))!.CanonicalJson());
+            // As a lock makes it: each subject's canonical JSON through a temporary file, the whole written in subject order.
+            var frozen = new System.Buffers.ArrayBufferWriter<byte>();
+            var header = (await CohortReplay.Freeze(session, StudyFixture.StudyId, cutoff, hwm, frozen, default))!;
+            Assert.Equal(built.CanonicalJson(), System.Text.Encoding.UTF8.GetString(frozen.WrittenSpan));
+            Assert.Equal(cohort.Casebooks.Where(c => !c.Enrolled).Select(c => c.SubjectNumber).Order(StringComparer.Ordinal), header.WithoutEnrolment);
         }
         var now = (await CohortReplay.Snapshot(session, StudyFixture.StudyId, new DateOnly(2021, 12, 31), hwm, default))!;
         Assert.Equal(3, now.Subjects.Single(s => s.SubjectNumber == "L-17").OpenQueries);
