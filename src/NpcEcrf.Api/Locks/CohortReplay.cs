@@ -32,9 +32,9 @@ public static class CohortReplay
     }
 
     /// <summary>
-    /// A lock's snapshot as its canonical JSON, written to <paramref name="output"/> without
-    /// ever holding it: each subject's canonical JSON goes to a temporary file as its casebook arrives, and is read back in
-    /// subject order. Memory holds a few numbers per subject. Null if the study did not exist by the high-water mark.
+    /// A lock's snapshot as its canonical JSON, written to <paramref name="output"/> without ever holding it: each subject's
+    /// canonical JSON goes to a temporary file as its casebook arrives, and is read back in subject order. Memory holds a
+    /// few numbers per subject. Null if the study did not exist by the high-water mark.
     /// </summary>
     public static async Task<SnapshotHeader?> Freeze(IQuerySession session, string studyId, DateOnly cutoff, long highWaterMark, IBufferWriter<byte> output, CancellationToken ct)
     {
