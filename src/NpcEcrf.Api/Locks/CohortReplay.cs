@@ -175,8 +175,7 @@ public sealed record SnapshotHeader(CohortSnapshot Snapshot, IReadOnlyList<strin
 /// <summary>Each subject's canonical JSON in a temporary file, as it comes, read back in subject order: what holds a lock's subjects instead of memory.</summary>
 internal sealed class SubjectSpill : IDisposable
 {
-    private readonly FileStream _file = new(Path.Combine(Path.GetTempPath(), $"npcecrf-snapshot-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite,
-        FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+    private readonly FileStream _file = LockSnapshotFile.Create();
     private readonly List<(string SubjectNumber, long Began, long Offset, int Length)> _index = [];
 
     public void Add(SubjectSnapshot subject, long began)

@@ -9,6 +9,7 @@ namespace NpcEcrf.Api.Locks;
 /// </summary>
 internal static class LockSnapshotFile
 {
+    /// <summary>A temporary file of the system's, deleted when closed.</summary>
     public static FileStream Create() => new(Path.Combine(Path.GetTempPath(), $"npcecrf-lock-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew,
         FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
 
