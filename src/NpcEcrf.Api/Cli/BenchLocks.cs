@@ -219,49 +219,38 @@ public static partial class BenchCommand
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        var before = GC.GetTotalMemory(false);
-        var peak = before;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false));
-                try { await Task.Delay(5, stop.Token); } catch (OperationCanceledException) { }
-            }
-        });
-        var watch = Stopwatch.StartNew();
-        var result = await work();
-        var seconds = watch.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await sampler;
-        return (result, new Timed(seconds, Math.Max(peak, GC.GetTotalMemory(false)) - before));
+        var watch = new Stopwatch();
+        var (result, peak) = await PeakHeap(async () => { watch.Start(); var r = await work(); watch.Stop(); return r; }, TimeSpan.FromMilliseconds(5), fullCollections: false);
+        return (result, new Timed(watch.Elapsed.TotalSeconds, peak));
     }
 
     /// <summary>
     /// The most live managed memory <paramref name="work"/> held above what was live before, in MB: a full collection every
     /// 50 ms counts only what is reachable (slow, so never timed), where <see cref="Measure{T}"/> also counts garbage not yet collected.
     /// </summary>
-    private static async Task<double> PeakLive<T>(Func<Task<T>> work)
+    private static async Task<double> PeakLive<T>(Func<Task<T>> work) =>
+        (await PeakHeap(work, TimeSpan.FromMilliseconds(50), fullCollections: true)).Bytes / 1048576.0;
+
+    /// <summary>The heap's peak while <paramref name="work"/> runs (its result still held at the end), above where it started.</summary>
+    private static async Task<(T Result, long Bytes)> PeakHeap<T>(Func<Task<T>> work, TimeSpan every, bool fullCollections)
     {
-        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var before = GC.GetTotalMemory(fullCollections);
         var peak = before;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
-                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
+                peak = Math.Max(peak, GC.GetTotalMemory(fullCollections));
+                try { await Task.Delay(every, stop.Token); } catch (OperationCanceledException) { }
             }
         });
         var result = await work();
-        peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true)); // the result still held
-        GC.KeepAlive(result);
         await stop.CancelAsync();
         await sampler;
-        return (peak - before) / 1048576.0;
+        return (result, Math.Max(peak, GC.GetTotalMemory(fullCollections)) - before);
     }
+
 
     /// <summary>The study's stream and the casebook and data-query streams the audit index assigns to it.</summary>
     private static async Task<IReadOnlyList<Guid>> StudyStreamIds(IQuerySession session, string studyId, CancellationToken ct)

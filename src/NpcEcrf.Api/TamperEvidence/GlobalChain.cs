@@ -26,14 +26,6 @@ public static class GlobalChain
 {
     private static readonly string Genesis = new('0', 64);
 
-    /// <summary>The head after every event up to <paramref name="upTo"/> (rows in sequence order).</summary>
-    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo)
-    {
-        var chain = new Walk();
-        foreach (var row in rows.Where(r => r.Sequence <= upTo && !r.IsMartenPlaceholder)) chain.Add(row);
-        return chain.Head;
-    }
-
     /// <summary>The chain followed one event at a time, in sequence order (Marten's placeholders left out by the caller).</summary>
     public sealed class Walk
     {

@@ -27,7 +27,7 @@ internal static class LockHeads
     {
         await using var connection = new NpgsqlConnection((await TestDatabase.ConnectionsAsync()).Superuser);
         await connection.OpenAsync();
-        return GlobalChain.HeadAt((await EventRows.Read(connection, app.Schema, null, default)).OrderBy(r => r.Sequence), sequence);
+        return HeadAt(await EventRows.Read(connection, app.Schema, null, default), sequence);
     }
 }
 

@@ -40,6 +40,6 @@ public class StreamingVerifyTests(StudyFixture app) : IClassFixture<StudyFixture
         await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
         await connection.OpenAsync();
         var rows = await EventRows.Read(connection, app.Schema, null, default);
-        Assert.Equal(GlobalChain.HeadAt(rows, GlobalChain.SettledSequence(rows, long.MaxValue, await EventRows.DatabaseNow(connection, default), settle)), head);
+        Assert.Equal(HeadAt(rows, GlobalChain.SettledSequence(rows, long.MaxValue, await EventRows.DatabaseNow(connection, default), settle)), head);
     }
 }

@@ -23,6 +23,14 @@ public static class Tampering
 
     public static StoreVerifier Verifier(AppFixture app) => new(app.Settings, app.Store);
 
+    /// <summary>The oracle: the global chain's head after every event up to <paramref name="upTo"/>, walked over rows held in memory.</summary>
+    public static ChainHead HeadAt(IEnumerable<EventRow> rows, long upTo)
+    {
+        var chain = new GlobalChain.Walk();
+        foreach (var row in rows.Where(r => r.Sequence <= upTo && !r.IsMartenPlaceholder).OrderBy(r => r.Sequence)) chain.Add(row);
+        return chain.Head;
+    }
+
     public static async Task<VerificationReport> Verify(AppFixture app, ChainHead? against = null) => await Verifier(app).Verify(against, default);
 
     /// <summary>Runs SQL as the administrator would: replica mode switches off triggers (and foreign keys) that would refuse it.</summary>
