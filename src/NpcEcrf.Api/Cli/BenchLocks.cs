@@ -28,7 +28,7 @@ public sealed record LockBenchRun(Timed Lock, Timed Verify, Timed AsOf, Timed Pl
 /// <param name="StudyRead">The read alone: the study's streams read and deserialised, not folded.</param>
 /// <param name="LiveMegabytes">The most live managed memory the snapshot took, made as a lock makes it.</param>
 /// <param name="InMemoryLiveMegabytes">The same, with every subject's snapshot and the canonical JSON held in memory
-/// (<see cref="CohortReplay.Snapshot"/>, then <see cref="CohortSnapshot.Canonical"/>): what an as-of analysis does.</param>
+/// (<see cref="CohortReplay.Snapshot"/>, then <see cref="CohortSnapshot.CanonicalJson"/>): what an as-of analysis holds.</param>
 /// <param name="WholeCohortLiveMegabytes">The same for the way locks made it before this session: every casebook replayed
 /// and kept, then the snapshot built, serialised whole and canonicalised from that text.</param>
 /// <param name="SnapshotMegabytes">The canonical JSON's size in UTF-8.</param>
@@ -173,7 +173,7 @@ public static partial class BenchCommand
         var chainHead = Lap();
         // What each way holds at its most, above what is live here.
         var live = await PeakLive(Freeze);
-        var inMemory = await PeakLive(async () => (await CohortReplay.Snapshot(session, LockedStudy, cutoff, highWaterMark, ct))!.Canonical());
+        var inMemory = await PeakLive(async () => (await CohortReplay.Snapshot(session, LockedStudy, cutoff, highWaterMark, ct))!.CanonicalJson());
         var wholeCohort = await PeakLive(async () =>
         {
             var cohort = (await CohortReplay.Cohort(session, LockedStudy, highWaterMark, ct))!;

@@ -47,6 +47,8 @@ public static class CommandFingerprint
     private static readonly JsonSerializerOptions Options = new(Casebooks.CasebookJson.Options)
     {
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOut } },
+        // A property left null is one not sent: a release that adds an optional property keeps a retry across it the same command.
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static string Of(IRetryableCommand command, object? outside = null)

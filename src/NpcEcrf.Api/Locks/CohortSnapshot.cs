@@ -43,14 +43,11 @@ public sealed record CohortSnapshot(string StudyId, DateOnly Cutoff, long HighWa
     private static readonly JsonSerializerOptions Json = CasebookJson.Options;
 
     /// <summary>Canonical JSON (sorted keys, no spacing): what the hash is taken over and what is stored.</summary>
-    public string CanonicalJson() => Canonical().Json;
-
-    /// <summary>The canonical JSON and its hash, from one writing of its UTF-8.</summary>
-    public (string Json, string Hash) Canonical()
+    public string CanonicalJson()
     {
         var bytes = new ArrayBufferWriter<byte>();
         WriteCanonical(bytes);
-        return (Encoding.UTF8.GetString(bytes.WrittenSpan), Hex(SHA256.HashData(bytes.WrittenSpan)));
+        return Encoding.UTF8.GetString(bytes.WrittenSpan);
     }
 
     /// <summary>The hash of the canonical JSON, hashed as it is written: none of the text is kept.</summary>

@@ -82,7 +82,7 @@ public sealed record LockDatabase(string StudyId, string Name, DateOnly Cutoff, 
                 },
                 Alongside = async (s, _, _) =>
                 {
-                    LockSnapshotFile.Store(s, id, snapshot!);
+                    await LockSnapshotFile.Store(s, id, snapshot!, ct);
                     if (outbox is not null) await outbox.PublishAsync(new LockDeclared(id));
                     return null;
                 },

@@ -26,7 +26,7 @@ public static class ReadLocks
     public static async Task<DatabaseLock?> InForceOn(IQuerySession session, string? studyId, DateTimeOffset at, CancellationToken ct)
     {
         var locks = await session.Query<DatabaseLock>().ToListAsync(ct);
-        return locks.Where(l => (studyId is null || l.StudyId == studyId) && l.InForceAt(at)).MaxBy(l => l.LockedAt);
+        return locks.Where(l => (studyId is null || Studies.StableIds.Same(l.StudyId, studyId)) && l.InForceAt(at)).MaxBy(l => l.LockedAt);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public static class ReadLocks
     /// <summary>The SHA-256 of a lock's stored snapshot text, as <see cref="CohortSnapshot.Hash"/> takes it (null if there is none).</summary>
     private static async Task<string?> StoredHash(IQuerySession session, Guid lockId, CancellationToken ct)
     {
-        var table = ((IReadOnlyStoreOptions)session.DocumentStore.Options).FindOrResolveDocumentType(typeof(LockSnapshot)).TableName.QualifiedName;
+        var table = LockSnapshotFile.Table(session);
         await using var connection = (Npgsql.NpgsqlConnection)session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new Npgsql.NpgsqlCommand($"select encode(sha256(convert_to(data->>'canonicalJson', 'UTF8')), 'hex') from {table} where id = @id", connection);
@@ -85,7 +85,7 @@ public static class ReadLocks
         // Of one study, or of all: with a database per study, "all" is every placed study's database.
         locks.MapGet("", async (string? studyId, IQuerySession session, CancellationToken ct) =>
             Results.Json((studyId is null ? await StudyRouting.EveryStudy(session, s => s.Query<DatabaseLock>().ToListAsync(ct)) : await session.Query<DatabaseLock>().ToListAsync(ct))
-                .Where(l => studyId is null || l.StudyId == studyId).OrderBy(l => l.LockedAt), CasebookJson.Options))
+                .Where(l => studyId is null || Studies.StableIds.Same(l.StudyId, studyId)).OrderBy(l => l.LockedAt), CasebookJson.Options))
             .Produces<DatabaseLock[]>().Refuses(403).Operation("listLocks", "List database locks (of one study, or all)", "Locks");
         locks.MapGet("/{lockRef}", async (string lockRef, IQuerySession session, CancellationToken ct) =>
             await Find(session, lockRef, ct) is { } l ? Results.Json(l, CasebookJson.Options) : Problems.NotFound($"Lock '{lockRef}'"))

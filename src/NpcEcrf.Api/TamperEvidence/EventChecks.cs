@@ -56,11 +56,11 @@ public sealed class PreparedRow(EventRow row)
 /// Use: for each batch, <see cref="Chain"/> (in order), <see cref="PreparedRow.Prepare"/> (in parallel), <see cref="Add"/>
 /// (in order); then <see cref="Finish"/>.
 /// </summary>
-public sealed class EventChecks(EventSeal seal, IEnumerable<Anchor> anchors)
+public sealed class EventChecks(EventSeal seal, IReadOnlyList<Anchor> anchors)
 {
     public sealed record Outcome(IReadOnlyList<VerificationFinding> Findings, IReadOnlyList<string> Notes, int Streams, long Events, ChainHead Head);
 
-    private readonly List<Anchor> _anchors = [.. anchors];
+    private readonly IReadOnlyList<Anchor> _anchors = anchors;
     private readonly Queue<long> _anchorSequences = new(anchors.Select(a => a.Head.Sequence).Distinct().Order());
     private readonly Dictionary<long, string> _headAt = [];
     private readonly GlobalChain.Walk _chain = new();

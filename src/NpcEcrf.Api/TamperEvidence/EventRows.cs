@@ -84,6 +84,21 @@ public static class EventRows
         return rows;
     }
 
+    /// <summary>
+    /// Which of <paramref name="tables"/> exist in the schema. Asked before reading them inside a transaction: there a
+    /// query on a missing table (caught) would abort the transaction, and every read after it would fail.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> ExistingTables(NpgsqlConnection connection, string schema, IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select t from unnest(@tables) t where to_regclass(quote_ident(@schema) || '.' || quote_ident(t)) is not null", connection);
+        command.Parameters.AddWithValue("tables", tables.ToArray());
+        command.Parameters.AddWithValue("schema", schema);
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) existing.Add(reader.GetString(0));
+        return existing;
+    }
+
     public static async Task<DateTimeOffset> DatabaseNow(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("select now()", connection);

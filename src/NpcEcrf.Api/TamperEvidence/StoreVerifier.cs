@@ -33,15 +33,18 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         // version or its casebook) would otherwise read as a change made outside the application.
         await using var readView = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await LongerThanARequest(connection, readView, ct);
-        var streamRows = await EventRows.Streams(connection, settings.Schema, ct);
-        var lockRows = await EventRows.Where(connection, settings.Schema, "type = 'database_locked'", [], ct);
-        var anchors = EventChecks.LockAnchors(lockRows).Concat(against is null ? [] : [new Anchor($"the anchor {against}", null, against)]);
+        // A table that is not there (a store that never had an event or a casebook, or one dropped) reads as empty.
+        var tables = await EventRows.ExistingTables(connection, settings.Schema, [Events, Streams, Casebooks], ct);
+        var streamRows = tables.Contains(Streams) ? await EventRows.Streams(connection, settings.Schema, ct) : [];
+        var lockRows = tables.Contains(Events) ? await EventRows.Where(connection, settings.Schema, "type = 'database_locked'", [], ct) : [];
+        // Read once: each lock event's payload is parsed for its head.
+        IReadOnlyList<Anchor> anchors = [.. EventChecks.LockAnchors(lockRows), .. against is null ? [] : new[] { new Anchor($"the anchor {against}", null, against) }];
         var checks = new EventChecks(_seal, anchors);
         var casebooks = new RebuiltCasebooks(streamRows.ToDictionary(r => r.StreamId, r => r.Version));
         // The stored casebooks are read beside the events, on a second connection in the same snapshot.
         await using var documents = await SameSnapshot(connection, readView, tenantId, ct);
-        var comparison = new CasebookComparison(store.Options.Serializer());
-        await ReadAll(connection, async batch =>
+        var comparison = new CasebookComparison(store.Options.Serializer(), tables.Contains(Casebooks));
+        if (tables.Contains(Events)) await ReadAll(connection, async batch =>
         {
             checks.Chain(batch);
             // What each row needs of itself alone (its seal, its payload) in parallel; the chains through the streams and the store in order.
@@ -74,6 +77,8 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     private static async Task LongerThanARequest(NpgsqlConnection connection, NpgsqlTransaction view, CancellationToken ct) =>
         await new NpgsqlCommand($"set local statement_timeout = {(long)Timeout.TotalMilliseconds}", connection, view).ExecuteNonQueryAsync(ct);
 
+    private const string Events = "mt_events", Streams = "mt_streams", Casebooks = "mt_doc_casebook";
+
     /// <summary>Completed casebooks compared with the stored ones a few hundred at a time: one read by primary key, then in parallel.</summary>
     private const int ComparedAtOnce = 256;
 
@@ -102,30 +107,26 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
     /// document, is kept to be compared at the end as Marten loads the stored one (what the check has always compared),
     /// so a difference Marten's reading would hide is not a finding.
     /// </summary>
-    private sealed class CasebookComparison(Marten.ISerializer serializer)
+    /// <param name="stored">Whether the casebook documents' table exists (none stored otherwise).</param>
+    private sealed class CasebookComparison(Marten.ISerializer serializer, bool stored)
     {
+        public bool Stored => stored;
         public HashSet<Guid> Equal { get; } = [];
         public Dictionary<Guid, Casebook> Differing { get; } = [];
 
         public async Task Compare(IReadOnlyList<(Guid Id, Casebook Casebook)> rebuilt, NpgsqlConnection connection, string schema, CancellationToken ct)
         {
             if (rebuilt.Count == 0) return;
-            var stored = new Dictionary<Guid, string>();
-            await using (var command = new NpgsqlCommand($"select id, data::text from \"{schema}\".mt_doc_casebook where id = any(@ids)", connection))
+            var documents = new Dictionary<Guid, string>();
+            if (stored)
             {
+                await using var command = new NpgsqlCommand($"select id, data::text from \"{schema}\".{Casebooks} where id = any(@ids)", connection);
                 command.Parameters.AddWithValue("ids", rebuilt.Select(c => c.Id).ToArray());
-                try
-                {
-                    await using var reader = await command.ExecuteReaderAsync(ct);
-                    while (await reader.ReadAsync(ct)) stored[reader.GetGuid(0)] = reader.GetString(1);
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-                {
-                    // No casebook was ever stored.
-                }
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) documents[reader.GetGuid(0)] = reader.GetString(1);
             }
             var equal = new bool[rebuilt.Count];
-            Parallel.For(0, rebuilt.Count, i => equal[i] = stored.TryGetValue(rebuilt[i].Id, out var json) && EventSeal.SameCanonical(json, serializer.ToJson(rebuilt[i].Casebook)));
+            Parallel.For(0, rebuilt.Count, i => equal[i] = documents.TryGetValue(rebuilt[i].Id, out var json) && EventSeal.SameCanonical(json, serializer.ToJson(rebuilt[i].Casebook)));
             for (var i = 0; i < rebuilt.Count; i++)
             {
                 var (id, casebook) = rebuilt[i];
@@ -225,19 +226,15 @@ public sealed class StoreVerifier(NpcEcrfSettings settings, IDocumentStore store
         string Json(object? document) => document is null ? "" : EventSeal.Canonical(serializer.ToJson(document));
         var rebuilt = order.ToHashSet();
         var storedOnly = new List<Guid>();
-        try
+        if (comparison.Stored)
         {
-            await using var command = new NpgsqlCommand($"select id from \"{settings.Schema}\".mt_doc_casebook", connection);
+            await using var command = new NpgsqlCommand($"select id from \"{settings.Schema}\".{Casebooks}", connection);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 if (!rebuilt.Contains(reader.GetGuid(0))) storedOnly.Add(reader.GetGuid(0));
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            // No casebook was ever stored.
-        }
         var suspects = order.Where(id => !comparison.Equal.Contains(id)).ToList();
-        var loaded = (await session.LoadManyAsync<Casebook>(ct, [.. suspects, .. storedOnly])).ToDictionary(c => c.Id);
+        var loaded = comparison.Stored ? (await session.LoadManyAsync<Casebook>(ct, [.. suspects, .. storedOnly])).ToDictionary(c => c.Id) : [];
         foreach (var id in suspects.Concat(storedOnly))
         {
             var (expected, actual) = (comparison.Differing.GetValueOrDefault(id), loaded.GetValueOrDefault(id));

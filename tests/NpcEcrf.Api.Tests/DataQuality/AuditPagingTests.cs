@@ -246,11 +246,7 @@ public class AuditPagingTests(StudyFixture app) : IClassFixture<StudyFixture>
     /// <summary>A second node on the same schema whose statements may run 300 ms.</summary>
     private async Task<WebApplication> NodeWithShortStatements()
     {
-        var node = AppHost.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, customise: b =>
-        {
-            b.WebHost.UseTestServer();
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
+        var node = TestHosts.Build(app.Settings with { StatementTimeout = TimeSpan.FromMilliseconds(300) }, level: LogLevel.Warning);
         await node.StartAsync();
         return node;
     }

@@ -43,6 +43,16 @@ public class CommandFingerprintFunctionTests
     }
 
     [Fact]
+    public void a_value_left_null_is_one_not_sent_and_a_number_keeps_its_text()
+    {
+        var form = Form("""{"data":{"anc":4.1},"key":"W1","version":3}""");
+        Assert.Equal(CommandFingerprint.Of(form, new { form = "labs" }), CommandFingerprint.Of(form, new { form = "labs", ifMatch = (long?)null }));
+        Assert.NotEqual(CommandFingerprint.Of(form, new { form = "labs" }), CommandFingerprint.Of(form, new { form = "labs", ifMatch = (long?)3 }));
+        // 4.10 and 4.1 are two commands (a 409, never a value silently taken for another).
+        Assert.NotEqual(CommandFingerprint.Of(form), CommandFingerprint.Of(Form("""{"data":{"anc":4.10},"key":"W1","version":3}""")));
+    }
+
+    [Fact]
     public void the_command_id_and_secrets_are_not_fingerprinted_and_no_id_means_no_key()
     {
         var sign = new SignCasebook("I approve", "first-secret", 7, Guid.NewGuid());
@@ -219,8 +229,11 @@ public class CommandFingerprintTests(StudyFixture app) : IClassFixture<StudyFixt
             lockId, HttpStatusCode.Created, settled: async () =>
             {
                 // The system appends the lock's verification after the commit.
-                for (var i = 0; i < 100 && (await (await dm.GetAsync($"/locks/{lockId}")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.Null; i++)
+                for (var i = 0; (await (await dm.GetAsync($"/locks/{lockId}")).ShouldBe(HttpStatusCode.OK)).GetProperty("replayVerified").ValueKind == JsonValueKind.Null; i++)
+                {
+                    Assert.True(i < 100, "The lock was not verified within 10 s.");
                     await Task.Delay(100);
+                }
             });
 
         var unlockId = Guid.NewGuid();

@@ -37,9 +37,9 @@ public class CanonicalSnapshotTests
     public void written_subject_by_subject_it_is_the_whole_text_canonicalised()
     {
         var snapshot = Snapshot();
-        var (json, hash) = snapshot.Canonical();
+        var json = snapshot.CanonicalJson();
         Assert.Equal(WholeTextCanonicalised(snapshot), json);
-        Assert.Equal(CohortSnapshot.Hash(json), hash);
+        Assert.Equal(CohortSnapshot.Hash(json), snapshot.CanonicalHash());
     }
 
     [Fact]

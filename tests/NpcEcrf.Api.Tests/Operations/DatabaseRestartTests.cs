@@ -1,15 +1,11 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NpcEcrf.Api.Hosting;
-using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.TamperEvidence;
@@ -55,7 +51,7 @@ public class DatabaseRestartTests : IAsyncLifetime
     [Fact]
     public async Task while_postgres_is_stopped_or_killed_requests_answer_503_and_after_the_restart_nothing_acknowledged_is_lost()
     {
-        _app = AppHost.Build(Settings(), customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        _app = TestHosts.Build(Settings());
         await _app.StartAsync();
         var store = _app.Services.GetRequiredService<IDocumentStore>();
         await using (var session = store.LightweightSession())
@@ -63,12 +59,9 @@ public class DatabaseRestartTests : IAsyncLifetime
             session.LastModifiedBy = "test-setup";
             session.Events.StartStream<Study>(Study.IdFor(StudyId), [.. TestStudies.Created(StudyId, "Restart drill"), new SiteAdded("S1", "Site")]);
             await session.SaveChangesAsync();
-            await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser("restart.cra", "Dr Restart", AppFixture.Password, ["cra"], ["RESTART/S1"]), default);
         }
-        var client = _app.GetTestClient();
+        var client = await TestHosts.SignedIn(_app, "restart.cra", ["cra"], "RESTART/S1");
         var probe = _app.GetTestClient();
-        var token = (await (await client.PostAsJsonAsync("/auth/token", new { username = "restart.cra", password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
 
         // Each subject's casebook version after its last acknowledged (2xx) command.
         var acknowledged = new Dictionary<string, long>();

@@ -1,21 +1,16 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpcEcrf.Api.Cli;
 using NpcEcrf.Api.Hosting;
-using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Demo;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Tests.Infrastructure;
@@ -80,11 +75,11 @@ public class StudyDatabasesTests : IAsyncLifetime
         // A study id is one id in any case: another case of a placed study is not a second database.
         Assert.Contains("same id in another case", (await Assert.ThrowsAsync<CommandLineError>(() => Place(StudyB.ToLowerInvariant(), "one"))).Message);
 
-        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        var app = TestHosts.Build(_settings);
         await app.StartAsync();
         try
         {
-            var admin = await Client(app, "sdb.admin", ["admin"]);
+            var admin = await TestHosts.SignedIn(app, "sdb.admin", ["admin"]);
             foreach (var study in new[] { StudyA, StudyB })
             {
                 await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
@@ -113,12 +108,12 @@ public class StudyDatabasesTests : IAsyncLifetime
             foreach (var study in new[] { StudyA, StudyB })
             {
                 // Accounts are global, their sites checked against the study's own database.
-                var subject = new CasebookClient(await Client(app, $"cra.{study.ToLowerInvariant()}", ["cra"], $"{study}/S1"), "P-01", study);
+                var subject = new CasebookClient(await TestHosts.SignedIn(app, $"cra.{study.ToLowerInvariant()}", ["cra"], $"{study}/S1"), "P-01", study);
                 await subject.Enrol("S1");
                 await subject.Post("/demographics", new { sex = "F", yearOfBirth = 1970, ageAtEnrolment = 51 });
                 await subject.Post("/first-dose", new { date = "2021-03-04", dose = 12 });
                 // A data query is found by its id alone, in whichever study database holds it.
-                var monitor = await Client(app, $"monitor.{study.ToLowerInvariant()}", ["monitor"], $"{study}/S1");
+                var monitor = await TestHosts.SignedIn(app, $"monitor.{study.ToLowerInvariant()}", ["monitor"], $"{study}/S1");
                 var raised = await (await monitor.PostJson("/data-queries", new { studyId = study, subjectNumber = "P-01", form = "demographics", field = "sex", text = "Check" }))
                     .ShouldBe(HttpStatusCode.Created);
                 var query = await (await monitor.GetAsync($"/data-queries/{raised.GetProperty("id").GetGuid()}")).ShouldBe(HttpStatusCode.OK);
@@ -146,9 +141,9 @@ public class StudyDatabasesTests : IAsyncLifetime
             Assert.Equal(0L, await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_events where type like 'subject%' or type = 'study_created'"));
             Assert.True(await Scalar(_first.Superuser, $"select count(*) from \"{_settings.Schema}\".mt_doc_useraccount") >= 3);
 
-            var dm = await Client(app, "sdb.dm", ["data-manager"]);
-            var statistician = await Client(app, "sdb.stat", ["statistician"]);
-            var auditor = await Client(app, "sdb.auditor", ["auditor"]);
+            var dm = await TestHosts.SignedIn(app, "sdb.dm", ["data-manager"]);
+            var statistician = await TestHosts.SignedIn(app, "sdb.stat", ["statistician"]);
+            var auditor = await TestHosts.SignedIn(app, "sdb.auditor", ["auditor"]);
             foreach (var study in new[] { StudyA, StudyB })
             {
                 var name = $"final-{study.ToLowerInvariant()}";
@@ -194,11 +189,11 @@ public class StudyDatabasesTests : IAsyncLifetime
 
         // A node that starts while study B's server is down starts, and serves study A. (It takes about 100 s: Wolverine's
         // PostgreSQL transport tries every database 20 times, 5 s apart, before it starts without study B's; docs/scaling.md.)
-        var restarted = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        var restarted = TestHosts.Build(_settings);
         await restarted.StartAsync();
         try
         {
-            var admin = await Client(restarted, "sdb.admin2", ["admin"]);
+            var admin = await TestHosts.SignedIn(restarted, "sdb.admin2", ["admin"]);
             await (await admin.GetAsync($"/studies/{StudyA}")).ShouldBe(HttpStatusCode.OK);
             var down = await admin.GetAsync($"/studies/{StudyB}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
@@ -245,13 +240,13 @@ public class StudyDatabasesTests : IAsyncLifetime
         // import must name its study). A lock of that study and its verification, whose hash is the one the web host shows.
         var odm = Path.Combine(dataDir, "cli.xml");
         var imported = $"ODM-{_suffix}";
-        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        var app = TestHosts.Build(_settings);
         await app.StartAsync();
         string hash;
         try
         {
-            await (await (await Client(app, "cli.admin", ["admin"])).PostJson($"/studies/{study}/sites", new { siteId = "S1", name = "Site one" })).ShouldBe(HttpStatusCode.OK);
-            var cra = await Client(app, "cli.cra", ["cra"], $"{study}/S1");
+            await (await (await TestHosts.SignedIn(app, "cli.admin", ["admin"])).PostJson($"/studies/{study}/sites", new { siteId = "S1", name = "Site one" })).ShouldBe(HttpStatusCode.OK);
+            var cra = await TestHosts.SignedIn(app, "cli.cra", ["cra"], $"{study}/S1");
             foreach (var (number, sex) in new[] { ("P-01", "F"), ("P-02", "M") })
             {
                 var subject = new CasebookClient(cra, number, study);
@@ -272,7 +267,7 @@ public class StudyDatabasesTests : IAsyncLifetime
             Assert.Contains("verified", Ok(await Verb("lock", "verify", "final", "--study", imported)).Stdout);
             var noStudy = await Verb("lock", "verify", "final");
             Assert.True(noStudy.Exit == 1 && noStudy.Stderr.Contains("give --study ID"), noStudy.Stderr);
-            var locks = await (await (await Client(app, "cli.dm", ["data-manager"])).GetAsync($"/locks?studyId={imported}")).ShouldBe(HttpStatusCode.OK);
+            var locks = await (await (await TestHosts.SignedIn(app, "cli.dm", ["data-manager"])).GetAsync($"/locks?studyId={imported}")).ShouldBe(HttpStatusCode.OK);
             Assert.Equal(hash, locks.EnumerateArray().Single(l => l.GetProperty("name").GetString() == "final").GetProperty("snapshotHash").GetString());
         }
         finally
@@ -366,13 +361,13 @@ public class StudyDatabasesTests : IAsyncLifetime
     {
         await Place(StudyA, "one");
         await Place(StudyB, "two");
-        var app = AppHost.Build(_settings, customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        var app = TestHosts.Build(_settings);
         await app.StartAsync();
         try
         {
             var anonymous = app.GetTestClient();
-            var admin = await Client(app, "health.admin", ["admin"]);
-            var dm = await Client(app, "health.dm", ["data-manager"]);
+            var admin = await TestHosts.SignedIn(app, "health.admin", ["admin"]);
+            var dm = await TestHosts.SignedIn(app, "health.dm", ["data-manager"]);
             var healthy = await anonymous.GetAsync("/health");
             Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
             Assert.Equal("Healthy", await healthy.Content.ReadAsStringAsync());
@@ -456,18 +451,13 @@ public class StudyDatabasesTests : IAsyncLifetime
         await Place(StudyA, "one");
         await Place(StudyB, "two");
         // A node that remembers two ids' studies, so that three locks overflow it.
-        var app = AppHost.Build(_settings, customise: b =>
-        {
-            b.WebHost.UseTestServer();
-            b.Logging.SetMinimumLevel(LogLevel.Critical);
-            b.Services.AddSingleton(s => new StudyRouting(s.GetRequiredService<IDocumentStore>(), capacity: 2));
-        });
+        var app = TestHosts.Build(_settings, b => b.Services.AddSingleton(s => new StudyRouting(s.GetRequiredService<IDocumentStore>(), capacity: 2)));
         await app.StartAsync();
         try
         {
             var routing = app.Services.GetRequiredService<StudyRouting>();
-            var admin = await Client(app, "route.admin", ["admin"]);
-            var dm = await Client(app, "route.dm", ["data-manager"]);
+            var admin = await TestHosts.SignedIn(app, "route.admin", ["admin"]);
+            var dm = await TestHosts.SignedIn(app, "route.dm", ["data-manager"]);
             foreach (var study in new[] { StudyA, StudyB })
                 await (await admin.PostJson("/studies", new { studyId = study, title = $"Study {study}", definition = TestStudies.ReferenceJson })).ShouldBe(HttpStatusCode.Created);
             // Three locks in study B, the second placed study: a lookup by id that misses the cache asks both.
@@ -514,21 +504,6 @@ public class StudyDatabasesTests : IAsyncLifetime
     }
 
     private Task<Placement> Place(string studyId, string server) => StudyPlacement.PlaceAsync(_settings, studyId, server, _ => { }, default);
-
-    /// <summary>An account made straight in the store (the global tenant), logged in through POST /auth/token.</summary>
-    private static async Task<HttpClient> Client(WebApplication app, string username, string[] roles, params string[] sites)
-    {
-        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
-        {
-            session.LastModifiedBy = "test-setup";
-            var outcome = await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser(username, $"Dr {username}", AppFixture.Password, roles, sites), default);
-            Assert.True(outcome is CommandOutcome.Accepted, $"{username} was not created: {outcome}");
-        }
-        var client = app.GetTestClient();
-        var token = (await (await client.PostAsJsonAsync("/auth/token", new { username, password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-        return client;
-    }
 
     private static async Task<long> Scalar(string connectionString, string sql)
     {

@@ -1,15 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NpcEcrf.Api.Hosting;
-using NpcEcrf.Api.Identity;
 using NpcEcrf.Api.Infrastructure;
 using NpcEcrf.Api.Studies;
 using NpcEcrf.Api.Survival;
@@ -49,7 +44,7 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task a_crash_under_load_answers_503_loses_no_acknowledged_write_and_verifies_clean_after_the_restart()
     {
-        var app = AppHost.Build(Settings(), customise: b => { b.WebHost.UseTestServer(); b.Logging.SetMinimumLevel(LogLevel.Critical); });
+        var app = TestHosts.Build(Settings());
         await app.StartAsync();
         var store = app.Services.GetRequiredService<IDocumentStore>();
         await using (var session = store.LightweightSession())
@@ -57,11 +52,8 @@ public class DatabaseCrashTests(ITestOutputHelper output) : IAsyncLifetime
             session.LastModifiedBy = "test-setup";
             session.Events.StartStream<Study>(Study.IdFor("CRASH"), [.. TestStudies.Created("CRASH", "Crash drill"), new SiteAdded("S1", "Site")]);
             await session.SaveChangesAsync();
-            await CreateUser.Run(session, Actor.Operator("test-setup"), new CreateUser("crash.cra", "Dr Crash", AppFixture.Password, ["cra"], ["CRASH/S1"]), default);
         }
-        var client = app.GetTestClient();
-        var token = (await (await client.PostAsJsonAsync("/auth/token", new { username = "crash.cra", password = AppFixture.Password })).Content.ReadFromJsonAsync<IssueToken.TokenResponse>())!;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        var client = await TestHosts.SignedIn(app, "crash.cra", ["cra"], "CRASH/S1");
         for (var i = 1; i <= 4; i++)
             await (await client.PostJson("/studies/CRASH/subjects", new { subjectNumber = $"C-{i}", siteId = "S1", consentDate = "2021-03-01", enrolmentDate = "2021-03-03", eligibility = TestStudies.Eligible }))
                 .ShouldBe(HttpStatusCode.Created);
