@@ -53,7 +53,7 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
         // the request is about, not the raw path.
         var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
         // Every place a request can name its study: the endpoint acts on one of them, so they must agree.
-        var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]), await BodyStudyId(context) }
+        var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]) }.Concat(await BodyStudyIds(context))
             .Where(s => s is not null).Select(s => s!).Distinct(Studies.StableIds.Comparer).ToList();
         if (named.Count > 1)
             return Problems.Validation("studyId", $"The request names two studies ({string.Join(", ", named)}): the route, ?studyId= and the body must agree.");
@@ -210,22 +210,25 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
     private static string? FirstNonEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
         values.FirstOrDefault(v => !string.IsNullOrEmpty(v));
 
-    /// <summary>A JSON body's top-level studyId (bodies are buffered: read, then rewound for the endpoint).</summary>
-    private static async Task<string?> BodyStudyId(HttpContext context)
+    /// <summary>
+    /// Every top-level studyId of a JSON body (bodies are buffered: read, then rewound for the endpoint). Every one, since
+    /// a body may repeat it and the endpoint binds the last: all must name the routed study.
+    /// </summary>
+    private static async Task<IReadOnlyList<string?>> BodyStudyIds(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Body.CanSeek || request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true) return null;
+        if (!request.Body.CanSeek || request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true) return [];
         try
         {
             using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted);
             // Matched as the endpoint binds it: web JSON binding ignores the property's case.
-            return doc.RootElement.ValueKind != JsonValueKind.Object ? null
-                : doc.RootElement.EnumerateObject().Where(p => p.Name.Equals("studyId", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
-                    .Select(p => p.Value.GetString()).FirstOrDefault();
+            return doc.RootElement.ValueKind != JsonValueKind.Object ? []
+                : [.. doc.RootElement.EnumerateObject().Where(p => p.Name.Equals("studyId", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
+                    .Select(p => p.Value.GetString())];
         }
         catch (JsonException)
         {
-            return null; // the endpoint refuses the body itself, naming where it broke
+            return []; // the endpoint refuses the body itself, naming where it broke
         }
         finally
         {

@@ -97,6 +97,9 @@ public class StudyDatabasesTests : IAsyncLifetime
             var twoStudies = await (await admin.PostJson($"/studies?studyId={StudyA}", new { StudyId = StudyB, title = "x", definition = TestStudies.ReferenceJson }))
                 .ShouldBe(HttpStatusCode.BadRequest);
             Assert.Contains("names two studies", twoStudies.ToString());
+            // The body may repeat the property (the endpoint binds the last one): every one must name the same study.
+            var repeated = new StringContent($$"""{"studyId":"{{StudyA}}","title":"x","StudyId":"{{StudyB}}","definition":{{TestStudies.ReferenceJson}}}""", Encoding.UTF8, "application/json");
+            Assert.Contains("names two studies", (await (await admin.PostAsync("/studies", repeated)).ShouldBe(HttpStatusCode.BadRequest)).ToString());
             await (await admin.GetAsync($"/studies/{StudyA.ToLowerInvariant()}")).ShouldBe(HttpStatusCode.OK);
             // Anonymous requests are not routed, so they cannot learn which studies are placed.
             var anonymous = app.GetTestClient();
@@ -385,6 +388,13 @@ public class StudyDatabasesTests : IAsyncLifetime
                 else Assert.DoesNotContain(StudyB, text);
                 Assert.DoesNotContain(StudyA, text);
             }
+            // Study A's database dropped (no outage: its server refuses the connection, 3D000) is that study's alone too:
+            // Degraded, never the node's Unhealthy, and the error's text (which names the database) is not shown.
+            await TestDatabase.ExecuteAsync(_first.Superuser, $"drop database \"{StudyDatabases.DatabaseName(StudyA)}\" with (force)");
+            var dropped = await anonymous.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, dropped.StatusCode);
+            var droppedText = await dropped.Content.ReadAsStringAsync();
+            Assert.Equal("Degraded: 2 of 2 study databases do not answer.", droppedText);
         }
         finally
         {
