@@ -83,6 +83,13 @@ public sealed class SchemaPreparation(NpcEcrfSettings settings, ILogger<SchemaPr
         // Marten's table of tenants, seeded with the global tenant: the tenancy creates it when it first lists the databases.
         await using var store = AppHost.Store(ownerSettings);
         await store.Options.Tenancy.BuildDatabases();
+        // Seeded here with the owner's connection: the global tenant is the application's (and, as every row, without a password).
+        await using var connection = new NpgsqlConnection(ownerSettings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var global = new NpgsqlCommand($"update \"{settings.Schema}\".mt_tenant_databases set connection_string = @connection where tenant_id = @tenant", connection);
+        global.Parameters.AddWithValue("connection", StudyDatabases.WithoutPassword(settings.ConnectionString));
+        global.Parameters.AddWithValue("tenant", StudyDatabases.GlobalTenant);
+        await global.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<string> ApplicationRoleAsync(NpcEcrfSettings settings, CancellationToken ct)

@@ -72,13 +72,17 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers,
     /// does not learn how to log in to every study server.
     /// </summary>
     public string? StoredConnectionStringFor(string server, string studyId) =>
-        (ApplicationConnectionStringFor(server, studyId) ?? ConnectionStringFor(server, studyId)) is { } connection
-            ? new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString
-            : null;
+        (ApplicationConnectionStringFor(server, studyId) ?? ConnectionStringFor(server, studyId)) is { } connection ? WithoutPassword(connection) : null;
 
-    /// <summary>The password of the configured server or application role a connection goes to (the same host, port and user); null if none has one.</summary>
-    public string? PasswordFor(NpgsqlConnectionStringBuilder target) =>
-        Servers.Values.Concat(Applications?.Values ?? []).Select(s => new NpgsqlConnectionStringBuilder(s))
+    /// <summary>What the master's table of tenants may keep of a connection string: all but its password.</summary>
+    public static string WithoutPassword(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString;
+
+    /// <summary>
+    /// The password of the configured server, application role or <paramref name="also"/> (the master's connection) a
+    /// connection goes to (the same host, port and user); null if none has one.
+    /// </summary>
+    public string? PasswordFor(NpgsqlConnectionStringBuilder target, params string[] also) =>
+        Servers.Values.Concat(Applications?.Values ?? []).Concat(also).Select(s => new NpgsqlConnectionStringBuilder(s))
             .FirstOrDefault(s => SameServer(s, target) && s.Username == target.Username && s.Password is not null)?.Password;
 
     private static bool SameServer(NpgsqlConnectionStringBuilder a, NpgsqlConnectionStringBuilder b) =>
@@ -95,7 +99,8 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers,
     internal static void Configure(StoreOptions opts, NpcEcrfSettings settings)
     {
         var tenancy = new MasterTableTenancyOptions { ConnectionString = settings.ConnectionString, SchemaName = settings.Schema };
-        tenancy.RegisterDatabase(GlobalTenant, settings.ConnectionString);
+        // Kept in the master's table too, so without its password (the node's own connection supplies it below).
+        tenancy.RegisterDatabase(GlobalTenant, WithoutPassword(settings.ConnectionString));
         opts.Tenancy = new StudyTenancy(opts, tenancy);
         // A study's connection string comes from the master's table, without its password (StoredConnectionStringFor): the
         // configured server's is added here. Its sessions get the master connection's settings (the web host's statement
@@ -104,7 +109,8 @@ public sealed record StudyDatabases(IReadOnlyDictionary<string, string> Servers,
         var databases = settings.StudyDatabases!;
         opts.ConfigureNpgsqlDataSourceBuilder(b =>
         {
-            if (b.ConnectionStringBuilder.Password is null && databases.PasswordFor(b.ConnectionStringBuilder) is { } password) b.ConnectionStringBuilder.Password = password;
+            if (b.ConnectionStringBuilder.Password is null && databases.PasswordFor(b.ConnectionStringBuilder, settings.ConnectionString) is { } password)
+                b.ConnectionStringBuilder.Password = password;
             if (!string.IsNullOrEmpty(sessionOptions) && string.IsNullOrEmpty(b.ConnectionStringBuilder.Options)) b.ConnectionStringBuilder.Options = sessionOptions;
         });
         // Sessions opened without a tenant (identity, the audit of access) are the global tenant's (StudyTenancy.Default).

@@ -445,6 +445,10 @@ public class StudyDatabasesTests : IAsyncLifetime
         // The master keeps no password: the node takes it from its configuration when it connects.
         Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyA)).Password);
         Assert.Null(new NpgsqlConnectionStringBuilder(await StoredConnection(StudyB)).Password);
+        // Nor for the global tenant (accounts), which is the application's role, not the owner who readied the master.
+        var global = new NpgsqlConnectionStringBuilder(await StoredConnection(StudyDatabases.GlobalTenant));
+        Assert.Null(global.Password);
+        Assert.Equal(new NpgsqlConnectionStringBuilder(_first.Application).Username, global.Username);
         Assert.False((await StudyPlacement.PlaceAsync(reconfigured, StudyA, won.Server, _ => { }, default)).ConnectionUpdated);
 
         // A server with an application role places without a warning; one without is placed, saying what its role could do.
