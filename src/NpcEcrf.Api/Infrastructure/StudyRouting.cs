@@ -52,6 +52,9 @@ public sealed class StudyRouting(IDocumentStore store, int capacity = StudyRouti
         // The routing middleware has run (WebApplication puts it first): the endpoint's template and route values say what
         // the request is about, not the raw path.
         var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+        // Accounts live in the master only: a ?studyId= or a body's studyId (a site assignment) never sends them to a study's
+        // database, where a logout would revoke nothing and a new account could never log in.
+        if (Under(template, "/auth") || Under(template, "/users")) return null;
         // Every place a request can name its study: the endpoint acts on one of them, so they must agree.
         var named = new[] { context.GetRouteValue("studyId") as string, FirstNonEmpty(context.Request.Query["studyId"]) }.Concat(await BodyStudyIds(context))
             .Where(s => s is not null).Select(s => s!).Distinct(Studies.StableIds.Comparer).ToList();

@@ -104,6 +104,10 @@ public class StudyDatabasesTests : IAsyncLifetime
             // Anonymous requests are not routed, so they cannot learn which studies are placed.
             var anonymous = app.GetTestClient();
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health?studyId=SDB-NOWHERE")).StatusCode);
+            // Accounts live in the master: a stray ?studyId= does not send them to a study's database (a logout there revoked nothing).
+            var leaving = await TestHosts.SignedIn(app, "sdb.leaving", ["data-manager"]);
+            Assert.True((await leaving.PostAsync($"/auth/logout?studyId={StudyA}", null)).IsSuccessStatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await leaving.GetAsync("/studies")).StatusCode);
 
             var listed = await (await admin.GetAsync("/studies")).ShouldBe(HttpStatusCode.OK);
             Assert.Equal([StudyA, StudyB], listed.EnumerateArray().Select(s => s.GetProperty("studyId").GetString()!).Order(StringComparer.Ordinal));
